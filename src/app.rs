@@ -1,0 +1,89 @@
+//! Runs a parsed command line: decides the presentation once (colour, width), builds the
+//! printer, and dispatches to the service's module. The only `match` over services.
+
+use crate::aws::{self, Connection};
+use crate::cli::{Cli, ColorChoice, Command, Common};
+use crate::exit::UsageError;
+use crate::fetch::FetchPlan;
+use crate::render::{self, Format, Presentation};
+use crate::services;
+use anyhow::Result;
+use std::io::{IsTerminal, Write};
+
+/// Everything a service's `run` needs besides its own arguments.
+pub struct Context<'a> {
+    pub common: &'a Common,
+    pub connection: Connection,
+    pub printer: Box<dyn render::Printer>,
+    pub out: &'a mut dyn Write,
+}
+
+impl Context<'_> {
+    /// The fetch plan for a service whose API allows pages of `max_page_size` events.
+    pub fn plan(&self, service: &str, max_page_size: usize) -> Result<FetchPlan> {
+        let page_size = match self.common.page_size {
+            Some(n) if n as usize > max_page_size => {
+                return Err(UsageError::new(format!(
+                    "--page-size {n} is too large: `histx {service}` allows 1 to {max_page_size}"
+                ))
+                .into())
+            }
+            Some(n) => n as usize,
+            None => max_page_size,
+        };
+        Ok(FetchPlan {
+            page_size,
+            limit: self.common.limit.map(|n| n as usize),
+        })
+    }
+}
+
+pub async fn run(cli: Cli, out: &mut dyn Write, stdout_is_terminal: bool) -> Result<()> {
+    let common = &cli.common;
+    if let Some(url) = &common.endpoint_url {
+        aws::check_endpoint_url(url).map_err(UsageError::new)?;
+    }
+    let presentation = presentation(common, stdout_is_terminal);
+    let context = Context {
+        common,
+        connection: Connection {
+            profile: common.profile.clone(),
+            region: common.region.clone(),
+            endpoint_url: common.endpoint_url.clone(),
+        },
+        printer: render::printer(common.output, presentation),
+        out,
+    };
+    match cli.command {
+        Command::Sfn(args) => services::sfn::run(args, context).await,
+    }
+}
+
+/// Colour and width, from the flags, NO_COLOR, TERM, COLUMNS and the terminal itself.
+fn presentation(common: &Common, stdout_is_terminal: bool) -> Presentation {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    let color = match common.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stdout_is_terminal && !no_color && !dumb,
+    };
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<u16>().ok())
+        .filter(|&c| c > 0);
+    let width = match (columns, stdout_is_terminal) {
+        (Some(columns), _) => Some(columns),
+        (None, true) => terminal_width(),
+        (None, false) => None,
+    };
+    let _ = Format::Table; // the width only matters to the table
+    Presentation { color, width }
+}
+
+fn terminal_width() -> Option<u16> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    comfy_table::Table::new().width()
+}

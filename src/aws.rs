@@ -1,0 +1,250 @@
+//! What every service shares about talking to AWS: loading configuration as the AWS CLI
+//! does (`--profile`, `--region`, `--endpoint-url`, the `AWS_*` variables, SSO and
+//! credential_process profiles), capturing the wire JSON of each response, and turning
+//! SDK errors into one readable line (`ExecutionDoesNotExist: ...`).
+
+use crate::fetch::Page;
+use anyhow::{anyhow, Context, Result};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde_json::Value;
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+/// Where to reach AWS, as the user asked on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Loads the shared configuration. `region_hint` (e.g. the region inside an ARN) is used
+/// when `--region` is not given, since a resource can only be found in its own region.
+pub async fn load_config(connection: &Connection, region_hint: Option<&str>) -> Result<SdkConfig> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = &connection.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = connection.region.as_deref().or(region_hint) {
+        loader = loader.region(Region::new(region.to_string()));
+    }
+    if let Some(url) = &connection.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return Err(anyhow!(
+            "no AWS region: pass --region, set AWS_REGION, or set a region in your profile"
+        ));
+    }
+    Ok(config)
+}
+
+/// Checks `--endpoint-url` before anything is sent.
+pub fn check_endpoint_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| {
+            format!("--endpoint-url must start with http:// or https://, got '{url}'")
+        })?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("--endpoint-url has no host: '{url}'"));
+    }
+    Ok(())
+}
+
+/// Captures the body of a successful response, exactly as the service sent it.
+///
+/// Attached to one call (`.customize().interceptor(tap.clone())`), so the body it holds
+/// belongs to that call. `read_after_execution` runs once per operation, after retries,
+/// so a retried page is captured once. Bodies can hold secrets: never log them.
+#[derive(Clone, Default)]
+pub struct WireTap {
+    body: Arc<Mutex<Option<Vec<u8>>>>,
+}
+
+impl fmt::Debug for WireTap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WireTap")
+    }
+}
+
+impl Intercept for WireTap {
+    fn name(&self) -> &'static str {
+        "histx::WireTap"
+    }
+
+    fn read_after_execution(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _config: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let (Some(Ok(_)), Some(response)) = (context.output_or_error(), context.response()) {
+            if let Some(bytes) = response.body().bytes() {
+                *self.body.lock().expect("wire tap lock") = Some(bytes.to_vec());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl WireTap {
+    /// The captured response as a page: the array under `events_key` and the token under
+    /// `token_key`.
+    pub fn page(&self, events_key: &str, token_key: &str) -> Result<Page> {
+        let body = self
+            .body
+            .lock()
+            .expect("wire tap lock")
+            .take()
+            .context("the response body was not captured")?;
+        page_from_body(&body, events_key, token_key)
+    }
+}
+
+/// Splits a response document into its events and its next-page token.
+pub fn page_from_body(body: &[u8], events_key: &str, token_key: &str) -> Result<Page> {
+    let mut document: serde_json::Map<String, Value> =
+        serde_json::from_slice(body).context("the service sent a response that is not JSON")?;
+    let events = match document.remove(events_key) {
+        Some(Value::Array(events)) => events,
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => return Err(anyhow!("the service's `{events_key}` is not a list")),
+    };
+    let next_token = match document.remove(token_key) {
+        Some(Value::String(token)) => Some(token),
+        _ => None,
+    };
+    Ok(Page { events, next_token })
+}
+
+/// A failure the service reported, shown as `Code: message`.
+#[derive(Debug)]
+pub struct ServiceFailure {
+    pub code: String,
+    pub message: Option<String>,
+}
+
+impl fmt::Display for ServiceFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.message {
+            Some(message) if !message.is_empty() => write!(f, "{}: {}", self.code, message),
+            _ => f.write_str(&self.code),
+        }
+    }
+}
+
+impl StdError for ServiceFailure {}
+
+/// Turns an SDK error into one line a person can act on.
+pub fn describe_error<E>(error: SdkError<E, HttpResponse>) -> anyhow::Error
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    match &error {
+        SdkError::ServiceError(context) => {
+            let err = context.err();
+            let status = context.raw().status().as_u16();
+            let code = err
+                .code()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("HTTP {status}"));
+            let message = err.message().map(str::to_string).or_else(|| {
+                (err.code().is_none())
+                    .then(|| {
+                        String::from_utf8_lossy(context.raw().body().bytes().unwrap_or_default())
+                            .trim()
+                            .chars()
+                            .take(200)
+                            .collect()
+                    })
+                    .filter(|m: &String| !m.is_empty())
+            });
+            anyhow!(ServiceFailure { code, message })
+        }
+        SdkError::TimeoutError(_) => anyhow!("the request to AWS timed out"),
+        SdkError::DispatchFailure(failure) => {
+            let reason = source_chain(&error);
+            if failure.is_io() || failure.is_timeout() {
+                anyhow!("could not reach the service endpoint: {reason}")
+            } else {
+                anyhow!("the request could not be sent: {reason}")
+            }
+        }
+        SdkError::ConstructionFailure(_) => anyhow!("{}", source_chain(&error)),
+        SdkError::ResponseError(_) => {
+            anyhow!(
+                "the service's response could not be read: {}",
+                source_chain(&error)
+            )
+        }
+        _ => anyhow!("{}", source_chain(&error)),
+    }
+}
+
+/// The innermost useful messages of an error chain, joined by `: `, without the SDK's
+/// generic wrappers ("dispatch failure", "io error", ...) and without repeats.
+fn source_chain(error: &(dyn StdError + 'static)) -> String {
+    const GENERIC: &[&str] = &[
+        "dispatch failure",
+        "io error",
+        "failed to construct request",
+        "response error",
+        "other",
+        "service error",
+        "unhandled error",
+    ];
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = error.source().or(Some(error));
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !GENERIC.contains(&text.as_str()) && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    if parts.is_empty() {
+        error.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_urls_are_checked() {
+        assert!(check_endpoint_url("http://127.0.0.1:5000").is_ok());
+        assert!(check_endpoint_url("https://states.us-east-1.amazonaws.com").is_ok());
+        assert!(check_endpoint_url("127.0.0.1:5000").is_err());
+        assert!(check_endpoint_url("http://").is_err());
+    }
+
+    #[test]
+    fn pages_split_into_events_and_token() {
+        let page = page_from_body(
+            br#"{"events":[{"id":1}],"nextToken":"abc"}"#,
+            "events",
+            "nextToken",
+        )
+        .unwrap();
+        assert_eq!(page.events.len(), 1);
+        assert_eq!(page.next_token.as_deref(), Some("abc"));
+        let empty = page_from_body(br#"{}"#, "events", "nextToken").unwrap();
+        assert!(empty.events.is_empty() && empty.next_token.is_none());
+        assert!(page_from_body(b"<html>", "events", "nextToken").is_err());
+    }
+}

@@ -1,0 +1,105 @@
+//! Exit statuses, decided in exactly one place: 0 success (and a closed output pipe),
+//! 1 a runtime or API error, 2 a usage error (bad flags, a malformed ARN). Errors are
+//! printed as one line, `histx: <message>`, with payload text escaped.
+
+use std::fmt;
+use std::io;
+use std::process::ExitCode;
+
+/// A mistake in how histx was called, found before any request: exit status 2.
+#[derive(Debug)]
+pub struct UsageError(String);
+
+impl UsageError {
+    pub fn new(message: impl Into<String>) -> Self {
+        UsageError(message.into())
+    }
+}
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// The documented exit statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success = 0,
+    Failure = 1,
+    Usage = 2,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        ExitCode::from(status as u8)
+    }
+}
+
+/// The exit status for an error, and whether to print it. A closed pipe (`| head`) is
+/// not an error: the reader has what it wanted.
+pub fn classify(error: &anyhow::Error) -> (Status, bool) {
+    if is_broken_pipe(error) {
+        return (Status::Success, false);
+    }
+    if error.chain().any(|cause| cause.is::<UsageError>()) {
+        return (Status::Usage, true);
+    }
+    (Status::Failure, true)
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The one line printed for an error: every context, then the cause, on one line.
+pub fn message(error: &anyhow::Error) -> String {
+    let text = format!("{error:#}");
+    let one_line = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!("histx: {}", crate::render::terminal_safe(&one_line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::anyhow;
+
+    #[test]
+    fn statuses_are_documented_numbers() {
+        assert_eq!(Status::Success as u8, 0);
+        assert_eq!(Status::Failure as u8, 1);
+        assert_eq!(Status::Usage as u8, 2);
+    }
+
+    #[test]
+    fn errors_are_classified() {
+        assert_eq!(classify(&anyhow!("boom")), (Status::Failure, true));
+        assert_eq!(
+            classify(&anyhow!(UsageError::new("bad"))),
+            (Status::Usage, true)
+        );
+        let pipe =
+            anyhow::Error::from(io::Error::from(io::ErrorKind::BrokenPipe)).context("writing");
+        assert_eq!(classify(&pipe), (Status::Success, false));
+    }
+
+    #[test]
+    fn messages_are_one_escaped_line() {
+        let error = anyhow!("cause\nwith \u{1b}[31m escape").context("reading file");
+        assert_eq!(
+            message(&error),
+            "histx: reading file: cause with \\x1b[31m escape"
+        );
+    }
+}

@@ -1,0 +1,32 @@
+//! The `histx` binary: parses the command line, runs it on a small single-threaded
+//! runtime, and turns the outcome into an exit status and at most one line on stderr.
+
+use clap::Parser;
+use histx::{app, cli::Cli, exit};
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let is_terminal = stdout.is_terminal();
+    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let outcome = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| runtime.block_on(app::run(cli, &mut out, is_terminal)))
+        .and_then(|()| out.flush().map_err(anyhow::Error::from));
+    match outcome {
+        Ok(()) => exit::Status::Success.into(),
+        Err(error) => {
+            let (status, print) = exit::classify(&error);
+            if print {
+                // Whatever was written before the error still goes out first.
+                let _ = out.flush();
+                eprintln!("{}", exit::message(&error));
+            }
+            status.into()
+        }
+    }
+}

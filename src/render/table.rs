@@ -1,0 +1,220 @@
+//! `-o table`: the view for people. One row per event: id, local time, time elapsed since
+//! the first event, type, name, status and a one-line summary (the error and cause of a
+//! failure, else the resource). Payload text is escaped before it reaches the terminal.
+
+use super::{terminal_safe, Presentation, Printer};
+use crate::model::{Event, Status};
+use chrono::{Local, TimeZone};
+use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
+use std::io::{self, Write};
+
+/// Longest summary kept in a cell; the full text is in `-o jsonl`.
+const SUMMARY_CHARS: usize = 120;
+
+pub struct TablePrinter {
+    presentation: Presentation,
+    events: Vec<Event>,
+}
+
+impl TablePrinter {
+    pub fn new(presentation: Presentation) -> Self {
+        TablePrinter {
+            presentation,
+            events: Vec::new(),
+        }
+    }
+
+    fn build(&self) -> Table {
+        let events = &self.events;
+        let first = events.iter().filter_map(|e| e.time).min();
+        let spans_days = {
+            let mut days = events
+                .iter()
+                .filter_map(|e| e.time)
+                .map(|t| local(t.millis()).map(|d| d.date_naive()));
+            let first_day = days.next().flatten();
+            days.any(|d| d != first_day)
+        };
+        let has_durations = events.iter().any(|e| e.duration_ms.is_some());
+
+        let mut table = Table::new();
+        table.load_preset(presets::NOTHING);
+        match self.presentation.width {
+            Some(width) => {
+                table
+                    .set_content_arrangement(ContentArrangement::Dynamic)
+                    .set_width(width);
+            }
+            None => {
+                table.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+        if self.presentation.color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+
+        let mut header = vec!["ID", "TIME", "ELAPSED", "TYPE", "NAME", "STATUS"];
+        if has_durations {
+            header.push("DURATION");
+        }
+        header.push("SUMMARY");
+        table.set_header(
+            header
+                .into_iter()
+                .map(|h| self.styled(Cell::new(h), Attribute::Bold)),
+        );
+
+        for event in events {
+            let time = event
+                .time
+                .and_then(|t| local(t.millis()))
+                .map(|t| {
+                    t.format(if spans_days {
+                        "%m-%d %H:%M:%S%.3f"
+                    } else {
+                        "%H:%M:%S%.3f"
+                    })
+                    .to_string()
+                })
+                .unwrap_or_default();
+            let elapsed = match (first, event.time) {
+                (Some(first), Some(t)) => format_duration(t.millis() - first.millis()),
+                _ => String::new(),
+            };
+            let mut row = vec![
+                Cell::new(
+                    event
+                        .id
+                        .as_ref()
+                        .map(|id| id.to_string())
+                        .unwrap_or_default(),
+                )
+                .set_alignment(CellAlignment::Right),
+                Cell::new(time),
+                Cell::new(elapsed).set_alignment(CellAlignment::Right),
+                Cell::new(terminal_safe(&event.kind)),
+                Cell::new(terminal_safe(event.name.as_deref().unwrap_or(""))),
+                self.status_cell(event.status),
+            ];
+            if has_durations {
+                row.push(
+                    Cell::new(event.duration_ms.map(format_duration).unwrap_or_default())
+                        .set_alignment(CellAlignment::Right),
+                );
+            }
+            row.push(Cell::new(summary(event)));
+            table.add_row(row);
+        }
+        table
+    }
+
+    fn styled(&self, cell: Cell, attribute: Attribute) -> Cell {
+        if self.presentation.color {
+            cell.add_attribute(attribute)
+        } else {
+            cell
+        }
+    }
+
+    fn status_cell(&self, status: Status) -> Cell {
+        let cell = Cell::new(status.as_str());
+        if !self.presentation.color {
+            return cell;
+        }
+        match status {
+            Status::Failed | Status::TimedOut | Status::Aborted => cell.fg(Color::Red),
+            Status::Succeeded => cell.fg(Color::Green),
+            Status::Cancelled | Status::Skipped => cell.fg(Color::Yellow),
+            Status::Started | Status::Scheduled | Status::Running | Status::Pending => {
+                cell.fg(Color::Cyan)
+            }
+            Status::Info => cell.add_attribute(Attribute::Dim),
+        }
+    }
+}
+
+impl Printer for TablePrinter {
+    fn events(&mut self, _out: &mut dyn Write, page: Vec<Event>) -> io::Result<()> {
+        self.events.extend(page);
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.events.is_empty() {
+            return out.flush();
+        }
+        let table = self.build();
+        for line in table.lines() {
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        out.flush()
+    }
+}
+
+fn local(millis: i64) -> Option<chrono::DateTime<Local>> {
+    Local.timestamp_millis_opt(millis).single()
+}
+
+/// The summary cell: `Error: cause` for a failure, else the resource; one line, escaped,
+/// cut to [`SUMMARY_CHARS`].
+fn summary(event: &Event) -> String {
+    let text = match (&event.error, &event.cause) {
+        (Some(error), Some(cause)) => format!("{error}: {cause}"),
+        (Some(error), None) => error.clone(),
+        (None, Some(cause)) => cause.clone(),
+        (None, None) => event.resource.clone().unwrap_or_default(),
+    };
+    truncate_chars(&terminal_safe(&text), SUMMARY_CHARS)
+}
+
+fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// A duration for people: `0ms`, `850ms`, `1.2s`, `59.9s`, `3m04s`, `2h05m`.
+pub fn format_duration(millis: i64) -> String {
+    let sign = if millis < 0 { "-" } else { "" };
+    let ms = millis.unsigned_abs();
+    let text = if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    } else if ms < 3_600_000 {
+        format!("{}m{:02}s", ms / 60_000, (ms % 60_000) / 1000)
+    } else {
+        format!("{}h{:02}m", ms / 3_600_000, (ms % 3_600_000) / 60_000)
+    };
+    format!("{sign}{text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(format_duration(0), "0ms");
+        assert_eq!(format_duration(850), "850ms");
+        assert_eq!(format_duration(1234), "1.2s");
+        assert_eq!(format_duration(184_000), "3m04s");
+        assert_eq!(format_duration(7_500_000), "2h05m");
+    }
+
+    #[test]
+    fn summaries_are_one_escaped_line() {
+        let mut event = Event::new("sfn", "TaskFailed", Status::Failed);
+        event.error = Some("States.TaskFailed".into());
+        event.cause = Some("line one\n\u{1b}[2Jline two".into());
+        assert_eq!(
+            summary(&event),
+            "States.TaskFailed: line one\\n\\x1b[2Jline two"
+        );
+        event.cause = Some("x".repeat(500));
+        assert_eq!(summary(&event).chars().count(), SUMMARY_CHARS + 1);
+    }
+}

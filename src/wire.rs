@@ -1,0 +1,141 @@
+//! Helpers for the wire JSON that the services send and that `--from` files hold: parsing
+//! their timestamps (epoch numbers or the AWS CLI v2's ISO 8601 strings) and decoding
+//! payload strings that hold JSON. Shared by every normalizer.
+
+use crate::model::Timestamp;
+use serde_json::{Map, Value};
+
+/// Reads a wire timestamp: epoch seconds as a JSON number (`1525283875.58`, the API and
+/// AWS CLI v1) or as a string, or an ISO 8601 / RFC 3339 string with an offset (AWS CLI
+/// v2 prints `2018-05-02T10:57:55.580000-07:00`). Rounded to milliseconds.
+pub fn parse_timestamp(value: &Value) -> Option<Timestamp> {
+    match value {
+        Value::Number(n) => epoch_seconds_to_millis(n.as_f64()?),
+        Value::String(s) => parse_timestamp_text(s),
+        _ => None,
+    }
+}
+
+fn epoch_seconds_to_millis(seconds: f64) -> Option<Timestamp> {
+    if !seconds.is_finite() {
+        return None;
+    }
+    Some(Timestamp((seconds * 1000.0).round() as i64))
+}
+
+fn parse_timestamp_text(text: &str) -> Option<Timestamp> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<f64>() {
+        return epoch_seconds_to_millis(seconds);
+    }
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(Timestamp(t.timestamp_millis()));
+    }
+    for format in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M:%S%.f%z"] {
+        if let Ok(t) = chrono::DateTime::parse_from_str(text, format) {
+            return Some(Timestamp(t.timestamp_millis()));
+        }
+    }
+    // A time without an offset is taken as UTC, as the AWS CLI's `--cli-timestamp-format`
+    // output never omits one for history events.
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|t| Timestamp(t.and_utc().timestamp_millis()))
+}
+
+/// A payload as the event should carry it: a string that holds a JSON document becomes
+/// that document; any other string (or value) is kept as it is.
+pub fn decode_payload(value: Value) -> Value {
+    match value {
+        Value::String(text) => match looks_like_json(&text)
+            .then(|| serde_json::from_str::<Value>(&text).ok())
+            .flatten()
+        {
+            Some(decoded) => decoded,
+            None => Value::String(text),
+        },
+        other => other,
+    }
+}
+
+/// A cheap test before a full parse, so that plain text is not parsed at all.
+fn looks_like_json(text: &str) -> bool {
+    let t = text.trim_start();
+    matches!(
+        t.as_bytes().first(),
+        Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
+    )
+}
+
+/// Takes a string field out of an object.
+pub fn take_string(obj: &mut Map<String, Value>, key: &str) -> Option<String> {
+    match obj.remove(key)? {
+        Value::String(s) => Some(s),
+        other => {
+            // Not a string on the wire: keep it where it was, untouched.
+            obj.insert(key.to_string(), other);
+            None
+        }
+    }
+}
+
+/// Reads an integer field (a JSON number, or a string holding one).
+pub fn as_i64(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn epoch_numbers_round_to_millis() {
+        assert_eq!(
+            parse_timestamp(&json!(1525283875.58)),
+            Some(Timestamp(1_525_283_875_580))
+        );
+        assert_eq!(
+            parse_timestamp(&json!(1525283875)),
+            Some(Timestamp(1_525_283_875_000))
+        );
+        assert_eq!(
+            parse_timestamp(&json!("1525283875.612")),
+            Some(Timestamp(1_525_283_875_612))
+        );
+    }
+
+    #[test]
+    fn cli_v2_iso_strings_with_offsets() {
+        let expected = Some(Timestamp(1_525_283_875_580));
+        assert_eq!(
+            parse_timestamp(&json!("2018-05-02T10:57:55.580000-07:00")),
+            expected
+        );
+        assert_eq!(parse_timestamp(&json!("2018-05-02T17:57:55.58Z")), expected);
+        assert_eq!(
+            parse_timestamp(&json!("2018-05-02 10:57:55.580000-07:00")),
+            expected
+        );
+        assert_eq!(
+            parse_timestamp(&json!("2018-05-02T10:57:55-07:00")),
+            Some(Timestamp(1_525_283_875_000))
+        );
+        assert_eq!(parse_timestamp(&json!("yesterday")), None);
+        assert_eq!(parse_timestamp(&json!(true)), None);
+    }
+
+    #[test]
+    fn payload_strings_holding_json_are_decoded() {
+        assert_eq!(decode_payload(json!("{\"a\":1}")), json!({"a": 1}));
+        assert_eq!(decode_payload(json!("\"Hello\"")), json!("Hello"));
+        assert_eq!(decode_payload(json!("42")), json!(42));
+        assert_eq!(decode_payload(json!("not json")), json!("not json"));
+        assert_eq!(decode_payload(json!("{broken")), json!("{broken"));
+        assert_eq!(decode_payload(json!("")), json!(""));
+    }
+}
