@@ -54,9 +54,11 @@ pub async fn run(cli: Cli, out: &mut dyn Write, stdout_is_terminal: bool) -> Res
         printer: render::printer(common.output, presentation),
         out,
     };
-    match cli.command {
+    let connection = context.connection.clone();
+    let outcome = match cli.command {
         Command::Sfn(args) => services::sfn::run(args, context).await,
-    }
+    };
+    outcome.map_err(|error| aws::with_connection_hints(error, &connection))
 }
 
 /// Colour and width, from the flags, NO_COLOR, TERM, COLUMNS and the terminal itself.

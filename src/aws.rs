@@ -6,6 +6,7 @@
 use crate::fetch::Page;
 use anyhow::{anyhow, Context, Result};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -147,6 +148,48 @@ impl fmt::Display for ServiceFailure {
 
 impl StdError for ServiceFailure {}
 
+/// No credentials could be found or loaded (the user must log in or configure some).
+#[derive(Debug)]
+pub struct CredentialsUnavailable(pub String);
+
+impl fmt::Display for CredentialsUnavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl StdError for CredentialsUnavailable {}
+
+/// The endpoint did not answer (connection refused, DNS, TLS, timeout).
+#[derive(Debug)]
+pub struct EndpointUnreachable(pub String);
+
+impl fmt::Display for EndpointUnreachable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not reach the service endpoint: {}", self.0)
+    }
+}
+
+impl StdError for EndpointUnreachable {}
+
+/// Adds what the user asked for to errors that need it: which endpoint did not answer,
+/// which profile has no credentials.
+pub fn with_connection_hints(error: anyhow::Error, connection: &Connection) -> anyhow::Error {
+    if let (Some(unreachable), Some(url)) = (
+        error.downcast_ref::<EndpointUnreachable>(),
+        &connection.endpoint_url,
+    ) {
+        return anyhow!("could not reach {url}: {}", unreachable.0);
+    }
+    if let (Some(_), Some(profile)) = (
+        error.downcast_ref::<CredentialsUnavailable>(),
+        &connection.profile,
+    ) {
+        return error.context(format!("profile '{profile}'"));
+    }
+    error
+}
+
 /// Turns an SDK error into one line a person can act on.
 pub fn describe_error<E>(error: SdkError<E, HttpResponse>) -> anyhow::Error
 where
@@ -174,10 +217,13 @@ where
             anyhow!(ServiceFailure { code, message })
         }
         SdkError::TimeoutError(_) => anyhow!("the request to AWS timed out"),
+        _ if credentials_error(&error).is_some() => {
+            credentials_failure(credentials_error(&error).unwrap())
+        }
         SdkError::DispatchFailure(failure) => {
             let reason = source_chain(&error);
             if failure.is_io() || failure.is_timeout() {
-                anyhow!("could not reach the service endpoint: {reason}")
+                anyhow!(EndpointUnreachable(reason))
             } else {
                 anyhow!("the request could not be sent: {reason}")
             }
@@ -191,6 +237,29 @@ where
         }
         _ => anyhow!("{}", source_chain(&error)),
     }
+}
+
+fn credentials_error<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a CredentialsError> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<CredentialsError>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
+}
+
+fn credentials_failure(error: &CredentialsError) -> anyhow::Error {
+    let text = match error {
+        CredentialsError::CredentialsNotLoaded(_) => {
+            "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+             pass --profile, or log in with `aws sso login`"
+                .to_string()
+        }
+        other => format!("cannot load AWS credentials: {}", source_chain(other)),
+    };
+    anyhow!(CredentialsUnavailable(text))
 }
 
 /// The innermost useful messages of an error chain, joined by `: `, without the SDK's

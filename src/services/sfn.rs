@@ -268,12 +268,16 @@ impl SfnNormalizer {
         }
     }
 
-    /// The name an event carries itself (`stateEnteredEventDetails.name`, ...).
+    /// The name an event carries itself: `stateEnteredEventDetails.name` and the like,
+    /// or the `state` an `EvaluationFailed` event names.
     fn own_name(raw: &Value) -> Option<String> {
         raw.as_object()?
             .iter()
             .filter(|(key, _)| key.ends_with("EventDetails"))
-            .find_map(|(_, details)| details.get("name")?.as_str().map(str::to_string))
+            .find_map(|(_, details)| {
+                let named = details.get("name").or_else(|| details.get("state"));
+                named?.as_str().map(str::to_string)
+            })
     }
 
     /// Names the events of a page that carry no name, from the event that caused them.

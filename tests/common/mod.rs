@@ -1,0 +1,63 @@
+//! Shared by the integration tests: a `histx` command with a clean, loopback-only AWS
+//! environment, a fake of the AWS JSON APIs that pages like the real ones, moto, and a
+//! tiny HTTP client for talking to them directly.
+#![allow(dead_code)]
+
+pub mod fake;
+pub mod fake_sfn;
+pub mod http;
+pub mod moto;
+
+use std::path::PathBuf;
+
+/// `histx` with nothing from the developer's environment: dummy credentials, a fixed
+/// region, no instance metadata, an empty HOME (so no ~/.aws files), UTC, no colour
+/// preference, and RUST_BACKTRACE=1 as on the machines here (no backtrace may show).
+pub fn histx() -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("histx").expect("the histx binary");
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", empty_home())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("TZ", "UTC")
+        .env("RUST_BACKTRACE", "1");
+    command
+}
+
+/// An empty directory to be HOME, inside cargo's scratch space for tests.
+pub fn empty_home() -> PathBuf {
+    let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("empty-home");
+    std::fs::create_dir_all(&home).expect("create the empty HOME");
+    home
+}
+
+/// A file under `tests/fixtures` or the repository root.
+pub fn repo_file(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// The JSON lines of a command's standard output.
+pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect()
+}
+
+/// Standard error as text, checked to be exactly one line that starts with `histx: `
+/// and shows no panic or backtrace.
+pub fn one_error_line(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr).to_string();
+    assert!(
+        !text.contains("panicked") && !text.contains("backtrace"),
+        "{text}"
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {text}");
+    assert!(lines[0].starts_with("histx: "), "{text}");
+    lines[0].to_string()
+}
