@@ -47,6 +47,9 @@ pub enum Fault {
     Error(ApiError),
 }
 
+/// Returns the full, ordered records a request asks for, or the service's error.
+pub type Select = Box<dyn Fn(&Value) -> Result<Vec<Value>, ApiError> + Send + Sync>;
+
 /// How one paginated operation pages.
 pub struct Api {
     /// The X-Amz-Target of the operation, e.g. `AWSStepFunctions.GetExecutionHistory`.
@@ -70,8 +73,8 @@ pub struct Api {
     pub invalid_token: ApiError,
     /// The error for a page size out of range.
     pub invalid_page_size: ApiError,
-    /// Request fields that do not change between pages (the token is bound to them).
-    pub select: Box<dyn Fn(&Value) -> Result<Vec<Value>, ApiError> + Send + Sync>,
+    /// The records a request asks for (the token is bound to every other request field).
+    pub select: Select,
 }
 
 struct Issued {
