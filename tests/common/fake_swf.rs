@@ -1,0 +1,246 @@
+//! The fake's SWF, as its API reference documents it: GetWorkflowExecutionHistory pages
+//! 1000 events when maximumPageSize is unset, caps a set value at 100 and refuses more
+//! than 1000, honours reverseOrder, and answers UnknownResourceFault for an unknown domain
+//! or execution; ListOpenWorkflowExecutions and ListClosedWorkflowExecutions (for run
+//! discovery) filter by executionFilter and startTimeFilter and list newest first.
+//! Errors carry SWF's fully qualified `__type` (`com.amazonaws.swf.base.model#...`).
+
+use super::fake::{Api, ApiError, FakeAws};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub const HISTORY: &str = "SimpleWorkflowService.GetWorkflowExecutionHistory";
+pub const LIST_OPEN: &str = "SimpleWorkflowService.ListOpenWorkflowExecutions";
+pub const LIST_CLOSED: &str = "SimpleWorkflowService.ListClosedWorkflowExecutions";
+
+/// SWF's error codes, as its JSON error bodies spell them.
+pub fn fault(name: &str, message: impl Into<String>) -> ApiError {
+    ApiError::new(
+        400,
+        &format!("com.amazonaws.swf.base.model#{name}"),
+        message,
+    )
+}
+
+fn validation(message: impl Into<String>) -> ApiError {
+    ApiError::new(
+        400,
+        "com.amazon.coral.validate#ValidationException",
+        message,
+    )
+}
+
+/// One workflow run the fake knows.
+#[derive(Debug, Clone)]
+pub struct FakeRun {
+    pub domain: String,
+    pub workflow_id: String,
+    pub run_id: String,
+    /// startTimestamp, epoch seconds.
+    pub started: f64,
+    /// `None` while the run is open, else its closeStatus (`COMPLETED`, `FAILED`, ...).
+    pub close_status: Option<String>,
+    /// The history, oldest first.
+    pub events: Vec<Value>,
+}
+
+impl FakeRun {
+    pub fn new(
+        domain: &str,
+        workflow_id: &str,
+        run_id: &str,
+        started: f64,
+        events: Vec<Value>,
+    ) -> Self {
+        FakeRun {
+            domain: domain.into(),
+            workflow_id: workflow_id.into(),
+            run_id: run_id.into(),
+            started,
+            close_status: Some("COMPLETED".into()),
+            events,
+        }
+    }
+
+    pub fn open(mut self) -> Self {
+        self.close_status = None;
+        self
+    }
+
+    pub fn closed(mut self, status: &str) -> Self {
+        self.close_status = Some(status.into());
+        self
+    }
+
+    fn info(&self) -> Value {
+        let mut info = json!({
+            "execution": {"workflowId": self.workflow_id, "runId": self.run_id},
+            "workflowType": {"name": "Synthetic", "version": "1"},
+            "startTimestamp": self.started,
+            "executionStatus": if self.close_status.is_some() { "CLOSED" } else { "OPEN" },
+            "cancelRequested": false,
+        });
+        if let Some(status) = &self.close_status {
+            info["closeStatus"] = json!(status);
+            info["closeTimestamp"] = json!(self.started + 60.0);
+        }
+        info
+    }
+}
+
+/// Serves the three operations over these runs. A domain is known when a run is in it.
+pub fn serve(fake: &FakeAws, runs: Vec<FakeRun>) {
+    let runs = Arc::new(runs);
+    fake.serve(get_workflow_execution_history(runs.clone()));
+    fake.serve(list_executions(LIST_OPEN, runs.clone(), false));
+    fake.serve(list_executions(LIST_CLOSED, runs, true));
+}
+
+fn check_domain(runs: &[FakeRun], request: &Value) -> Result<String, ApiError> {
+    let domain = request
+        .get("domain")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if runs.iter().any(|run| run.domain == domain) {
+        Ok(domain)
+    } else {
+        Err(fault(
+            "UnknownResourceFault",
+            format!("Unknown domain: {domain}"),
+        ))
+    }
+}
+
+pub fn get_workflow_execution_history(runs: Arc<Vec<FakeRun>>) -> Api {
+    Api {
+        target: HISTORY,
+        json_version: "1.0",
+        page_size_key: "maximumPageSize",
+        default_page_size: 1000,
+        max_page_size: 1000,
+        cap_when_set: Some(100),
+        zero_means_default: true,
+        request_token_key: "nextPageToken",
+        response_token_key: "nextPageToken",
+        records_key: "events",
+        invalid_token: validation("Invalid nextPageToken"),
+        invalid_page_size: validation(
+            "1 validation error detected: Value at 'maximumPageSize' failed to satisfy constraint: Member must have value less than or equal to 1000",
+        ),
+        select: Box::new(move |request| {
+            let domain = check_domain(&runs, request)?;
+            let workflow_id = request.pointer("/execution/workflowId").and_then(Value::as_str).unwrap_or_default();
+            let run_id = request.pointer("/execution/runId").and_then(Value::as_str).unwrap_or_default();
+            let run = runs
+                .iter()
+                .find(|r| r.domain == domain && r.workflow_id == workflow_id && r.run_id == run_id)
+                .ok_or_else(|| {
+                    fault(
+                        "UnknownResourceFault",
+                        format!("Unknown execution: WorkflowExecution=[workflowId={workflow_id}, runId={run_id}]"),
+                    )
+                })?;
+            let mut events = run.events.clone();
+            if request.get("reverseOrder") == Some(&Value::Bool(true)) {
+                events.reverse();
+            }
+            Ok(events)
+        }),
+    }
+}
+
+fn list_executions(target: &'static str, runs: Arc<Vec<FakeRun>>, closed: bool) -> Api {
+    Api {
+        target,
+        json_version: "1.0",
+        page_size_key: "maximumPageSize",
+        default_page_size: 1000,
+        max_page_size: 1000,
+        cap_when_set: None,
+        zero_means_default: true,
+        request_token_key: "nextPageToken",
+        response_token_key: "nextPageToken",
+        records_key: "executionInfos",
+        invalid_token: validation("Invalid nextPageToken"),
+        invalid_page_size: validation("maximumPageSize must be at most 1000"),
+        select: Box::new(move |request| {
+            let domain = check_domain(&runs, request)?;
+            let oldest = request
+                .pointer("/startTimeFilter/oldestDate")
+                .and_then(Value::as_f64)
+                .ok_or_else(|| validation("startTimeFilter.oldestDate is required"))?;
+            let latest = request
+                .pointer("/startTimeFilter/latestDate")
+                .and_then(Value::as_f64)
+                .unwrap_or(f64::MAX);
+            let workflow_id = request
+                .pointer("/executionFilter/workflowId")
+                .and_then(Value::as_str);
+            let mut matching: Vec<&FakeRun> = runs
+                .iter()
+                .filter(|r| r.domain == domain && r.close_status.is_some() == closed)
+                .filter(|r| workflow_id.is_none_or(|id| r.workflow_id == id))
+                .filter(|r| (oldest..=latest).contains(&r.started))
+                .collect();
+            // Newest first, as the service lists them; reverseOrder: oldest first.
+            matching.sort_by(|a, b| b.started.total_cmp(&a.started));
+            if request.get("reverseOrder") == Some(&Value::Bool(true)) {
+                matching.reverse();
+            }
+            Ok(matching.iter().map(|r| r.info()).collect())
+        }),
+    }
+}
+
+/// A synthetic history of `count` events: the run starts, then activities `Step1`,
+/// `Step2`, ... are scheduled, started and completed one after another, each with input
+/// and result.
+pub fn synthetic_history(count: usize) -> Vec<Value> {
+    let base = 1_700_000_000.0_f64;
+    (1..=count)
+        .map(|id| {
+            let time = ((base + id as f64 * 0.001) * 1000.0).round() / 1000.0;
+            let mut event = json!({"eventId": id, "eventTimestamp": time});
+            if id == 1 {
+                event["eventType"] = json!("WorkflowExecutionStarted");
+                event["workflowExecutionStartedEventAttributes"] = json!({
+                    "input": "{\"n\":0}",
+                    "childPolicy": "TERMINATE",
+                    "taskList": {"name": "deciders"},
+                    "workflowType": {"name": "Synthetic", "version": "1"},
+                });
+                return event;
+            }
+            // Events 2, 3, 4 are step 1; 5, 6, 7 step 2; ...
+            let step = (id - 2) / 3 + 1;
+            let scheduled = 3 * step - 1;
+            match (id - 2) % 3 {
+                0 => {
+                    event["eventType"] = json!("ActivityTaskScheduled");
+                    event["activityTaskScheduledEventAttributes"] = json!({
+                        "activityId": format!("step-{step}"),
+                        "activityType": {"name": format!("Step{step}"), "version": "1"},
+                        "input": format!("{{\"n\":{step}}}"),
+                        "taskList": {"name": "workers"},
+                        "decisionTaskCompletedEventId": 0,
+                    });
+                }
+                1 => {
+                    event["eventType"] = json!("ActivityTaskStarted");
+                    event["activityTaskStartedEventAttributes"] =
+                        json!({"identity": "worker-1", "scheduledEventId": scheduled});
+                }
+                _ => {
+                    event["eventType"] = json!("ActivityTaskCompleted");
+                    event["activityTaskCompletedEventAttributes"] = json!({
+                        "result": format!("{{\"n\":{step}}}"),
+                        "scheduledEventId": scheduled,
+                        "startedEventId": scheduled + 1,
+                    });
+                }
+            }
+            event
+        })
+        .collect()
+}
