@@ -58,6 +58,20 @@ pub fn decode_payload(value: Value) -> Value {
     }
 }
 
+/// Like [`decode_payload`], but only for a string holding a JSON object or array: for
+/// maps of plain strings (configuration values, step outputs) where `"false"` or `"42"`
+/// are text, not JSON scalars.
+pub fn decode_structured(value: Value) -> Value {
+    match value {
+        Value::String(text)
+            if matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')) =>
+        {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        }
+        other => other,
+    }
+}
+
 /// A cheap test before a full parse, so that plain text is not parsed at all.
 fn looks_like_json(text: &str) -> bool {
     let t = text.trim_start();
@@ -137,5 +151,14 @@ mod tests {
         assert_eq!(decode_payload(json!("not json")), json!("not json"));
         assert_eq!(decode_payload(json!("{broken")), json!("{broken"));
         assert_eq!(decode_payload(json!("")), json!(""));
+    }
+
+    #[test]
+    fn only_structured_strings_are_decoded_where_scalars_are_text() {
+        assert_eq!(decode_structured(json!("[{\"a\":1}]")), json!([{"a": 1}]));
+        assert_eq!(decode_structured(json!(" {\"a\":1}")), json!({"a": 1}));
+        assert_eq!(decode_structured(json!("false")), json!("false"));
+        assert_eq!(decode_structured(json!("42")), json!("42"));
+        assert_eq!(decode_structured(json!("[not json")), json!("[not json"));
     }
 }

@@ -1,0 +1,691 @@
+//! CodePipeline: `histx codepipeline <pipeline>`, from `ListActionExecutions`.
+//!
+//! A record here is a span, not a point: one action execution, from its start to its
+//! last update once it is final. Pages hold up to 100 actions (the API maximum).
+//!
+//! The API lists the newest actions first and has no order parameter, and a pipeline's
+//! executions can overlap. So histx reads every page first and orders the actions itself:
+//! grouped by pipeline execution (the group that started first comes first), oldest
+//! action first within a group; `--reverse` turns the whole list around; `--limit` counts
+//! in that order. With `--execution-id` or `--latest`, an action of any other pipeline
+//! execution is dropped even if the service sends one.
+//!
+//! Pages are read from the wire JSON, so every field, including ones newer than the SDK
+//! we build with, reaches `-o raw` and the action's `details`.
+
+use crate::app::Context;
+use crate::aws::{self, Connection, WireTap};
+use crate::exit::UsageError;
+use crate::fetch::{fetch_all, FetchPlan, Flow, Page, PageSource};
+use crate::model::{Event, EventId, Failure, Node, RunSummary, Status, Timestamp};
+use crate::pipeline::print_history;
+use crate::saved::{SavedHistory, SavedShape};
+use crate::services::{flat_node, group_node, Normalizer};
+use crate::wire::{decode_structured, parse_timestamp};
+use anyhow::{anyhow, Result};
+use aws_sdk_codepipeline::types::ActionExecutionFilter;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+pub const SERVICE: &str = "codepipeline";
+
+/// The largest page ListActionExecutions (and ListPipelineExecutions) returns.
+pub const MAX_PAGE_SIZE: usize = 100;
+
+/// What saved ListActionExecutions output looks like.
+pub const SAVED_SHAPE: SavedShape = SavedShape {
+    events_key: "actionExecutionDetails",
+    event_marker: "actionExecutionId",
+    what: "ListActionExecutions output (an object with \"actionExecutionDetails\")",
+};
+
+/// `histx codepipeline` arguments.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Order: CodePipeline lists the newest actions first and has no order \
+parameter, so histx reads every page and orders the actions itself: grouped by pipeline \
+execution, oldest first. --reverse (done by histx, not the service) shows the newest first; \
+--limit counts in the order shown."
+)]
+pub struct Args {
+    /// The pipeline's name. With --from it is optional and only labels the actions.
+    #[arg(value_name = "PIPELINE")]
+    pub pipeline: Option<String>,
+
+    /// Only the actions of this pipeline execution (filter.pipelineExecutionId)
+    #[arg(long, value_name = "ID", conflicts_with = "latest")]
+    pub execution_id: Option<String>,
+
+    /// Only the actions of the pipeline's newest execution (found with
+    /// ListPipelineExecutions; with --from, the newest in the file)
+    #[arg(long)]
+    pub latest: bool,
+}
+
+/// Which pipeline executions to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Selection {
+    /// Every action execution the API keeps.
+    All,
+    /// The actions of this pipeline execution only.
+    Execution(String),
+    /// The newest pipeline execution's actions (resolved before the first request when
+    /// live; from the actions themselves when read from a file).
+    Latest,
+}
+
+/// Prints the action executions of a pipeline, live or from `--from`.
+pub async fn run(args: Args, context: Context<'_>) -> Result<()> {
+    let pipeline = args
+        .pipeline
+        .as_deref()
+        .map(check_pipeline_name)
+        .transpose()?;
+    let selection = match (args.execution_id, args.latest) {
+        (Some(id), _) => Selection::Execution(check_execution_id(&id)?),
+        (None, true) => Selection::Latest,
+        (None, false) => Selection::All,
+    };
+    let plan = context.plan(SERVICE, MAX_PAGE_SIZE)?;
+    let normalizer = CodePipelineNormalizer::new(pipeline.clone());
+    let common = context.common;
+    if let Some(path) = &common.from {
+        let mut source = OrderedActions {
+            // histx orders the actions itself, so the file is read as it is.
+            inner: Some(SavedHistory::open(path, SAVED_SHAPE, false)?),
+            selection,
+            reverse: common.reverse,
+            page_size: plan.page_size,
+        };
+        return print_history(&mut source, normalizer, plan, context.output).await;
+    }
+    let Some(pipeline) = pipeline else {
+        return Err(
+            UsageError::new("histx codepipeline needs a pipeline name, or --from FILE").into(),
+        );
+    };
+    let mut live = LiveActions::connect(&context.connection, &pipeline).await?;
+    let selection = match selection {
+        Selection::Latest => Selection::Execution(live.newest_execution().await?),
+        other => other,
+    };
+    if let Selection::Execution(id) = &selection {
+        live.execution_id = Some(id.clone());
+    }
+    let mut source = OrderedActions {
+        inner: Some(live),
+        selection,
+        reverse: common.reverse,
+        page_size: plan.page_size,
+    };
+    print_history(&mut source, normalizer, plan, context.output).await
+}
+
+/// Checks a pipeline name as the API constrains it: 1 to 100 of `A-Za-z0-9.@-_`.
+fn check_pipeline_name(name: &str) -> Result<String, UsageError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || ".@-_".contains(c);
+    if name.is_empty() || name.len() > 100 || !name.chars().all(allowed) {
+        return Err(UsageError::new(format!(
+            "not a pipeline name: '{}'; a name is 1 to 100 letters, digits and . @ - _ \
+             (list them: aws codepipeline list-pipelines)",
+            crate::render::terminal_safe(name)
+        )));
+    }
+    Ok(name.to_string())
+}
+
+/// Checks a pipeline execution ID as the API constrains it: 36 of `0-9a-f-`.
+fn check_execution_id(id: &str) -> Result<String, UsageError> {
+    let allowed = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c) || c == '-';
+    if id.len() != 36 || !id.chars().all(allowed) {
+        return Err(UsageError::new(format!(
+            "not a pipeline execution ID: '{}'; expected 36 characters like \
+             3137f7cb-7cf7-4cc4-8d6e-6a6b6d5e1a2b (list them: aws codepipeline \
+             list-pipeline-executions --pipeline-name <PIPELINE>)",
+            crate::render::terminal_safe(id)
+        )));
+    }
+    Ok(id.to_string())
+}
+
+/// Every action execution of a source, filtered to the selection and put in order.
+/// Its one page holds them all.
+struct OrderedActions<S> {
+    /// `None` once read.
+    inner: Option<S>,
+    selection: Selection,
+    reverse: bool,
+    /// The page size to read the source with (the service's maximum unless the user chose).
+    page_size: usize,
+}
+
+impl<S: PageSource> PageSource for OrderedActions<S> {
+    async fn fetch_page(&mut self, _token: Option<String>, _page_size: usize) -> Result<Page> {
+        let Some(mut inner) = self.inner.take() else {
+            return Ok(Page::default());
+        };
+        let mut actions = Vec::new();
+        let plan = FetchPlan {
+            page_size: self.page_size,
+            limit: None,
+        };
+        fetch_all(&mut inner, plan, |page| {
+            actions.extend(page);
+            Ok(Flow::Continue)
+        })
+        .await?;
+        Ok(Page {
+            events: order_actions(actions, &self.selection, self.reverse),
+            next_token: None,
+        })
+    }
+}
+
+fn pipeline_execution_of(action: &Value) -> Option<&str> {
+    action.get("pipelineExecutionId").and_then(Value::as_str)
+}
+
+/// An action's start in milliseconds; one without a start sorts last.
+fn start_of(action: &Value) -> i64 {
+    action
+        .get("startTime")
+        .and_then(parse_timestamp)
+        .map_or(i64::MAX, Timestamp::millis)
+}
+
+/// Keeps the selected pipeline execution's actions and orders them: pipeline executions by
+/// their first action's start, then actions by start, last update and ID.
+fn order_actions(actions: Vec<Value>, selection: &Selection, reverse: bool) -> Vec<Value> {
+    let mut group_start: HashMap<String, i64> = HashMap::new();
+    for action in &actions {
+        let group = pipeline_execution_of(action)
+            .unwrap_or_default()
+            .to_string();
+        let start = start_of(action);
+        group_start
+            .entry(group)
+            .and_modify(|first| *first = (*first).min(start))
+            .or_insert(start);
+    }
+    let wanted = match selection {
+        Selection::All => None,
+        Selection::Execution(id) => Some(id.clone()),
+        Selection::Latest => group_start
+            .iter()
+            .filter(|(group, _)| !group.is_empty())
+            .max_by_key(|(group, start)| (**start, (*group).clone()))
+            .map(|(group, _)| group.clone()),
+    };
+    let mut actions: Vec<Value> = match (selection, wanted) {
+        (Selection::All, _) => actions,
+        (_, None) => Vec::new(),
+        (_, Some(wanted)) => actions
+            .into_iter()
+            .filter(|action| pipeline_execution_of(action) == Some(wanted.as_str()))
+            .collect(),
+    };
+    actions.sort_by_cached_key(|action| {
+        let group = pipeline_execution_of(action)
+            .unwrap_or_default()
+            .to_string();
+        let last_update = action
+            .get("lastUpdateTime")
+            .and_then(parse_timestamp)
+            .map_or(i64::MAX, Timestamp::millis);
+        let id = action
+            .get("actionExecutionId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        (
+            group_start[&group],
+            group,
+            start_of(action),
+            last_update,
+            id,
+        )
+    });
+    if reverse {
+        actions.reverse();
+    }
+    actions
+}
+
+/// ListActionExecutions, one page per call, through the SDK.
+pub struct LiveActions {
+    client: aws_sdk_codepipeline::Client,
+    pipeline: String,
+    /// filter.pipelineExecutionId, if only one pipeline execution is wanted.
+    execution_id: Option<String>,
+}
+
+impl LiveActions {
+    pub async fn connect(connection: &Connection, pipeline: &str) -> Result<Self> {
+        let config = aws::load_config(connection, None).await?;
+        Ok(LiveActions {
+            client: aws_sdk_codepipeline::Client::new(&config),
+            pipeline: pipeline.to_string(),
+            execution_id: None,
+        })
+    }
+
+    /// The ID of the pipeline's newest execution, from the first page of
+    /// ListPipelineExecutions (which lists the newest first; the latest start wins anyway).
+    async fn newest_execution(&self) -> Result<String> {
+        let page = self
+            .client
+            .list_pipeline_executions()
+            .pipeline_name(&self.pipeline)
+            .max_results(MAX_PAGE_SIZE as i32)
+            .send()
+            .await
+            .map_err(aws::describe_error)?;
+        page.pipeline_execution_summaries()
+            .iter()
+            .filter(|summary| summary.pipeline_execution_id().is_some())
+            .max_by_key(|summary| {
+                summary
+                    .start_time()
+                    .map(|t| (t.secs(), t.subsec_nanos()))
+                    .unwrap_or_default()
+            })
+            .and_then(|summary| summary.pipeline_execution_id())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                anyhow!(
+                    "pipeline '{}' has no executions",
+                    crate::render::terminal_safe(&self.pipeline)
+                )
+            })
+    }
+}
+
+impl PageSource for LiveActions {
+    async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
+        let tap = WireTap::default();
+        let filter = self.execution_id.as_ref().map(|id| {
+            ActionExecutionFilter::builder()
+                .pipeline_execution_id(id)
+                .build()
+        });
+        self.client
+            .list_action_executions()
+            .pipeline_name(&self.pipeline)
+            .set_filter(filter)
+            .max_results(page_size as i32)
+            .set_next_token(token)
+            .customize()
+            .interceptor(tap.clone())
+            .send()
+            .await
+            .map_err(aws::describe_error)?;
+        tap.page("actionExecutionDetails", "nextToken")
+    }
+}
+
+/// The normalized status of an action execution's status.
+pub fn status_of(status: &str) -> Status {
+    match status {
+        "InProgress" => Status::Running,
+        "Succeeded" => Status::Succeeded,
+        "Failed" => Status::Failed,
+        // Stopped and abandoned, by a person or a newer execution: not the action's failure.
+        "Abandoned" => Status::Aborted,
+        _ => Status::Info,
+    }
+}
+
+/// Whether an action execution with this status will not change any more.
+fn is_final(status: &str) -> bool {
+    matches!(status, "Succeeded" | "Failed" | "Abandoned")
+}
+
+/// Normalizes action executions (see the README's JSON lines schema):
+///
+/// - `execution` is `pipeline/pipelineExecutionId` (the execution ID alone when the
+///   pipeline is not named), `id` the actionExecutionId;
+/// - `name` is `stage.action`; `parent_id` the stage name: stages have no record of
+///   their own, so it groups an execution's actions by stage rather than naming an event;
+/// - `time` is startTime; `end_time` (and `duration_ms`) lastUpdateTime once the action
+///   is final (Succeeded, Failed, Abandoned); before that it is `details.lastUpdateTime`
+///   (RFC 3339 UTC, like every normalized time);
+/// - `type` is `category/provider` (`Build/CodeBuild`), `resource` the provider;
+/// - `error`/`cause` from output.executionResult.errorDetails; `summary` the external
+///   execution summary (a source's commit message) and its URL, `<like this>`;
+/// - `input` holds configuration, resolvedConfiguration and inputArtifacts (values
+///   holding a JSON object or array decoded); `output` outputVariables and outputArtifacts;
+/// - `details` every other field under its own name, the nested ones lifted to the top
+///   (actionTypeId, roleArn, region, namespace, externalExecutionId/Summary/Url,
+///   logStreamARN, pipelineExecutionId, pipelineVersion, updatedBy, ...).
+pub struct CodePipelineNormalizer {
+    pipeline: Option<String>,
+}
+
+impl CodePipelineNormalizer {
+    pub fn new(pipeline: Option<String>) -> Self {
+        CodePipelineNormalizer { pipeline }
+    }
+
+    fn normalize_one(&self, raw: Value) -> Event {
+        let Value::Object(mut fields) = raw else {
+            let mut event = Event::new(SERVICE, "", Status::Info);
+            event.details.insert("action".into(), raw);
+            return event;
+        };
+        let status_text = take_text(&mut fields, "status");
+        let status = status_text.as_deref().map_or(Status::Info, status_of);
+        let mut event = Event::new(SERVICE, "", status);
+        if let (Status::Info, Some(text)) = (status, &status_text) {
+            // A status newer than this code: keep the service's word for it.
+            event
+                .details
+                .insert("status".into(), Value::String(text.clone()));
+        }
+        let pipeline_execution = fields
+            .get("pipelineExecutionId")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        event.execution = match (&self.pipeline, pipeline_execution) {
+            (Some(pipeline), Some(execution)) => Some(format!("{pipeline}/{execution}")),
+            (None, Some(execution)) => Some(execution),
+            (pipeline, None) => pipeline.clone(),
+        };
+        event.id = take_text(&mut fields, "actionExecutionId").map(EventId::Text);
+        let stage = take_text(&mut fields, "stageName");
+        let action = take_text(&mut fields, "actionName");
+        event.name = match (&stage, action) {
+            (Some(stage), Some(action)) => Some(format!("{stage}.{action}")),
+            (None, Some(action)) => Some(action),
+            (Some(stage), None) => Some(stage.clone()),
+            (None, None) => None,
+        };
+        event.parent_id = stage.map(EventId::Text);
+        event.time = take_time(&mut fields, "startTime");
+        let last_update = take_time(&mut fields, "lastUpdateTime");
+        if status_text.as_deref().is_some_and(is_final) {
+            event.end_time = last_update;
+        } else if let Some(time) = last_update {
+            // Not an end yet: kept as a detail, in the same form as the event's times.
+            event
+                .details
+                .insert("lastUpdateTime".into(), Value::String(time.to_rfc3339()));
+        }
+        if let (Some(start), Some(end)) = (event.time, event.end_time) {
+            event.duration_ms = Some(end.millis() - start.millis());
+        }
+        if let Some(Value::Object(input)) = fields.shift_remove("input") {
+            take_input(&mut event, input);
+        }
+        if let Some(Value::Object(output)) = fields.shift_remove("output") {
+            take_output(&mut event, output);
+        }
+        for (key, value) in fields {
+            lift(&mut event.details, "", key, value);
+        }
+        event
+    }
+}
+
+impl Normalizer for CodePipelineNormalizer {
+    fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
+        page.into_iter()
+            .map(|raw| self.normalize_one(raw))
+            .collect()
+    }
+
+    /// Several pipeline executions are labelled with the pipeline; the failure shown is
+    /// the newest pipeline execution's, as that is the one a person is asking about.
+    fn summary(&self, events: &[Event]) -> RunSummary {
+        let mut summary = RunSummary::from_events(SERVICE, events);
+        let groups = by_pipeline_execution(events);
+        if groups.len() > 1 {
+            summary.execution = self.pipeline.clone();
+        }
+        let newest = groups
+            .iter()
+            .max_by_key(|(_, actions)| actions.iter().filter_map(|a| a.time).min());
+        summary.failure = newest.and_then(|(_, actions)| {
+            actions
+                .iter()
+                .find(|a| a.status.is_failure())
+                .map(|a| Failure::of(a))
+        });
+        summary
+    }
+
+    /// Pipeline execution, then stage, then action.
+    fn tree(&self, events: &[Event]) -> Vec<Node> {
+        by_pipeline_execution(events)
+            .into_iter()
+            .map(|(execution, actions)| {
+                let mut stages: Vec<(Option<&EventId>, Vec<Node>)> = Vec::new();
+                for action in actions {
+                    match stages
+                        .iter_mut()
+                        .find(|(stage, _)| *stage == action.parent_id.as_ref())
+                    {
+                        Some((_, nodes)) => nodes.push(flat_node(action)),
+                        None => stages.push((action.parent_id.as_ref(), vec![flat_node(action)])),
+                    }
+                }
+                let stages = stages
+                    .into_iter()
+                    .map(|(stage, nodes)| {
+                        let label =
+                            stage.map_or_else(|| "(no stage)".to_string(), |s| s.to_string());
+                        group_node(label, "stage", nodes)
+                    })
+                    .collect();
+                group_node(
+                    execution.unwrap_or("(no execution)").to_string(),
+                    "pipeline execution",
+                    stages,
+                )
+            })
+            .collect()
+    }
+}
+
+/// The actions of each pipeline execution, in the order the executions first appear.
+fn by_pipeline_execution(events: &[Event]) -> Vec<(Option<&str>, Vec<&Event>)> {
+    let mut groups: Vec<(Option<&str>, Vec<&Event>)> = Vec::new();
+    for event in events {
+        let execution = event
+            .details
+            .get("pipelineExecutionId")
+            .and_then(Value::as_str);
+        match groups.iter_mut().find(|(id, _)| *id == execution) {
+            Some((_, actions)) => actions.push(event),
+            None => groups.push((execution, vec![event])),
+        }
+    }
+    groups
+}
+
+/// The action's type and provider, its configuration and input artifacts; the rest of
+/// `input` into `details`.
+fn take_input(event: &mut Event, mut input: Map<String, Value>) {
+    if let Some(type_id) = input.get("actionTypeId").and_then(Value::as_object) {
+        let text = |key: &str| type_id.get(key).and_then(Value::as_str).map(str::to_string);
+        event.kind = match (text("category"), text("provider")) {
+            (Some(category), Some(provider)) => format!("{category}/{provider}"),
+            (category, provider) => category.or(provider).unwrap_or_default(),
+        };
+        event.resource = text("provider");
+    }
+    let mut payload = Map::new();
+    for key in ["configuration", "resolvedConfiguration"] {
+        if let Some(value) = input.shift_remove(key) {
+            let value = match value {
+                Value::Object(map) => Value::Object(
+                    map.into_iter()
+                        .map(|(k, v)| (k, decode_structured(v)))
+                        .collect(),
+                ),
+                other => other,
+            };
+            payload.insert(key.to_string(), value);
+        }
+    }
+    if let Some(artifacts) = input.shift_remove("inputArtifacts") {
+        payload.insert("inputArtifacts".into(), artifacts);
+    }
+    if !payload.is_empty() {
+        event.input = Some(Value::Object(payload));
+    }
+    for (key, value) in input {
+        lift(&mut event.details, "input", key, value);
+    }
+}
+
+/// Output variables and artifacts; the execution result's error and summary; the rest of
+/// `output` into `details`.
+fn take_output(event: &mut Event, mut output: Map<String, Value>) {
+    let mut payload = Map::new();
+    for key in ["outputVariables", "outputArtifacts"] {
+        if let Some(value) = output.shift_remove(key) {
+            payload.insert(key.to_string(), value);
+        }
+    }
+    if !payload.is_empty() {
+        event.output = Some(Value::Object(payload));
+    }
+    if let Some(Value::Object(mut result)) = output.shift_remove("executionResult") {
+        if let Some(Value::Object(mut error)) = result.shift_remove("errorDetails") {
+            event.error = take_text(&mut error, "code");
+            event.cause = take_text(&mut error, "message");
+            if !error.is_empty() {
+                lift(
+                    &mut event.details,
+                    "executionResult",
+                    "errorDetails".into(),
+                    Value::Object(error),
+                );
+            }
+        }
+        let text = |key: &str| {
+            result
+                .get(key)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        };
+        let summary = text("externalExecutionSummary").map(readable_summary);
+        event.summary = match (summary, text("externalExecutionUrl")) {
+            (Some(summary), Some(url)) => Some(format!("{summary} <{url}>")),
+            (Some(summary), None) => Some(summary),
+            (None, Some(url)) => Some(format!("<{url}>")),
+            (None, None) => None,
+        };
+        for (key, value) in result {
+            lift(&mut event.details, "executionResult", key, value);
+        }
+    }
+    for (key, value) in output {
+        lift(&mut event.details, "output", key, value);
+    }
+}
+
+/// A provider's summary for people: source connections write a JSON object
+/// (`{"ProviderType":"GitHub","CommitMessage":"..."}`), of which the commit message is
+/// the readable part; any other summary is shown as it is.
+fn readable_summary(summary: &str) -> String {
+    serde_json::from_str::<Value>(summary)
+        .ok()
+        .and_then(|value| value.get("CommitMessage")?.as_str().map(str::to_string))
+        .unwrap_or_else(|| summary.to_string())
+}
+
+/// Puts a nested field into `details` under its own name, or `parent.name` if a field of
+/// that name is already there.
+fn lift(details: &mut Map<String, Value>, parent: &str, key: String, value: Value) {
+    if details.contains_key(&key) && !parent.is_empty() {
+        details.insert(format!("{parent}.{key}"), value);
+    } else {
+        details.insert(key, value);
+    }
+}
+
+/// Takes a string field out of an object, keeping the order of the other fields (they
+/// become `details`); a field that is not a string stays where it was.
+fn take_text(fields: &mut Map<String, Value>, key: &str) -> Option<String> {
+    match fields.get(key) {
+        Some(Value::String(_)) => match fields.shift_remove(key) {
+            Some(Value::String(text)) => Some(text),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Takes a timestamp field; one that cannot be read stays among the fields.
+fn take_time(fields: &mut Map<String, Value>, key: &str) -> Option<Timestamp> {
+    let value = fields.shift_remove(key)?;
+    let time = parse_timestamp(&value);
+    if time.is_none() {
+        fields.insert(key.to_string(), value);
+    }
+    time
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn action(execution: &str, id: &str, start: f64) -> Value {
+        json!({"pipelineExecutionId": execution, "actionExecutionId": id, "startTime": start})
+    }
+
+    fn ids(actions: &[Value]) -> Vec<&str> {
+        actions
+            .iter()
+            .map(|a| a["actionExecutionId"].as_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn actions_are_grouped_by_pipeline_execution_oldest_first() {
+        // Newest first, as the API lists them; execution "b" started after "a" but overlaps it.
+        let listed = vec![
+            action("b", "b2", 40.0),
+            action("a", "a3", 35.0),
+            action("b", "b1", 30.0),
+            action("a", "a2", 20.0),
+            action("a", "a1", 10.0),
+        ];
+        let all = order_actions(listed.clone(), &Selection::All, false);
+        assert_eq!(ids(&all), ["a1", "a2", "a3", "b1", "b2"]);
+        let reversed = order_actions(listed.clone(), &Selection::All, true);
+        assert_eq!(ids(&reversed), ["b2", "b1", "a3", "a2", "a1"]);
+        let latest = order_actions(listed.clone(), &Selection::Latest, false);
+        assert_eq!(ids(&latest), ["b1", "b2"]);
+        let one = order_actions(listed, &Selection::Execution("a".into()), true);
+        assert_eq!(ids(&one), ["a3", "a2", "a1"]);
+    }
+
+    #[test]
+    fn names_and_ids_are_checked() {
+        assert!(check_pipeline_name("release-pipeline_v2.1@x").is_ok());
+        assert!(check_pipeline_name("has space").is_err());
+        assert!(check_pipeline_name("").is_err());
+        assert!(check_execution_id("3137f7cb-7cf7-4cc4-8d6e-6a6b6d5e1a2b").is_ok());
+        assert!(check_execution_id("latest").is_err());
+    }
+
+    #[test]
+    fn statuses_map_and_only_final_ones_end_a_span() {
+        assert_eq!(status_of("InProgress"), Status::Running);
+        assert_eq!(status_of("Abandoned"), Status::Aborted);
+        assert_eq!(status_of("Paused"), Status::Info);
+        let mut normalizer = CodePipelineNormalizer::new(Some("p".into()));
+        let running = json!({"status": "InProgress", "startTime": 10.0, "lastUpdateTime": 12.5});
+        let done = json!({"status": "Succeeded", "startTime": 10.0, "lastUpdateTime": 12.5});
+        let events = normalizer.normalize(vec![running, done]);
+        assert_eq!(events[0].end_time, None);
+        assert_eq!(
+            events[0].details["lastUpdateTime"],
+            json!("1970-01-01T00:00:12.500Z")
+        );
+        assert_eq!(events[1].duration_ms, Some(2500));
+    }
+}

@@ -1,0 +1,408 @@
+//! `histx codepipeline` through the real SDK and HTTP stack against the local fake of
+//! ListActionExecutions and ListPipelineExecutions: 100 actions a page, tokens,
+//! --execution-id and --latest, the order histx puts actions in (and --reverse, --limit),
+//! the client-side check of the pipeline execution, and the service's errors.
+
+mod common;
+
+use common::fake::{ApiError, FakeAws, Fault};
+use common::fake_codepipeline::{
+    self, synthetic_actions, Pipelines, LIST_ACTIONS, LIST_EXECUTIONS,
+};
+use common::http::aws_json_call;
+use common::{histx, json_lines, one_error_line};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+const PIPELINE: &str = "shop-release";
+const FIRST: &str = "11111111-1111-4111-8111-111111111111";
+const SECOND: &str = "22222222-2222-4222-8222-222222222222";
+const THIRD: &str = "33333333-3333-4333-8333-333333333333";
+const START: f64 = 1_714_557_600.0;
+
+/// 250 action executions: 100 in the first pipeline execution, 90 in the second, 60 in
+/// the third (the newest), plus a pipeline that never ran.
+fn pipelines() -> Pipelines {
+    let mut actions = synthetic_actions(FIRST, 100, START);
+    actions.extend(synthetic_actions(SECOND, 90, START + 1000.0));
+    actions.extend(synthetic_actions(THIRD, 60, START + 2000.0));
+    HashMap::from([
+        (PIPELINE.to_string(), actions),
+        ("never-ran".to_string(), vec![]),
+    ])
+}
+
+fn fake() -> FakeAws {
+    let fake = FakeAws::start();
+    fake.serve(fake_codepipeline::list_action_executions(pipelines()));
+    fake.serve(fake_codepipeline::list_pipeline_executions(pipelines()));
+    fake
+}
+
+fn run(fake: &FakeAws, args: &[&str]) -> assert_cmd::assert::Assert {
+    histx()
+        .args(["codepipeline", PIPELINE, "--endpoint-url", &fake.endpoint()])
+        .args(args)
+        .assert()
+}
+
+fn events(fake: &FakeAws, args: &[&str]) -> Vec<Value> {
+    let out = run(fake, args).success().get_output().stdout.clone();
+    json_lines(&out)
+}
+
+/// The pipeline execution of each event, and how many in a row, in output order.
+fn runs_of_executions(events: &[Value]) -> Vec<(String, usize)> {
+    let mut runs: Vec<(String, usize)> = Vec::new();
+    for event in events {
+        let execution = event["details"]["pipelineExecutionId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        match runs.last_mut() {
+            Some((last, count)) if *last == execution => *count += 1,
+            _ => runs.push((execution, 1)),
+        }
+    }
+    runs
+}
+
+fn starts(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| e["time"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_action_of_three_pipeline_executions_takes_3_requests_of_100() {
+    let fake = fake();
+    let events = events(&fake, &["-o", "jsonl"]);
+    assert_eq!(events.len(), 250);
+    assert_eq!(
+        runs_of_executions(&events),
+        [
+            (FIRST.to_string(), 100),
+            (SECOND.to_string(), 90),
+            (THIRD.to_string(), 60)
+        ],
+        "grouped by pipeline execution, the oldest first"
+    );
+    let times = starts(&events);
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "oldest action first");
+    assert_eq!(events[0]["execution"], format!("{PIPELINE}/{FIRST}"));
+
+    let requests = fake.requests(LIST_ACTIONS);
+    assert_eq!(requests.len(), 3);
+    assert!(requests
+        .iter()
+        .all(|r| r["maxResults"] == 100 && r["pipelineName"] == PIPELINE));
+    assert!(
+        requests.iter().all(|r| r.get("filter").is_none()),
+        "no filter unless asked"
+    );
+    assert!(requests[0].get("nextToken").is_none());
+    assert!(requests[1]["nextToken"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("AAAA")));
+    assert!(fake.requests(LIST_EXECUTIONS).is_empty());
+}
+
+#[test]
+fn raw_output_is_every_served_action_in_histx_order() {
+    let fake = fake();
+    let out = run(&fake, &["-o", "raw"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let mut expected = pipelines().remove(PIPELINE).unwrap();
+    expected.sort_by(|a, b| {
+        a["startTime"]
+            .as_f64()
+            .unwrap()
+            .total_cmp(&b["startTime"].as_f64().unwrap())
+    });
+    assert_eq!(json_lines(&out), expected);
+}
+
+#[test]
+fn one_pipeline_execution_is_asked_of_the_service() {
+    let fake = fake();
+    let events = events(&fake, &["--execution-id", SECOND, "-o", "jsonl"]);
+    assert_eq!(runs_of_executions(&events), [(SECOND.to_string(), 90)]);
+    let requests = fake.requests(LIST_ACTIONS);
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0]["filter"],
+        json!({"pipelineExecutionId": SECOND})
+    );
+}
+
+#[test]
+fn latest_finds_the_newest_pipeline_execution_first() {
+    let fake = fake();
+    let events = events(&fake, &["--latest", "-o", "jsonl"]);
+    assert_eq!(runs_of_executions(&events), [(THIRD.to_string(), 60)]);
+    let listed = fake.requests(LIST_EXECUTIONS);
+    assert_eq!(
+        listed,
+        vec![json!({"pipelineName": PIPELINE, "maxResults": 100})]
+    );
+    let requests = fake.requests(LIST_ACTIONS);
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0]["filter"], json!({"pipelineExecutionId": THIRD}));
+}
+
+#[test]
+fn an_action_of_another_pipeline_execution_is_never_shown() {
+    let fake = FakeAws::start();
+    fake.serve(fake_codepipeline::list_action_executions_ignoring_filter(
+        pipelines(),
+    ));
+    let events = events(&fake, &["--execution-id", FIRST, "-o", "jsonl"]);
+    assert_eq!(runs_of_executions(&events), [(FIRST.to_string(), 100)]);
+    assert_eq!(
+        fake.requests(LIST_ACTIONS).len(),
+        3,
+        "the service sent all 250"
+    );
+}
+
+#[test]
+fn reverse_is_done_by_histx_not_asked_of_the_service() {
+    let fake = fake();
+    let forward = events(&fake, &["-o", "jsonl"]);
+    let backward = events(&fake, &["--reverse", "-o", "jsonl"]);
+    let mut expected = forward.clone();
+    expected.reverse();
+    assert_eq!(backward, expected);
+    for request in fake.requests(LIST_ACTIONS) {
+        let mut keys: Vec<&String> = request.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert!(
+            keys == ["maxResults", "pipelineName"]
+                || keys == ["maxResults", "nextToken", "pipelineName"],
+            "{request}"
+        );
+    }
+}
+
+#[test]
+fn a_limit_counts_in_the_order_shown() {
+    let fake = fake();
+    let oldest = events(&fake, &["--limit", "5", "-o", "jsonl"]);
+    assert_eq!(oldest.len(), 5);
+    assert!(oldest
+        .iter()
+        .all(|e| e["details"]["pipelineExecutionId"] == FIRST));
+    assert_eq!(oldest[0]["name"], "Stage0.Action0");
+    let newest = events(&fake, &["--reverse", "--limit", "5", "-o", "jsonl"]);
+    assert_eq!(newest[0]["name"], "Stage5.Action59");
+    assert!(newest
+        .iter()
+        .all(|e| e["details"]["pipelineExecutionId"] == THIRD));
+    // Ordering needs every page: a limit does not shrink the pages asked for.
+    assert!(fake
+        .requests(LIST_ACTIONS)
+        .iter()
+        .all(|r| r["maxResults"] == 100));
+}
+
+#[test]
+fn page_size_is_passed_on_and_checked() {
+    let fake = fake();
+    assert_eq!(
+        events(&fake, &["--page-size", "60", "-o", "jsonl"]).len(),
+        250
+    );
+    let sizes: Vec<Value> = fake
+        .requests(LIST_ACTIONS)
+        .iter()
+        .map(|r| r["maxResults"].clone())
+        .collect();
+    assert_eq!(sizes, vec![json!(60); 5]);
+    let out = run(&fake, &["--page-size", "101"])
+        .code(2)
+        .get_output()
+        .clone();
+    assert_eq!(
+        one_error_line(&out.stderr),
+        "histx: --page-size 101 is too large: `histx codepipeline` allows 1 to 100"
+    );
+}
+
+#[test]
+fn a_missing_pipeline_is_one_clear_line() {
+    let fake = fake();
+    for args in [vec![], vec!["--latest"]] {
+        let out = histx()
+            .args([
+                "codepipeline",
+                "no-such-pipeline",
+                "--endpoint-url",
+                &fake.endpoint(),
+            ])
+            .args(&args)
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        assert!(out.stdout.is_empty());
+        assert_eq!(
+            one_error_line(&out.stderr),
+            "histx: PipelineNotFoundException: The account with id '123456789012' does not include a pipeline with the name 'no-such-pipeline'"
+        );
+    }
+}
+
+#[test]
+fn a_pipeline_execution_of_another_pipeline_is_one_clear_line() {
+    let fake = fake();
+    let stranger = "44444444-4444-4444-8444-444444444444";
+    let out = run(&fake, &["--execution-id", stranger])
+        .code(1)
+        .get_output()
+        .clone();
+    assert_eq!(
+        one_error_line(&out.stderr),
+        format!("histx: PipelineExecutionNotFoundException: Pipeline execution ID {stranger} does not belong to pipeline {PIPELINE} or does not exist")
+    );
+}
+
+#[test]
+fn latest_of_a_pipeline_that_never_ran_is_one_clear_line() {
+    let fake = fake();
+    let out = histx()
+        .args([
+            "codepipeline",
+            "never-ran",
+            "--latest",
+            "--endpoint-url",
+            &fake.endpoint(),
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_eq!(
+        one_error_line(&out.stderr),
+        "histx: pipeline 'never-ran' has no executions"
+    );
+}
+
+#[test]
+fn an_invalid_token_is_one_clear_line() {
+    let fake = fake();
+    let refused = ApiError::new(
+        400,
+        "InvalidNextTokenException",
+        "The next token was specified in an invalid format. Make sure that the next token you provide is the token returned by a previous call.",
+    );
+    fake.inject(LIST_ACTIONS, vec![Fault::Answer, Fault::Error(refused)]);
+    let out = run(&fake, &["-o", "jsonl"]).code(1).get_output().clone();
+    assert!(
+        out.stdout.is_empty(),
+        "nothing is shown before every page is read"
+    );
+    assert_eq!(
+        one_error_line(&out.stderr),
+        "histx: InvalidNextTokenException: The next token was specified in an invalid format. Make sure that the next token you provide is the token returned by a previous call."
+    );
+}
+
+#[test]
+fn throttling_is_retried_without_losing_an_action() {
+    let fake = fake();
+    fake.inject(
+        LIST_ACTIONS,
+        vec![Fault::Throttle, Fault::Answer, Fault::Unavailable],
+    );
+    assert_eq!(events(&fake, &["-o", "jsonl"]).len(), 250);
+    assert_eq!(fake.requests(LIST_ACTIONS).len(), 5);
+}
+
+#[test]
+fn malformed_names_and_ids_are_usage_errors_before_any_request() {
+    let fake = fake();
+    let out = histx()
+        .args([
+            "codepipeline",
+            "shop release",
+            "--endpoint-url",
+            &fake.endpoint(),
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(one_error_line(&out.stderr).starts_with("histx: not a pipeline name: 'shop release'"));
+    let out = run(&fake, &["--execution-id", "latest"])
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(one_error_line(&out.stderr).starts_with("histx: not a pipeline execution ID: 'latest'"));
+    let both = run(&fake, &["--execution-id", FIRST, "--latest"])
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
+    let nothing = histx()
+        .args(["codepipeline"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert_eq!(
+        one_error_line(&nothing.stderr),
+        "histx: histx codepipeline needs a pipeline name, or --from FILE"
+    );
+    assert!(fake.requests(LIST_ACTIONS).is_empty() && fake.requests(LIST_EXECUTIONS).is_empty());
+}
+
+/// The fake itself behaves as the API reference says, checked without histx.
+#[test]
+fn the_fake_refuses_what_the_service_refuses() {
+    let fake = fake();
+    let port: u16 = fake.endpoint().rsplit(':').next().unwrap().parse().unwrap();
+    let call = |body: Value| {
+        let response = aws_json_call(port, "codepipeline", LIST_ACTIONS, "1.1", &body);
+        (
+            response.status,
+            serde_json::from_str::<Value>(&response.body).unwrap(),
+        )
+    };
+    for size in [0, 101] {
+        let (status, body) = call(json!({"pipelineName": PIPELINE, "maxResults": size}));
+        assert_eq!(
+            (status, body["__type"].as_str()),
+            (400, Some("ValidationException"))
+        );
+    }
+    let (_, first) = call(json!({"pipelineName": PIPELINE}));
+    assert_eq!(
+        first["actionExecutionDetails"].as_array().unwrap().len(),
+        100,
+        "100 by default"
+    );
+    assert_eq!(
+        first["actionExecutionDetails"][0]["pipelineExecutionId"], THIRD,
+        "newest first"
+    );
+    let token = first["nextToken"].clone();
+    let (status, body) = call(
+        json!({"pipelineName": PIPELINE, "nextToken": token, "filter": {"pipelineExecutionId": FIRST}}),
+    );
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some("InvalidNextTokenException"))
+    );
+    let (status, next) = call(json!({"pipelineName": PIPELINE, "nextToken": token}));
+    assert_eq!(status, 200);
+    assert_eq!(
+        next["actionExecutionDetails"].as_array().unwrap().len(),
+        100
+    );
+}
