@@ -50,6 +50,52 @@ pub async fn load_config(connection: &Connection, region_hint: Option<&str>) -> 
     Ok(config)
 }
 
+/// The profile names in the user's AWS config and credentials files (as the SDK finds
+/// them: `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/`), sorted.
+/// For completing `--profile`; unreadable files give no names.
+pub fn profile_names() -> Vec<String> {
+    let home = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    let file = |variable: &str, default: &str| {
+        std::env::var_os(variable)
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| home.join(".aws").join(default))
+    };
+    let mut names = Vec::new();
+    for (path, in_config) in [
+        (file("AWS_CONFIG_FILE", "config"), true),
+        (file("AWS_SHARED_CREDENTIALS_FILE", "credentials"), false),
+    ] {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        names.extend(profile_sections(&text, in_config));
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The profile names of one file: `[profile NAME]` (or `[default]`) in the config file,
+/// `[NAME]` in the credentials file.
+fn profile_sections(text: &str, in_config: bool) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix('[')?.strip_suffix(']'))
+        .filter_map(|section| {
+            let section = section.trim();
+            if !in_config || section == "default" {
+                return Some(section.to_string());
+            }
+            section
+                .strip_prefix("profile")
+                .filter(|rest| rest.starts_with(char::is_whitespace))
+                .map(|rest| rest.trim().to_string())
+        })
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
 /// Checks `--endpoint-url` before anything is sent.
 pub fn check_endpoint_url(url: &str) -> Result<(), String> {
     let rest = url
@@ -293,6 +339,20 @@ fn source_chain(error: &(dyn StdError + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn profile_names_come_from_both_files() {
+        let config =
+            "[default]\nregion = us-east-1\n[profile dev]\n[ profile  prod ]\n[sso-session corp]\n";
+        assert_eq!(
+            profile_sections(config, true),
+            vec!["default", "dev", "prod"]
+        );
+        assert_eq!(
+            profile_sections("[default]\n[ci]\n", false),
+            vec!["default", "ci"]
+        );
+    }
 
     #[test]
     fn endpoint_urls_are_checked() {

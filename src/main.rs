@@ -1,12 +1,16 @@
 //! The `histx` binary: parses the command line, runs it on a small single-threaded
 //! runtime, and turns the outcome into an exit status and at most one line on stderr.
 
-use clap::Parser;
-use histx::{app, cli::Cli, exit};
+use clap::{CommandFactory, Parser};
+use histx::{app, cli::Cli, exit, generate};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Answers a shell's completion request (COMPLETE=<shell>) and exits; else returns.
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(generate::COMPLETE_VAR)
+        .complete();
     let cli = Cli::parse();
     let stdout = io::stdout();
     let is_terminal = stdout.is_terminal();
