@@ -5,7 +5,10 @@ use crate::aws::{self, Connection};
 use crate::cli::{Cli, ColorChoice, Command, Common};
 use crate::exit::UsageError;
 use crate::fetch::FetchPlan;
-use crate::render::{self, Format, Presentation};
+use crate::filter::EventFilter;
+use crate::generate;
+use crate::pipeline::{Output, View};
+use crate::render::{self, Presentation};
 use crate::services;
 use anyhow::Result;
 use std::io::{IsTerminal, Write};
@@ -14,8 +17,8 @@ use std::io::{IsTerminal, Write};
 pub struct Context<'a> {
     pub common: &'a Common,
     pub connection: Connection,
-    pub printer: Box<dyn render::Printer>,
-    pub out: &'a mut dyn Write,
+    /// Where the events go: the printer, the filters, the writer.
+    pub output: Output<'a>,
 }
 
 impl Context<'_> {
@@ -51,14 +54,51 @@ pub async fn run(cli: Cli, out: &mut dyn Write, stdout_is_terminal: bool) -> Res
             region: common.region.clone(),
             endpoint_url: common.endpoint_url.clone(),
         },
-        printer: render::printer(common.output, presentation),
-        out,
+        output: Output {
+            printer: render::printer(common.output, presentation),
+            view: view(common),
+            out,
+        },
     };
     let connection = context.connection.clone();
     let outcome = match cli.command {
         Command::Sfn(args) => services::sfn::run(args, context).await,
+        Command::Swf(args) => services::swf::run(args, context).await,
+        Command::Ssm(args) => services::ssm::run(args, context).await,
+        Command::Codepipeline(args) => services::codepipeline::run(args, context).await,
+        Command::Completions { shell } => generate::write_completion(shell, context.output.out),
+        Command::Man { subcommand } => {
+            generate::write_man_page(subcommand.as_deref(), context.output.out)
+        }
     };
     outcome.map_err(|error| aws::with_connection_hints(error, &connection))
+}
+
+/// The filters and what to show, from the flags.
+fn view(common: &Common) -> View {
+    View {
+        filter: EventFilter {
+            types: common.types.clone(),
+            names: common.names.clone(),
+            statuses: common.statuses.clone(),
+            since: common.since,
+            until: common.until,
+        },
+        failed_only: common.failed,
+        summary_only: common.summary,
+        limit: common.limit.map(|n| n as usize),
+    }
+}
+
+/// True when the locale's character set is UTF-8 (LC_ALL, else LC_CTYPE, else LANG).
+fn locale_is_utf8() -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .is_some_and(|locale| {
+            let locale = locale.to_ascii_lowercase();
+            locale.contains("utf-8") || locale.contains("utf8")
+        })
 }
 
 /// Colour and width, from the flags, NO_COLOR, TERM, COLUMNS and the terminal itself.
@@ -79,8 +119,11 @@ fn presentation(common: &Common, stdout_is_terminal: bool) -> Presentation {
         (None, true) => terminal_width(),
         (None, false) => None,
     };
-    let _ = Format::Table; // the width only matters to the table
-    Presentation { color, width }
+    Presentation {
+        color,
+        width,
+        ascii: common.ascii || !locale_is_utf8(),
+    }
 }
 
 fn terminal_width() -> Option<u16> {

@@ -1,9 +1,14 @@
 //! The command line, defined once with clap. The same definition drives `--help`, the
 //! man pages and the shell completions, so the three always agree.
 
+use crate::filter;
+use crate::model::{Status, Timestamp};
 use crate::render::Format;
 use crate::services;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
+use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
+use std::ffi::OsStr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -28,6 +33,24 @@ pub struct Cli {
 pub enum Command {
     /// Step Functions: the history of an execution (GetExecutionHistory)
     Sfn(services::sfn::Args),
+    /// Simple Workflow Service: the history of a workflow run (GetWorkflowExecutionHistory)
+    Swf(services::swf::Args),
+    /// Systems Manager Automation: the step executions of an automation
+    /// (DescribeAutomationStepExecutions)
+    Ssm(services::ssm::Args),
+    /// CodePipeline: the action executions of a pipeline (ListActionExecutions)
+    Codepipeline(services::codepipeline::Args),
+    /// Print the script that enables completion in a shell, e.g. `source <(histx completions bash)`
+    Completions {
+        #[arg(value_enum)]
+        shell: crate::generate::Shell,
+    },
+    /// Print a man page in roff: histx's, or a subcommand's (`histx man sfn | man -l -`)
+    Man {
+        /// The subcommand whose page to print
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Option<String>,
+    },
 }
 
 /// Options every subcommand takes, before or after the subcommand's name.
@@ -50,6 +73,42 @@ pub struct Common {
     #[arg(long, value_name = "N", global = true, help_heading = "Output", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
 
+    /// Plain ASCII instead of box drawing and Unicode marks [default: when the locale is
+    /// not UTF-8]
+    #[arg(long, global = true, help_heading = "Output")]
+    pub ascii: bool,
+
+    /// Print only the run summary: status, times, counts, and the failure with its error
+    /// and cause (a summary record with -o json/jsonl)
+    #[arg(long, global = true, help_heading = "Output")]
+    pub summary: bool,
+
+    /// Only the failing path: failed states, steps or actions and what encloses them,
+    /// with errors and causes in full
+    #[arg(long, global = true, help_heading = "Filters")]
+    pub failed: bool,
+
+    /// Only events of this type, a glob (repeatable): --type 'Task*' --type '*Failed'
+    #[arg(long = "type", value_name = "GLOB", global = true, help_heading = "Filters", value_parser = filter::parse_glob)]
+    pub types: Vec<glob::Pattern>,
+
+    /// Only events of this state, step, activity or action name, a glob (repeatable)
+    #[arg(long = "name", value_name = "GLOB", global = true, help_heading = "Filters", value_parser = filter::parse_glob)]
+    pub names: Vec<glob::Pattern>,
+
+    /// Only events with this status (repeatable)
+    #[arg(long = "status", value_name = "STATUS", global = true, help_heading = "Filters",
+          value_parser = PossibleValuesParser::new(Status::ALL.map(Status::as_str)).map(|s| Status::parse(&s).expect("a listed status")))]
+    pub statuses: Vec<Status>,
+
+    /// Only events at or after this time: RFC 3339 (2026-03-14T09:00:00Z) or ago (10m, 2h, 3d)
+    #[arg(long, value_name = "TIME", global = true, help_heading = "Filters", value_parser = filter::parse_time)]
+    pub since: Option<Timestamp>,
+
+    /// Only events at or before this time: RFC 3339 or ago (10m, 2h, 3d)
+    #[arg(long, value_name = "TIME", global = true, help_heading = "Filters", value_parser = filter::parse_time)]
+    pub until: Option<Timestamp>,
+
     /// Read a saved history instead of calling AWS: the API's or the AWS CLI's JSON
     /// output, or histx's own -o raw; several documents may follow one another.
     /// `-` reads standard input.
@@ -61,7 +120,7 @@ pub struct Common {
     pub page_size: Option<u64>,
 
     /// Use this profile from the AWS config and credentials files
-    #[arg(long, value_name = "NAME", global = true, help_heading = "AWS")]
+    #[arg(long, value_name = "NAME", global = true, help_heading = "AWS", add = ArgValueCompleter::new(complete_profile))]
     pub profile: Option<String>,
 
     /// AWS region [default: from the ARN, AWS_REGION or the profile]
@@ -78,4 +137,14 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// Completes `--profile` with the profiles of the user's AWS config and credentials files.
+fn complete_profile(current: &OsStr) -> Vec<CompletionCandidate> {
+    let prefix = current.to_string_lossy();
+    crate::aws::profile_names()
+        .into_iter()
+        .filter(|name| name.starts_with(prefix.as_ref()))
+        .map(CompletionCandidate::new)
+        .collect()
 }

@@ -9,6 +9,8 @@ pub mod aws;
 pub mod cli;
 pub mod exit;
 pub mod fetch;
+pub mod filter;
+pub mod generate;
 pub mod model;
 pub mod pipeline;
 pub mod render;

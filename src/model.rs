@@ -10,6 +10,28 @@ use std::fmt;
 /// Version of the JSON lines schema; bumped only for incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The fields of the JSON lines schema, in order, with their meaning: for the man pages
+/// and `--help`, kept next to the struct they describe.
+pub const SCHEMA_FIELDS: &[(&str, &str)] = &[
+    ("service", "sfn, swf, ssm or codepipeline"),
+    ("execution", "the execution: ARN, domain/workflowId/runId, automation execution id, or pipeline/executionId"),
+    ("id", "the service's event id (an integer for sfn and swf, a string for ssm and codepipeline)"),
+    ("parent_id", "the event that caused this one (sfn previousEventId, swf scheduled/started event, parent step, stage)"),
+    ("time", "RFC 3339 UTC with milliseconds"),
+    ("end_time", "for a span (an SSM step, a CodePipeline action): when it ended"),
+    ("duration_ms", "for a span: how long it took, in milliseconds"),
+    ("type", "the service's own event type (TaskStateEntered, ActivityTaskFailed, aws:executeScript, Build/CodeBuild)"),
+    ("status", "scheduled, started, running, succeeded, failed, timed_out, aborted, cancelled, pending, skipped or info"),
+    ("name", "the state, activity, step or stage.action name"),
+    ("resource", "what the event called: lambda:invoke, an activity ARN, a step action, an action provider"),
+    ("error", "the failure's code"),
+    ("cause", "the failure's explanation"),
+    ("summary", "the service's own one-line account of the outcome, where it gives one"),
+    ("input", "the input payload; a string holding JSON is decoded"),
+    ("output", "the output payload; a string holding JSON is decoded"),
+    ("details", "every other field of the event, under the service's own names"),
+];
+
 /// One history record of one execution, whatever service it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
@@ -37,6 +59,10 @@ pub struct Event {
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+    /// The service's own one-line account of the record's outcome, where it gives one
+    /// (CodePipeline's external execution summary and link, SSM's step response).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,6 +88,7 @@ impl Event {
             resource: None,
             error: None,
             cause: None,
+            summary: None,
             input: None,
             output: None,
             details: Map::new(),
@@ -104,6 +131,25 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 11] = [
+        Status::Scheduled,
+        Status::Started,
+        Status::Running,
+        Status::Succeeded,
+        Status::Failed,
+        Status::TimedOut,
+        Status::Aborted,
+        Status::Cancelled,
+        Status::Pending,
+        Status::Skipped,
+        Status::Info,
+    ];
+
+    /// The status named `text` (`failed`, `timed_out`, ...).
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Scheduled => "scheduled",
@@ -150,6 +196,115 @@ impl Serialize for Timestamp {
     }
 }
 
+/// A run at a glance: the header of `-o table` and `-o tree`, and what `--summary`
+/// prints. Built by each service from all of a run's events.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RunSummary {
+    pub service: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution: Option<String>,
+    /// The run's own status; `None` when the history does not say (still running, or
+    /// only part of it was read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<i64>,
+    /// Events (or steps, actions) in the history.
+    pub events: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redrives: Option<i64>,
+    /// The failure that explains the run: what to paste into a ticket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+}
+
+/// Where and why a run failed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Failure {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<EventId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+}
+
+impl RunSummary {
+    /// What every service can say of a run from its records alone: their count, the
+    /// earliest start and latest end, and the first failure among them. Services refine
+    /// it with what only they know (the run's own status, redrives).
+    pub fn from_events(service: &'static str, events: &[Event]) -> Self {
+        let start = events.iter().filter_map(|e| e.time).min();
+        let end = events.iter().filter_map(|e| e.end_time.or(e.time)).max();
+        let failure = events
+            .iter()
+            .find(|e| e.status.is_failure())
+            .map(Failure::of);
+        RunSummary {
+            service,
+            execution: events.iter().find_map(|e| e.execution.clone()),
+            status: None,
+            start,
+            end,
+            duration_ms: start.zip(end).map(|(s, e)| e.millis() - s.millis()),
+            events: events.len(),
+            redrives: None,
+            failure,
+        }
+    }
+}
+
+impl Failure {
+    pub fn of(event: &Event) -> Self {
+        Failure {
+            id: event.id.clone(),
+            name: event.name.clone(),
+            kind: event.kind.clone(),
+            error: event.error.clone(),
+            cause: event.cause.clone(),
+        }
+    }
+}
+
+/// One line of `-o tree`: a state, step, activity, action, branch or iteration, with
+/// what ran inside it. Built by each service; drawn by `render::tree`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Node {
+    /// The name shown first: a state name, `branch 2`, `iteration 3`, `attempt 2`.
+    pub label: String,
+    /// What kind of thing it is: `Task`, `Map`, `activity`, `aws:executeScript`.
+    pub kind: String,
+    pub status: Option<Status>,
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    /// A short note: the resource called, a link, "caught → NextState".
+    pub note: Option<String>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// The events this node stands for (for filters and `--failed`).
+    pub events: Vec<EventId>,
+    pub children: Vec<Node>,
+}
+
+impl Node {
+    pub fn duration_ms(&self) -> Option<i64> {
+        Some(self.end?.millis() - self.start?.millis())
+    }
+
+    /// True when this node or one below it failed.
+    pub fn has_failure(&self) -> bool {
+        self.status.is_some_and(Status::is_failure) || self.children.iter().any(Node::has_failure)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +315,34 @@ mod tests {
             Timestamp(1_525_283_875_580).to_rfc3339(),
             "2018-05-02T17:57:55.580Z"
         );
+    }
+
+    #[test]
+    fn the_documented_schema_is_the_serialized_order() {
+        let mut e = Event::new("sfn", "T", Status::Info);
+        e.execution = Some("x".into());
+        e.id = Some(EventId::Number(1));
+        e.parent_id = Some(EventId::Number(0));
+        e.time = Some(Timestamp(0));
+        e.end_time = Some(Timestamp(0));
+        e.duration_ms = Some(0);
+        e.name = Some("n".into());
+        e.resource = Some("r".into());
+        e.error = Some("e".into());
+        e.cause = Some("c".into());
+        e.summary = Some("s".into());
+        e.input = Some(Value::Null);
+        e.output = Some(Value::Null);
+        e.details.insert("k".into(), Value::Null);
+        let value = serde_json::to_value(&e).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let documented: Vec<&str> = SCHEMA_FIELDS.iter().map(|(field, _)| *field).collect();
+        assert_eq!(keys, documented);
     }
 
     #[test]

@@ -274,8 +274,12 @@ fn every_output_format_reads_the_same_pages() {
         .stdout
         .clone();
     let table = String::from_utf8(table).unwrap();
+    assert!(
+        table.starts_with(&format!("Execution  {ARN}\n")),
+        "the run summary comes first"
+    );
     assert_eq!(
-        table.lines().count(),
+        common::table_lines(&table).len(),
         1201,
         "a header and one row per event"
     );

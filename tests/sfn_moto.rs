@@ -15,7 +15,13 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 fn sfn(moto: &Moto, operation: &str, body: Value) -> Value {
-    let response = aws_json_call(moto.port, "states", &format!("AWSStepFunctions.{operation}"), "1.0", &body);
+    let response = aws_json_call(
+        moto.port,
+        "states",
+        &format!("AWSStepFunctions.{operation}"),
+        "1.0",
+        &body,
+    );
     assert_eq!(response.status, 200, "{operation}: {}", response.body);
     serde_json::from_str(&response.body).unwrap()
 }
@@ -49,7 +55,13 @@ fn definition(queue_url: &str) -> Value {
 
 /// Runs the state machine to its end and returns the execution ARN.
 fn run_execution(moto: &Moto) -> String {
-    let queue = aws_json_call(moto.port, "sqs", "AmazonSQS.CreateQueue", "1.0", &json!({"QueueName": "histx-ok"}));
+    let queue = aws_json_call(
+        moto.port,
+        "sqs",
+        "AmazonSQS.CreateQueue",
+        "1.0",
+        &json!({"QueueName": "histx-ok"}),
+    );
     assert_eq!(queue.status, 200, "CreateQueue: {}", queue.body);
     let queue_url: Value = serde_json::from_str(&queue.body).unwrap();
     let machine = sfn(
@@ -74,14 +86,21 @@ fn run_execution(moto: &Moto) -> String {
             assert_eq!(described["status"], "FAILED", "{described}");
             return arn;
         }
-        assert!(Instant::now() < deadline, "the execution did not finish within 60 s");
+        assert!(
+            Instant::now() < deadline,
+            "the execution did not finish within 60 s"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
 /// The API's own events, read over plain HTTP: the oracle histx is compared with.
 fn api_events(moto: &Moto, arn: &str, reverse: bool) -> Vec<Value> {
-    let page = sfn(moto, "GetExecutionHistory", json!({"executionArn": arn, "reverseOrder": reverse}));
+    let page = sfn(
+        moto,
+        "GetExecutionHistory",
+        json!({"executionArn": arn, "reverseOrder": reverse}),
+    );
     assert!(page.get("nextToken").is_none());
     page["events"].as_array().unwrap().clone()
 }
@@ -103,10 +122,20 @@ fn histx_returns_the_apis_events_one_for_one() {
     let arn = run_execution(&moto);
 
     let forward = api_events(&moto, &arn, false);
-    assert!(forward.len() > 30, "the run recorded its states: {}", forward.len());
-    assert_eq!(json_lines(&histx_stdout(&moto, &arn, &["-o", "raw"])), forward);
+    assert!(
+        forward.len() > 30,
+        "the run recorded its states: {}",
+        forward.len()
+    );
+    assert_eq!(
+        json_lines(&histx_stdout(&moto, &arn, &["-o", "raw"])),
+        forward
+    );
     let backward = api_events(&moto, &arn, true);
-    assert_eq!(json_lines(&histx_stdout(&moto, &arn, &["-o", "raw", "--reverse"])), backward);
+    assert_eq!(
+        json_lines(&histx_stdout(&moto, &arn, &["-o", "raw", "--reverse"])),
+        backward
+    );
 
     let events = json_lines(&histx_stdout(&moto, &arn, &["-o", "jsonl"]));
     assert_eq!(events.len(), forward.len(), "one record per event");
@@ -120,7 +149,13 @@ fn histx_returns_the_apis_events_one_for_one() {
         }
     }
 
-    let of_type = |kind: &str| events.iter().filter(|e| e["type"] == kind).cloned().collect::<Vec<_>>();
+    let of_type = |kind: &str| {
+        events
+            .iter()
+            .filter(|e| e["type"] == kind)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     let started = &of_type("ExecutionStarted")[0];
     assert_eq!(started["status"], "started");
     assert_eq!(started["input"], json!({"orderId": "o-1"}));
@@ -128,9 +163,14 @@ fn histx_returns_the_apis_events_one_for_one() {
     assert_eq!(of_type("ParallelStateEntered")[0]["name"], "Fanout");
     let iterations = of_type("MapIterationStarted");
     assert_eq!(iterations.len(), 3);
-    assert!(iterations.iter().all(|e| e["name"] == "Iterate" && e["status"] == "started"));
+    assert!(iterations
+        .iter()
+        .all(|e| e["name"] == "Iterate" && e["status"] == "started"));
     let sent = &of_type("TaskSucceeded")[0];
-    assert_eq!((sent["name"].as_str(), sent["status"].as_str()), (Some("SendOk"), Some("succeeded")));
+    assert_eq!(
+        (sent["name"].as_str(), sent["status"].as_str()),
+        (Some("SendOk"), Some("succeeded"))
+    );
     assert_eq!(sent["resource"], "sqs:sendMessage");
 
     // The failing task: tried twice (one retry), each attempt failed, then caught.
@@ -140,18 +180,39 @@ fn histx_returns_the_apis_events_one_for_one() {
         assert_eq!(failure["name"], "Flaky");
         assert_eq!(failure["status"], "failed");
         assert_eq!(failure["resource"], "dynamodb:getItem");
-        assert!(failure["error"].as_str().unwrap().contains("ResourceNotFound"), "{failure}");
+        assert!(
+            failure["error"]
+                .as_str()
+                .unwrap()
+                .contains("ResourceNotFound"),
+            "{failure}"
+        );
     }
-    assert_eq!(of_type("TaskScheduled").iter().filter(|e| e["name"] == "Flaky").count(), 2);
+    assert_eq!(
+        of_type("TaskScheduled")
+            .iter()
+            .filter(|e| e["name"] == "Flaky")
+            .count(),
+        2
+    );
     assert_eq!(of_type("FailStateEntered")[0]["status"], "failed");
     let end = events.last().unwrap();
     assert_eq!(end["type"], "ExecutionFailed");
-    assert_eq!((end["status"].as_str(), end["error"].as_str()), (Some("failed"), Some("HistxFailure")));
+    assert_eq!(
+        (end["status"].as_str(), end["error"].as_str()),
+        (Some("failed"), Some("HistxFailure"))
+    );
     assert_eq!(end["cause"], "task failed after retries");
 
     let table = String::from_utf8(histx_stdout(&moto, &arn, &["--color", "never"])).unwrap();
-    assert_eq!(table.lines().count(), forward.len() + 1);
+    assert_eq!(common::table_lines(&table).len(), forward.len() + 1);
     assert!(table.contains("HistxFailure: task failed after retries"));
+    assert!(table.starts_with("Execution  arn:aws:states:"), "{table}");
+    assert!(table.contains("\nStatus     failed\n"), "{table}");
+    assert!(
+        table.contains("\nFailed at  Flaky (TaskFailed, event "),
+        "the summary names the failing state: {table}"
+    );
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! `-o table`: the view for people. One row per event: id, local time, time elapsed since
 //! the first event, type, name, status and a one-line summary (the error and cause of a
-//! failure, else the resource). Payload text is escaped before it reaches the terminal.
+//! failure, else the service's summary or the resource). Payload text is escaped before
+//! it reaches the terminal.
 
-use super::{terminal_safe, Presentation, Printer};
+use super::{terminal_safe, Presentation, Printer, Run};
 use crate::model::{Event, Status};
 use chrono::{Local, TimeZone};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
@@ -14,6 +15,8 @@ const SUMMARY_CHARS: usize = 120;
 pub struct TablePrinter {
     presentation: Presentation,
     events: Vec<Event>,
+    /// `--failed`: summaries in full.
+    full_summaries: bool,
 }
 
 impl TablePrinter {
@@ -21,6 +24,7 @@ impl TablePrinter {
         TablePrinter {
             presentation,
             events: Vec::new(),
+            full_summaries: false,
         }
     }
 
@@ -104,7 +108,7 @@ impl TablePrinter {
                         .set_alignment(CellAlignment::Right),
                 );
             }
-            row.push(Cell::new(summary(event)));
+            row.push(Cell::new(summary(event, self.full_summaries)));
             table.add_row(row);
         }
         table
@@ -136,6 +140,21 @@ impl TablePrinter {
 }
 
 impl Printer for TablePrinter {
+    fn streams(&self) -> bool {
+        false
+    }
+
+    fn run(&mut self, out: &mut dyn Write, run: Run) -> io::Result<()> {
+        super::summary::write_header(out, &run.summary, &self.presentation)?;
+        if run.summary_only {
+            return out.flush();
+        }
+        writeln!(out)?;
+        self.full_summaries = run.full_errors;
+        self.events = run.events;
+        self.finish(out)
+    }
+
     fn events(&mut self, _out: &mut dyn Write, page: Vec<Event>) -> io::Result<()> {
         self.events.extend(page);
         Ok(())
@@ -157,16 +176,25 @@ fn local(millis: i64) -> Option<chrono::DateTime<Local>> {
     Local.timestamp_millis_opt(millis).single()
 }
 
-/// The summary cell: `Error: cause` for a failure, else the resource; one line, escaped,
-/// cut to [`SUMMARY_CHARS`].
-fn summary(event: &Event) -> String {
+/// The summary cell: `Error: cause` for a failure, else the service's own summary, else
+/// the resource; one line, escaped, cut to [`SUMMARY_CHARS`].
+fn summary(event: &Event, full: bool) -> String {
     let text = match (&event.error, &event.cause) {
         (Some(error), Some(cause)) => format!("{error}: {cause}"),
         (Some(error), None) => error.clone(),
         (None, Some(cause)) => cause.clone(),
-        (None, None) => event.resource.clone().unwrap_or_default(),
+        (None, None) => event
+            .summary
+            .clone()
+            .or_else(|| event.resource.clone())
+            .unwrap_or_default(),
     };
-    truncate_chars(&terminal_safe(&text), SUMMARY_CHARS)
+    let text = terminal_safe(&text);
+    if full {
+        text.into_owned()
+    } else {
+        truncate_chars(&text, SUMMARY_CHARS)
+    }
 }
 
 fn truncate_chars(text: &str, max: usize) -> String {
@@ -211,10 +239,14 @@ mod tests {
         event.error = Some("States.TaskFailed".into());
         event.cause = Some("line one\n\u{1b}[2Jline two".into());
         assert_eq!(
-            summary(&event),
+            summary(&event, false),
             "States.TaskFailed: line one\\n\\x1b[2Jline two"
         );
         event.cause = Some("x".repeat(500));
-        assert_eq!(summary(&event).chars().count(), SUMMARY_CHARS + 1);
+        assert_eq!(summary(&event, false).chars().count(), SUMMARY_CHARS + 1);
+        assert_eq!(
+            summary(&event, true).chars().count(),
+            500 + "States.TaskFailed: ".len()
+        );
     }
 }

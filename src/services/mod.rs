@@ -6,9 +6,13 @@
 //! To add a service: write `services/<name>.rs` with `Args`, a `Normalizer`, and an
 //! `async fn run`, then add one variant to `cli::Command` and one arm to `app::run`.
 
+pub mod codepipeline;
 pub mod sfn;
+mod sfn_tree;
+pub mod ssm;
+pub mod swf;
 
-use crate::model::Event;
+use crate::model::{Event, Node, RunSummary};
 use serde_json::Value;
 
 /// Turns a service's wire events into normalized events.
@@ -17,5 +21,70 @@ use serde_json::Value;
 /// is named after the state that scheduled it), so one normalizer sees a whole run,
 /// page after page, in the order the pages arrive.
 pub trait Normalizer {
+    /// One normalized event per wire event, in the same order.
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event>;
+
+    /// The run at a glance, from all of its events. The default knows only what the
+    /// events say in common; services add the run's own status, redrives, the failure
+    /// that explains the run.
+    fn summary(&self, events: &[Event]) -> RunSummary {
+        RunSummary::from_events(events.first().map_or("", |e| e.service), events)
+    }
+
+    /// The run as it nested, for `-o tree` and `--failed`. The default is flat: one node
+    /// per event.
+    fn tree(&self, events: &[Event]) -> Vec<Node> {
+        events.iter().map(flat_node).collect()
+    }
+}
+
+/// A node that stands for a group of nodes (a loop iteration, a stage, a pipeline
+/// execution): it spans its children, failed if one of them did, running while one is.
+pub fn group_node(label: String, kind: &str, children: Vec<Node>) -> Node {
+    use crate::model::Status;
+    let failed = children
+        .iter()
+        .find(|child| child.has_failure())
+        .map(|child| {
+            child
+                .status
+                .filter(|s| s.is_failure())
+                .unwrap_or(Status::Failed)
+        });
+    let unfinished = children.iter().any(|child| {
+        matches!(
+            child.status,
+            Some(Status::Running | Status::Started | Status::Scheduled | Status::Pending)
+        )
+    });
+    let status = match (failed, unfinished) {
+        (Some(failed), _) => Some(failed),
+        (None, true) => Some(Status::Running),
+        (None, false) => children.last().and_then(|child| child.status),
+    };
+    Node {
+        label,
+        kind: kind.to_string(),
+        status,
+        start: children.iter().filter_map(|c| c.start).min(),
+        end: children.iter().filter_map(|c| c.end).max(),
+        children,
+        ..Node::default()
+    }
+}
+
+/// A node that stands for one event.
+pub fn flat_node(event: &Event) -> Node {
+    Node {
+        label: event.name.clone().unwrap_or_else(|| event.kind.clone()),
+        kind: event.kind.clone(),
+        status: Some(event.status),
+        start: event.time,
+        end: event.end_time,
+        note: event.summary.clone().or_else(|| event.resource.clone()),
+        error: event.error.clone(),
+        cause: event.cause.clone(),
+        events: event.id.iter().cloned().collect(),
+        children: Vec::new(),
+    }
 }

@@ -8,10 +8,11 @@ use crate::app::Context;
 use crate::aws::{self, Connection, WireTap};
 use crate::exit::UsageError;
 use crate::fetch::{Page, PageSource};
-use crate::model::{Event, EventId, Status};
+use crate::model::{Event, EventId, Node, RunSummary, Status};
 use crate::pipeline::print_history;
 use crate::saved::SavedHistory;
 use crate::saved::SavedShape;
+use crate::services::sfn_tree;
 use crate::services::Normalizer;
 use crate::wire::{as_i64, decode_payload, parse_timestamp, take_string};
 use anyhow::Result;
@@ -45,7 +46,7 @@ pub struct Args {
 }
 
 /// Prints the history of one execution, live or from `--from`.
-pub async fn run(args: Args, mut context: Context<'_>) -> Result<()> {
+pub async fn run(args: Args, context: Context<'_>) -> Result<()> {
     let arn = args
         .execution_arn
         .as_deref()
@@ -56,14 +57,7 @@ pub async fn run(args: Args, mut context: Context<'_>) -> Result<()> {
     let common = context.common;
     if let Some(path) = &common.from {
         let mut source = SavedHistory::open(path, SAVED_SHAPE, common.reverse)?;
-        return print_history(
-            &mut source,
-            normalizer,
-            plan,
-            context.printer.as_mut(),
-            context.out,
-        )
-        .await;
+        return print_history(&mut source, normalizer, plan, context.output).await;
     }
     let Some(arn) = arn else {
         return Err(UsageError::new(format!(
@@ -73,14 +67,7 @@ pub async fn run(args: Args, mut context: Context<'_>) -> Result<()> {
     };
     let mut source =
         LiveHistory::connect(&context.connection, &arn, common.reverse, !args.no_data).await?;
-    print_history(
-        &mut source,
-        normalizer,
-        plan,
-        context.printer.as_mut(),
-        context.out,
-    )
-    .await
+    print_history(&mut source, normalizer, plan, context.output).await
 }
 
 /// A checked Step Functions execution ARN.
@@ -376,6 +363,19 @@ fn take_details(event: &mut Event, mut details: Map<String, Value>) {
 }
 
 impl Normalizer for SfnNormalizer {
+    fn summary(&self, events: &[Event]) -> RunSummary {
+        sfn_tree::summary(events)
+    }
+
+    fn tree(&self, events: &[Event]) -> Vec<Node> {
+        let label = self
+            .execution
+            .as_deref()
+            .and_then(|arn| arn.rsplit(':').next())
+            .unwrap_or("execution");
+        sfn_tree::tree(events, label)
+    }
+
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         let mut parents = HashMap::with_capacity(page.len());
         let mut ids = Vec::with_capacity(page.len());

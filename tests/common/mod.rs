@@ -4,7 +4,10 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod fake_codepipeline;
 pub mod fake_sfn;
+pub mod fake_ssm;
+pub mod fake_swf;
 pub mod http;
 pub mod moto;
 
@@ -60,4 +63,26 @@ pub fn one_error_line(stderr: &[u8]) -> String {
     assert_eq!(lines.len(), 1, "expected one line on stderr, got: {text}");
     assert!(lines[0].starts_with("histx: "), "{text}");
     lines[0].to_string()
+}
+
+/// The table of `-o table` output: its column header line and its rows, without the
+/// run summary printed above it.
+pub fn table_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .skip_while(|line| !without_colour(line).trim_start().starts_with("ID "))
+        .collect()
+}
+
+/// A line without its colour escape sequences (`ESC [ ... m`).
+pub fn without_colour(line: &str) -> String {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            chars.by_ref().find(|&c| c == 'm');
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
 }

@@ -1,0 +1,74 @@
+//! The run summary header that `-o table` and `-o tree` print first, and that
+//! `--summary` prints alone: status, times, counts, and the failure that explains the
+//! run with its error and cause in full, so it can be pasted into a ticket as is.
+
+use super::{style, terminal_safe, Presentation};
+use crate::model::{RunSummary, Timestamp};
+use crate::render::table::format_duration;
+use chrono::{Local, TimeZone};
+use std::io::{self, Write};
+
+/// Writes the header: one `Label  value` line each, then a blank line when `spaced`.
+pub fn write_header(
+    out: &mut dyn Write,
+    summary: &RunSummary,
+    presentation: &Presentation,
+) -> io::Result<()> {
+    let mut lines: Vec<(&str, String)> = Vec::new();
+    if let Some(execution) = &summary.execution {
+        lines.push(("Execution", terminal_safe(execution).into_owned()));
+    }
+    let status = summary.status.map_or(
+        "unknown (history incomplete or still running)".to_string(),
+        |s| style::status(s, presentation.color, s.as_str()),
+    );
+    lines.push(("Status", status));
+    if let Some(start) = summary.start {
+        lines.push(("Started", local_time(start)));
+    }
+    if let Some(end) = summary.end {
+        lines.push(("Ended", local_time(end)));
+    }
+    if let Some(duration) = summary.duration_ms {
+        lines.push(("Duration", format_duration(duration)));
+    }
+    lines.push(("Events", summary.events.to_string()));
+    if let Some(redrives) = summary.redrives {
+        lines.push(("Redrives", redrives.to_string()));
+    }
+    if let Some(failure) = &summary.failure {
+        let mut at = failure
+            .name
+            .clone()
+            .map(|n| terminal_safe(&n).into_owned())
+            .unwrap_or_default();
+        let what = match &failure.id {
+            Some(id) => format!("{}, event {id}", terminal_safe(&failure.kind)),
+            None => terminal_safe(&failure.kind).into_owned(),
+        };
+        at = if at.is_empty() {
+            what
+        } else {
+            format!("{at} ({what})")
+        };
+        lines.push(("Failed at", style::failure(&at, presentation.color)));
+        if let Some(error) = &failure.error {
+            lines.push(("Error", terminal_safe(error).into_owned()));
+        }
+        if let Some(cause) = &failure.cause {
+            lines.push(("Cause", terminal_safe(cause).into_owned()));
+        }
+    }
+    for (label, value) in lines {
+        writeln!(out, "{label:<10} {value}")?;
+    }
+    Ok(())
+}
+
+/// A time for people: local, with the offset, to the millisecond.
+pub fn local_time(time: Timestamp) -> String {
+    match Local.timestamp_millis_opt(time.millis()).single() {
+        Some(t) => t.format("%Y-%m-%d %H:%M:%S%.3f %:z").to_string(),
+        None => time.to_rfc3339(),
+    }
+}

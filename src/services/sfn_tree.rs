@@ -1,0 +1,443 @@
+//! The shape of a Step Functions run, rebuilt from its history for `-o tree`, `--failed`
+//! and the run summary: states nested in Parallel branches and Map iterations (followed
+//! through previousEventId), a Task's scheduled/started/finished events folded into its
+//! state with one attempt per try, and where a Catch led.
+
+use crate::model::{Event, EventId, Failure, Node, RunSummary, Status};
+use std::collections::HashMap;
+
+/// The run summary: the run's own status from its last execution-level event, the
+/// number of redrives, and the state whose failure ended the run.
+pub fn summary(events: &[Event]) -> RunSummary {
+    let mut summary = RunSummary::from_events(super::sfn::SERVICE, events);
+    let mut by_id: Vec<&Event> = events.iter().collect();
+    by_id.sort_by_key(|e| event_number(e));
+    let last_execution_event = by_id.iter().rev().find(|e| e.kind.starts_with("Execution"));
+    summary.status = last_execution_event.map(|e| match e.status {
+        Status::Started => Status::Running,
+        other => other,
+    });
+    summary.redrives = by_id
+        .iter()
+        .filter(|e| e.kind == "ExecutionRedriven")
+        .filter_map(|e| e.details.get("redriveCount").and_then(|v| v.as_i64()))
+        .max();
+    if let Some(end) = last_execution_event.filter(|e| e.status.is_failure()) {
+        summary.failure = Some(failure_behind(&by_id, end));
+    }
+    summary
+}
+
+/// The state failure that explains a run-ending event: the last failure of a named
+/// state before it with the same error, else the last failure of a named state, else
+/// the run-ending event itself.
+fn failure_behind(by_id: &[&Event], end: &Event) -> Failure {
+    let before: Vec<&&Event> = by_id
+        .iter()
+        .take_while(|e| event_number(e) < event_number(end))
+        .filter(|e| e.status.is_failure() && e.name.is_some() && !e.kind.starts_with("Execution"))
+        .collect();
+    let culprit = before
+        .iter()
+        .rev()
+        .find(|e| e.error.is_some() && e.error == end.error)
+        .or_else(|| before.iter().rev().find(|e| e.error.is_some()));
+    match culprit {
+        Some(state) => {
+            let mut failure = Failure::of(state);
+            failure.error = failure.error.or_else(|| end.error.clone());
+            failure.cause = failure.cause.or_else(|| end.cause.clone());
+            failure
+        }
+        None => Failure::of(end),
+    }
+}
+
+fn event_number(event: &Event) -> i64 {
+    match event.id {
+        Some(EventId::Number(n)) => n,
+        _ => i64::MAX,
+    }
+}
+
+fn parent_number(event: &Event) -> Option<i64> {
+    match event.parent_id {
+        Some(EventId::Number(n)) => Some(n),
+        _ => None,
+    }
+}
+
+/// A place states run in: the execution, a Parallel branch or a Map iteration.
+struct Scope {
+    /// The node the scope's states are children of.
+    container: usize,
+    /// The scope the container node itself is in (None for the execution).
+    parent: Option<usize>,
+    /// The state most recently entered here.
+    open: Option<usize>,
+}
+
+#[derive(Default)]
+struct StateProgress {
+    /// Attempt nodes of a Task (one per scheduling).
+    attempts: Vec<usize>,
+    /// How the latest attempt, or the state itself, ended.
+    outcome: Option<Status>,
+    exited: bool,
+    branches: usize,
+}
+
+struct Builder {
+    nodes: Vec<Node>,
+    children: Vec<Vec<usize>>,
+    progress: Vec<StateProgress>,
+    scopes: Vec<Scope>,
+    scope_of_event: HashMap<i64, usize>,
+    node_of_event: HashMap<i64, usize>,
+    /// Map iterations by (Map state name, index): the iteration's node and scope.
+    iterations: HashMap<(String, i64), (usize, usize)>,
+}
+
+/// The run as it nested, under one node for the execution.
+pub fn tree(events: &[Event], execution_label: &str) -> Vec<Node> {
+    let mut ordered: Vec<&Event> = events.iter().collect();
+    ordered.sort_by_key(|e| event_number(e));
+    let mut builder = Builder {
+        nodes: Vec::new(),
+        children: Vec::new(),
+        progress: Vec::new(),
+        scopes: Vec::new(),
+        scope_of_event: HashMap::new(),
+        node_of_event: HashMap::new(),
+        iterations: HashMap::new(),
+    };
+    let root = builder.add_node(
+        None,
+        Node {
+            label: execution_label.to_string(),
+            kind: "execution".to_string(),
+            ..Node::default()
+        },
+    );
+    builder.scopes.push(Scope {
+        container: root,
+        parent: None,
+        open: None,
+    });
+    for event in &ordered {
+        builder.add_event(event);
+    }
+    let run = summary(events);
+    let root_node = &mut builder.nodes[root];
+    root_node.status = run.status;
+    root_node.start = run.start;
+    root_node.end = run.end;
+    if let Some(end) = ordered
+        .iter()
+        .rev()
+        .find(|e| e.kind.starts_with("Execution") && e.status.is_failure())
+    {
+        root_node.error = end.error.clone();
+        root_node.cause = end.cause.clone();
+    }
+    vec![builder.assemble(root)]
+}
+
+impl Builder {
+    fn add_node(&mut self, parent: Option<usize>, node: Node) -> usize {
+        let index = self.nodes.len();
+        self.nodes.push(node);
+        self.children.push(Vec::new());
+        self.progress.push(StateProgress::default());
+        if let Some(parent) = parent {
+            self.children[parent].push(index);
+        }
+        index
+    }
+
+    fn add_scope(&mut self, container: usize, parent: usize) -> usize {
+        self.scopes.push(Scope {
+            container,
+            parent: Some(parent),
+            open: None,
+        });
+        self.scopes.len() - 1
+    }
+
+    fn add_event(&mut self, event: &Event) {
+        let id = event_number(event);
+        let kind = event.kind.as_str();
+        let parent_scope = parent_number(event)
+            .and_then(|p| self.scope_of_event.get(&p).copied())
+            .unwrap_or(0);
+
+        if kind.starts_with("Execution") {
+            self.attach(0, id, event);
+            self.scope_of_event.insert(id, 0);
+            return;
+        }
+        if let Some(state_type) = kind.strip_suffix("StateEntered") {
+            let scope = self.scope_for_entered(event, parent_scope);
+            let container = self.scopes[scope].container;
+            let node = self.add_node(
+                Some(container),
+                Node {
+                    label: event.name.clone().unwrap_or_else(|| state_type.to_string()),
+                    kind: state_type.to_string(),
+                    status: Some(if state_type == "Fail" {
+                        Status::Failed
+                    } else {
+                        Status::Started
+                    }),
+                    start: event.time,
+                    ..Node::default()
+                },
+            );
+            self.note_catch(event, &self.nodes[node].label.clone());
+            self.nodes[node].events.push(EventId::Number(id));
+            self.scopes[scope].open = Some(node);
+            self.scope_of_event.insert(id, scope);
+            self.node_of_event.insert(id, node);
+            return;
+        }
+        if kind == "MapIterationStarted" {
+            let scope = self.enclosing(parent_scope, "Map");
+            let Some(map) = self.scopes[scope].open else {
+                return self.attach_loose(parent_scope, id, event);
+            };
+            let index = event
+                .details
+                .get("index")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(-1);
+            let iteration = self.add_node(
+                Some(map),
+                Node {
+                    label: format!("iteration {index}"),
+                    kind: String::new(),
+                    status: Some(Status::Started),
+                    start: event.time,
+                    events: vec![EventId::Number(id)],
+                    ..Node::default()
+                },
+            );
+            let inner = self.add_scope(iteration, scope);
+            let map_name = self.nodes[map].label.clone();
+            self.iterations
+                .insert((map_name, index), (iteration, scope));
+            self.scope_of_event.insert(id, inner);
+            self.node_of_event.insert(id, iteration);
+            return;
+        }
+        if kind.starts_with("MapIteration") {
+            let index = event
+                .details
+                .get("index")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(-1);
+            let key = (event.name.clone().unwrap_or_default(), index);
+            if let Some(&(iteration, map_scope)) = self.iterations.get(&key) {
+                let node = &mut self.nodes[iteration];
+                node.status = Some(event.status);
+                node.end = event.time;
+                node.events.push(EventId::Number(id));
+                self.scope_of_event.insert(id, map_scope);
+                self.node_of_event.insert(id, iteration);
+                return;
+            }
+            return self.attach_loose(parent_scope, id, event);
+        }
+        let family = if kind.starts_with("ParallelState") {
+            Some("Parallel")
+        } else if kind.starts_with("Map") {
+            Some("Map")
+        } else {
+            None
+        };
+        let scope = match family {
+            Some(family) => self.enclosing(parent_scope, family),
+            None => parent_scope,
+        };
+        let Some(state) = self.scopes[scope].open else {
+            return self.attach_loose(scope, id, event);
+        };
+        self.scope_of_event.insert(id, scope);
+        self.node_of_event.insert(id, state);
+        self.update_state(state, id, event);
+    }
+
+    /// The scope a state is entered in: a new branch after ParallelStateStarted, the
+    /// iteration after MapIterationStarted, else where its previous event was.
+    fn scope_for_entered(&mut self, event: &Event, parent_scope: usize) -> usize {
+        let parent_node = parent_number(event).and_then(|p| self.node_of_event.get(&p).copied());
+        match parent_node {
+            Some(parallel)
+                if self.nodes[parallel].kind == "Parallel"
+                    && self.scopes[parent_scope].open == Some(parallel)
+                    && !self.progress[parallel].exited =>
+            {
+                self.progress[parallel].branches += 1;
+                let number = self.progress[parallel].branches;
+                let branch = self.add_node(
+                    Some(parallel),
+                    Node {
+                        label: format!("branch {number}"),
+                        ..Node::default()
+                    },
+                );
+                self.add_scope(branch, parent_scope)
+            }
+            _ => parent_scope,
+        }
+    }
+
+    /// From `scope` outwards, the first scope whose open state is a `family` state that
+    /// has not exited.
+    fn enclosing(&self, mut scope: usize, family: &str) -> usize {
+        loop {
+            if let Some(open) = self.scopes[scope].open {
+                if self.nodes[open].kind == family && !self.progress[open].exited {
+                    return scope;
+                }
+            }
+            match self.scopes[scope].parent {
+                Some(parent) => scope = parent,
+                None => return scope,
+            }
+        }
+    }
+
+    /// A state that failed and then exited was caught: name where the Catch led.
+    fn note_catch(&mut self, entered: &Event, next_state: &str) {
+        let Some(previous) =
+            parent_number(entered).and_then(|p| self.node_of_event.get(&p).copied())
+        else {
+            return;
+        };
+        let progress = &self.progress[previous];
+        if progress.exited && progress.outcome.is_some_and(Status::is_failure) {
+            let note = format!("caught → {next_state}");
+            let node = &mut self.nodes[previous];
+            node.note = Some(match node.note.take() {
+                Some(existing) => format!("{existing}  {note}"),
+                None => note,
+            });
+        }
+    }
+
+    fn update_state(&mut self, state: usize, id: i64, event: &Event) {
+        let kind = event.kind.as_str();
+        self.nodes[state].events.push(EventId::Number(id));
+        let task_like = kind.starts_with("Task")
+            || kind.starts_with("Activity")
+            || kind.starts_with("LambdaFunction");
+        if task_like
+            && (kind.ends_with("Scheduled")
+                || (kind.ends_with("Started") && self.progress[state].attempts.is_empty()))
+        {
+            let number = self.progress[state].attempts.len() + 1;
+            let attempt = self.add_node(
+                Some(state),
+                Node {
+                    label: format!("attempt {number}"),
+                    kind: String::new(),
+                    status: Some(event.status),
+                    start: event.time,
+                    note: event.resource.clone(),
+                    events: vec![EventId::Number(id)],
+                    ..Node::default()
+                },
+            );
+            self.progress[state].attempts.push(attempt);
+            if self.nodes[state].note.is_none() {
+                self.nodes[state].note = event.resource.clone();
+            }
+            return;
+        }
+        if task_like {
+            if let Some(&attempt) = self.progress[state].attempts.last() {
+                let node = &mut self.nodes[attempt];
+                node.events.push(EventId::Number(id));
+                node.status = Some(event.status);
+                if event.status != Status::Started && event.status != Status::Running {
+                    node.end = event.time;
+                }
+                if event.error.is_some() || event.cause.is_some() {
+                    node.error = event.error.clone();
+                    node.cause = event.cause.clone();
+                }
+            }
+        }
+        let progress = &mut self.progress[state];
+        let node = &mut self.nodes[state];
+        if event.status.is_failure() {
+            progress.outcome = Some(event.status);
+            node.status = Some(event.status);
+            node.end = event.time;
+            if event.error.is_some() || event.cause.is_some() {
+                node.error = event.error.clone();
+                node.cause = event.cause.clone();
+            }
+        } else if event.status == Status::Succeeded && !kind.ends_with("Exited") {
+            // A retry that succeeded: the earlier failures stay on their attempts.
+            progress.outcome = Some(Status::Succeeded);
+            node.status = Some(Status::Succeeded);
+            node.error = None;
+            node.cause = None;
+        } else if event.status == Status::Running {
+            node.status = Some(Status::Running);
+        }
+        if kind.starts_with("MapRun") {
+            if let Some(arn) = event.details.get("mapRunArn").and_then(|v| v.as_str()) {
+                node.note = Some(format!("map run {arn}"));
+            }
+        }
+        if kind.ends_with("Exited") {
+            progress.exited = true;
+            node.end = event.time;
+            if !progress.outcome.is_some_and(Status::is_failure) {
+                node.status = Some(Status::Succeeded);
+            }
+        }
+    }
+
+    /// An event whose state could not be found (a partial history): shown on its own.
+    fn attach_loose(&mut self, scope: usize, id: i64, event: &Event) {
+        let container = self.scopes[scope].container;
+        let node = self.add_node(Some(container), crate::services::flat_node(event));
+        self.scope_of_event.insert(id, scope);
+        self.node_of_event.insert(id, node);
+    }
+
+    fn attach(&mut self, node: usize, id: i64, _event: &Event) {
+        self.nodes[node].events.push(EventId::Number(id));
+        self.node_of_event.insert(id, node);
+    }
+
+    /// The finished tree. A Task tried once shows no attempt lines: its state says all.
+    fn assemble(&self, index: usize) -> Node {
+        let mut node = self.nodes[index].clone();
+        let attempts = &self.progress[index].attempts;
+        node.children = self.children[index]
+            .iter()
+            .filter(|child| attempts.len() > 1 || !attempts.contains(child))
+            .map(|&child| self.assemble(child))
+            .collect();
+        if attempts.len() == 1 {
+            node.events
+                .extend(self.nodes[attempts[0]].events.iter().cloned());
+        }
+        if node.status.is_none() && !node.children.is_empty() {
+            // A branch: failed if a state in it failed, else as its last state ended.
+            node.status = node
+                .children
+                .iter()
+                .filter_map(|c| c.status)
+                .find(|s| s.is_failure())
+                .or_else(|| node.children.last().and_then(|c| c.status));
+            node.start = node.children.first().and_then(|c| c.start);
+            node.end = node.children.iter().filter_map(|c| c.end).max();
+        }
+        node
+    }
+}
