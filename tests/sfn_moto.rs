@@ -215,6 +215,53 @@ fn histx_returns_the_apis_events_one_for_one() {
     );
 }
 
+/// The tree of the same kind of run: Parallel branches, Map iterations, the retried
+/// Task's attempts and where its Catch led, under the failed execution.
+#[test]
+fn the_tree_shows_the_run_as_it_nested() {
+    let moto = Moto::start();
+    let arn = run_execution(&moto);
+    let out = histx()
+        .args(["sfn", &arn, "--endpoint-url", &moto.endpoint(), "-o", "tree", "--color", "never"])
+        .env("LANG", "C.UTF-8")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let tree: Vec<&str> = text.lines().skip_while(|l| !l.is_empty()).skip(1).collect();
+    let line = |needle: &str| -> &str {
+        tree.iter()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
+    };
+    let depth = |l: &str| l.find(|c: char| c.is_alphanumeric()).unwrap();
+
+    assert!(tree[0].starts_with("✗ run-1  execution  failed"), "{text}");
+    assert!(tree[0].contains("HistxFailure: task failed after retries"), "{text}");
+    let fanout = line("Fanout  Parallel  succeeded");
+    for branch in ["branch 1", "branch 2"] {
+        assert!(depth(line(branch)) > depth(fanout), "{text}");
+    }
+    assert!(depth(line("SendOk  Task  succeeded")) > depth(line("branch 1")));
+    assert!(line("SendOk  Task").contains("sqs:sendMessage"));
+    let map = line("Iterate  Map  succeeded");
+    for index in 0..3 {
+        assert!(depth(line(&format!("iteration {index}  succeeded"))) > depth(map), "{text}");
+    }
+    assert_eq!(tree.iter().filter(|l| l.contains("Item  Pass  succeeded")).count(), 3);
+    let flaky = line("Flaky  Task  failed");
+    assert!(flaky.contains("caught → HandleError"), "{flaky}");
+    assert!(flaky.contains("dynamodb:getItem"), "{flaky}");
+    for attempt in ["attempt 1  failed", "attempt 2  failed"] {
+        assert!(depth(line(attempt)) > depth(flaky), "{text}");
+    }
+    assert!(line("HandleError  Pass  succeeded").starts_with("├─ "));
+    assert!(line("Failed  Fail  failed").starts_with("└─ "));
+    assert!(text.contains("\nFailed at  Flaky (TaskFailed, event "), "{text}");
+}
+
 #[test]
 fn a_missing_execution_is_the_services_error_in_one_line() {
     let moto = Moto::start();

@@ -6,7 +6,7 @@
 use super::{terminal_safe, Presentation, Printer, Run};
 use crate::model::{Event, Status};
 use chrono::{Local, TimeZone};
-use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
+use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
 use std::io::{self, Write};
 
 /// Longest summary kept in a cell; the full text is in `-o jsonl`.
@@ -53,6 +53,7 @@ impl TablePrinter {
                 table.set_content_arrangement(ContentArrangement::Disabled);
             }
         }
+        table.set_truncation_indicator(if self.presentation.ascii { "..." } else { "…" });
         if self.presentation.color {
             table.enforce_styling();
         } else {
@@ -109,6 +110,9 @@ impl TablePrinter {
                 );
             }
             row.push(Cell::new(summary(event, self.full_summaries)));
+            // Fitted to the terminal, a long cell is cut to one line, never wrapped.
+            let mut row = Row::from(row);
+            row.max_height(1);
             table.add_row(row);
         }
         table

@@ -19,6 +19,7 @@ use crate::pipeline::print_history;
 use crate::saved::{SavedHistory, SavedShape};
 use crate::services::{flat_node, group_node, Normalizer};
 use crate::wire::{decode_payload, decode_structured, parse_timestamp};
+use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 use anyhow::Result;
 use aws_sdk_ssm::types::{AutomationExecutionStatus, StepExecutionFilter, StepExecutionFilterKey};
 use serde_json::{Map, Value};
@@ -49,7 +50,7 @@ pub struct Args {
     /// StepExecutionId, StepExecutionStatus, StartTimeBefore, StartTimeAfter,
     /// ParentStepExecutionId, ParentStepIteration, ParentStepIteratorValue. The service
     /// applies them; with --from, histx does.
-    #[arg(long = "filter", value_name = "KEY=VALUES")]
+    #[arg(long = "filter", value_name = "KEY=VALUES", add = ArgValueCompleter::new(complete_filter))]
     pub filters: Vec<String>,
 }
 
@@ -140,6 +141,28 @@ impl AutomationExecution {
 pub struct StepFilter {
     pub key: &'static str,
     pub values: Vec<String>,
+}
+
+/// Completes `--filter` with `KEY=` for every key the API accepts, and the step
+/// statuses after `StepExecutionStatus=`.
+fn complete_filter(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
+    let current = current.to_string_lossy();
+    if let Some(statuses) = current.strip_prefix("StepExecutionStatus=") {
+        let done = statuses.rsplit_once(',').map_or("", |(done, _)| done);
+        let prefix = if done.is_empty() { String::new() } else { format!("{done},") };
+        return aws_sdk_ssm::types::AutomationExecutionStatus::values()
+            .iter()
+            .map(|status| format!("StepExecutionStatus={prefix}{status}"))
+            .filter(|candidate| candidate.starts_with(current.as_ref()))
+            .map(CompletionCandidate::new)
+            .collect();
+    }
+    filter_keys()
+        .iter()
+        .map(|key| format!("{key}="))
+        .filter(|candidate| candidate.starts_with(current.as_ref()))
+        .map(CompletionCandidate::new)
+        .collect()
 }
 
 /// Every filter key the API accepts, as the SDK we build with knows them.
