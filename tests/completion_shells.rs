@@ -145,9 +145,15 @@ fn fish_offers_subcommands_options_and_formats() {
 fn bash_offers_ssm_filter_keys_and_statuses() {
     let keys = bash_complete("histx ssm --filter Step", None);
     for key in ["StepName=", "StepExecutionId=", "StepExecutionStatus="] {
-        assert!(keys.iter().any(|k| k == key), "--filter Step<TAB> lacks {key}: {keys:?}");
+        assert!(
+            keys.iter().any(|k| k == key),
+            "--filter Step<TAB> lacks {key}: {keys:?}"
+        );
     }
-    assert!(!keys.iter().any(|k| k == "Action="), "only keys starting with Step: {keys:?}");
+    assert!(
+        !keys.iter().any(|k| k == "Action="),
+        "only keys starting with Step: {keys:?}"
+    );
     let statuses = bash_complete("histx ssm --filter StepExecutionStatus=Fa", None);
     assert_eq!(statuses, vec!["StepExecutionStatus=Failed"]);
 }

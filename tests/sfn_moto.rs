@@ -222,7 +222,16 @@ fn the_tree_shows_the_run_as_it_nested() {
     let moto = Moto::start();
     let arn = run_execution(&moto);
     let out = histx()
-        .args(["sfn", &arn, "--endpoint-url", &moto.endpoint(), "-o", "tree", "--color", "never"])
+        .args([
+            "sfn",
+            &arn,
+            "--endpoint-url",
+            &moto.endpoint(),
+            "-o",
+            "tree",
+            "--color",
+            "never",
+        ])
         .env("LANG", "C.UTF-8")
         .assert()
         .success()
@@ -239,7 +248,10 @@ fn the_tree_shows_the_run_as_it_nested() {
     let depth = |l: &str| l.find(|c: char| c.is_alphanumeric()).unwrap();
 
     assert!(tree[0].starts_with("✗ run-1  execution  failed"), "{text}");
-    assert!(tree[0].contains("HistxFailure: task failed after retries"), "{text}");
+    assert!(
+        tree[0].contains("HistxFailure: task failed after retries"),
+        "{text}"
+    );
     let fanout = line("Fanout  Parallel  succeeded");
     for branch in ["branch 1", "branch 2"] {
         assert!(depth(line(branch)) > depth(fanout), "{text}");
@@ -248,9 +260,17 @@ fn the_tree_shows_the_run_as_it_nested() {
     assert!(line("SendOk  Task").contains("sqs:sendMessage"));
     let map = line("Iterate  Map  succeeded");
     for index in 0..3 {
-        assert!(depth(line(&format!("iteration {index}  succeeded"))) > depth(map), "{text}");
+        assert!(
+            depth(line(&format!("iteration {index}  succeeded"))) > depth(map),
+            "{text}"
+        );
     }
-    assert_eq!(tree.iter().filter(|l| l.contains("Item  Pass  succeeded")).count(), 3);
+    assert_eq!(
+        tree.iter()
+            .filter(|l| l.contains("Item  Pass  succeeded"))
+            .count(),
+        3
+    );
     let flaky = line("Flaky  Task  failed");
     assert!(flaky.contains("caught → HandleError"), "{flaky}");
     assert!(flaky.contains("dynamodb:getItem"), "{flaky}");
@@ -259,7 +279,10 @@ fn the_tree_shows_the_run_as_it_nested() {
     }
     assert!(line("HandleError  Pass  succeeded").starts_with("├─ "));
     assert!(line("Failed  Fail  failed").starts_with("└─ "));
-    assert!(text.contains("\nFailed at  Flaky (TaskFailed, event "), "{text}");
+    assert!(
+        text.contains("\nFailed at  Flaky (TaskFailed, event "),
+        "{text}"
+    );
 }
 
 #[test]

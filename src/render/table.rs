@@ -53,7 +53,11 @@ impl TablePrinter {
                 table.set_content_arrangement(ContentArrangement::Disabled);
             }
         }
-        table.set_truncation_indicator(if self.presentation.ascii { "..." } else { "…" });
+        table.set_truncation_indicator(if self.presentation.ascii {
+            "..."
+        } else {
+            "…"
+        });
         if self.presentation.color {
             table.enforce_styling();
         } else {

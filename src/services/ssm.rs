@@ -19,9 +19,9 @@ use crate::pipeline::print_history;
 use crate::saved::{SavedHistory, SavedShape};
 use crate::services::{flat_node, group_node, Normalizer};
 use crate::wire::{decode_payload, decode_structured, parse_timestamp};
-use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 use anyhow::Result;
 use aws_sdk_ssm::types::{AutomationExecutionStatus, StepExecutionFilter, StepExecutionFilterKey};
+use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -149,7 +149,11 @@ fn complete_filter(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
     let current = current.to_string_lossy();
     if let Some(statuses) = current.strip_prefix("StepExecutionStatus=") {
         let done = statuses.rsplit_once(',').map_or("", |(done, _)| done);
-        let prefix = if done.is_empty() { String::new() } else { format!("{done},") };
+        let prefix = if done.is_empty() {
+            String::new()
+        } else {
+            format!("{done},")
+        };
         return aws_sdk_ssm::types::AutomationExecutionStatus::values()
             .iter()
             .map(|status| format!("StepExecutionStatus={prefix}{status}"))
