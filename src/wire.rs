@@ -81,16 +81,27 @@ fn looks_like_json(text: &str) -> bool {
     )
 }
 
-/// Takes a string field out of an object.
-pub fn take_string(obj: &mut Map<String, Value>, key: &str) -> Option<String> {
-    match obj.remove(key)? {
-        Value::String(s) => Some(s),
-        other => {
-            // Not a string on the wire: keep it where it was, untouched.
-            obj.insert(key.to_string(), other);
-            None
-        }
+/// Takes a string field out of an object, keeping the order of the other fields (they
+/// become `details`); a field that is not a string stays where it was.
+pub fn take_string(fields: &mut Map<String, Value>, key: &str) -> Option<String> {
+    match fields.get(key) {
+        Some(Value::String(_)) => match fields.shift_remove(key) {
+            Some(Value::String(text)) => Some(text),
+            _ => None,
+        },
+        _ => None,
     }
+}
+
+/// Takes a timestamp field (see [`parse_timestamp`]); one that cannot be read stays
+/// among the fields.
+pub fn take_time(fields: &mut Map<String, Value>, key: &str) -> Option<Timestamp> {
+    let value = fields.shift_remove(key)?;
+    let time = parse_timestamp(&value);
+    if time.is_none() {
+        fields.insert(key.to_string(), value);
+    }
+    time
 }
 
 /// Reads an integer field (a JSON number, or a string holding one).
@@ -141,6 +152,20 @@ mod tests {
         );
         assert_eq!(parse_timestamp(&json!("yesterday")), None);
         assert_eq!(parse_timestamp(&json!(true)), None);
+    }
+
+    #[test]
+    fn taking_fields_keeps_the_order_of_the_rest() {
+        let mut fields = json!({"a": 1, "name": "x", "b": 2, "when": 1.5, "c": 3, "bad": "soon"})
+            .as_object()
+            .unwrap()
+            .clone();
+        assert_eq!(take_string(&mut fields, "name"), Some("x".into()));
+        assert_eq!(take_string(&mut fields, "a"), None, "not a string: stays");
+        assert_eq!(take_time(&mut fields, "when"), Some(Timestamp(1500)));
+        assert_eq!(take_time(&mut fields, "bad"), None, "unreadable: stays");
+        let keys: Vec<&str> = fields.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["a", "b", "c", "bad"]);
     }
 
     #[test]

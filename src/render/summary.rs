@@ -18,10 +18,11 @@ pub fn write_header(
     if let Some(execution) = &summary.execution {
         lines.push(("Execution", terminal_safe(execution).into_owned()));
     }
-    let status = summary.status.map_or(
-        "unknown (history incomplete or still running)".to_string(),
-        |s| style::status(s, presentation.color, s.as_str()),
-    );
+    let status = summary
+        .status
+        .map_or("not recorded in this history".to_string(), |s| {
+            style::status(s, presentation.color, s.as_str())
+        });
     lines.push(("Status", status));
     if let Some(start) = summary.start {
         lines.push(("Started", local_time(start)));

@@ -21,7 +21,7 @@ use crate::model::{Event, EventId, Failure, Node, RunSummary, Status, Timestamp}
 use crate::pipeline::print_history;
 use crate::saved::{SavedHistory, SavedShape};
 use crate::services::{flat_node, group_node, Normalizer};
-use crate::wire::{decode_structured, parse_timestamp};
+use crate::wire::{decode_structured, parse_timestamp, take_string, take_time};
 use anyhow::{anyhow, Result};
 use aws_sdk_codepipeline::types::ActionExecutionFilter;
 use serde_json::{Map, Value};
@@ -372,7 +372,7 @@ impl CodePipelineNormalizer {
             event.details.insert("action".into(), raw);
             return event;
         };
-        let status_text = take_text(&mut fields, "status");
+        let status_text = take_string(&mut fields, "status");
         let status = status_text.as_deref().map_or(Status::Info, status_of);
         let mut event = Event::new(SERVICE, "", status);
         if let (Status::Info, Some(text)) = (status, &status_text) {
@@ -390,9 +390,9 @@ impl CodePipelineNormalizer {
             (None, Some(execution)) => Some(execution),
             (pipeline, None) => pipeline.clone(),
         };
-        event.id = take_text(&mut fields, "actionExecutionId").map(EventId::Text);
-        let stage = take_text(&mut fields, "stageName");
-        let action = take_text(&mut fields, "actionName");
+        event.id = take_string(&mut fields, "actionExecutionId").map(EventId::Text);
+        let stage = take_string(&mut fields, "stageName");
+        let action = take_string(&mut fields, "actionName");
         event.name = match (&stage, action) {
             (Some(stage), Some(action)) => Some(format!("{stage}.{action}")),
             (None, Some(action)) => Some(action),
@@ -444,36 +444,40 @@ impl Normalizer for CodePipelineNormalizer {
         let newest = groups
             .iter()
             .max_by_key(|(_, actions)| actions.iter().filter_map(|a| a.time).min());
+        // The newest pipeline execution's outcome, as its actions' latest attempts tell it.
+        summary.status =
+            newest.and_then(|(_, actions)| stage_node(String::new(), actions.clone()).status);
         summary.failure = newest.and_then(|(_, actions)| {
-            actions
-                .iter()
-                .find(|a| a.status.is_failure())
-                .map(|a| Failure::of(a))
+            latest_attempts(actions)
+                .into_iter()
+                .filter(|a| a.status.is_failure())
+                .min_by_key(|a| a.time)
+                .map(Failure::of)
         });
         summary
     }
 
-    /// Pipeline execution, then stage, then action.
+    /// Pipeline execution, then stage, then action (then its attempts, when retried).
     fn tree(&self, events: &[Event]) -> Vec<Node> {
         by_pipeline_execution(events)
             .into_iter()
             .map(|(execution, actions)| {
-                let mut stages: Vec<(Option<&EventId>, Vec<Node>)> = Vec::new();
+                let mut stages: Vec<(Option<&EventId>, Vec<&Event>)> = Vec::new();
                 for action in actions {
                     match stages
                         .iter_mut()
                         .find(|(stage, _)| *stage == action.parent_id.as_ref())
                     {
-                        Some((_, nodes)) => nodes.push(flat_node(action)),
-                        None => stages.push((action.parent_id.as_ref(), vec![flat_node(action)])),
+                        Some((_, in_stage)) => in_stage.push(action),
+                        None => stages.push((action.parent_id.as_ref(), vec![action])),
                     }
                 }
                 let stages = stages
                     .into_iter()
-                    .map(|(stage, nodes)| {
+                    .map(|(stage, in_stage)| {
                         let label =
                             stage.map_or_else(|| "(no stage)".to_string(), |s| s.to_string());
-                        group_node(label, "stage", nodes)
+                        stage_node(label, in_stage)
                     })
                     .collect();
                 group_node(
@@ -484,6 +488,66 @@ impl Normalizer for CodePipelineNormalizer {
             })
             .collect()
     }
+}
+
+/// A stage: its actions, a retried action's runs folded into one node with an attempt
+/// each, so that the stage ends as its actions' latest attempts ended.
+fn stage_node(label: String, actions: Vec<&Event>) -> Node {
+    let mut by_action: Vec<(Option<&str>, Vec<&Event>)> = Vec::new();
+    for action in actions {
+        match by_action
+            .iter_mut()
+            .find(|(name, _)| *name == action.name.as_deref())
+        {
+            Some((_, runs)) => runs.push(action),
+            None => by_action.push((action.name.as_deref(), vec![action])),
+        }
+    }
+    let nodes = by_action
+        .into_iter()
+        .map(|(_, mut runs)| {
+            if runs.len() == 1 {
+                return flat_node(runs[0]);
+            }
+            runs.sort_by_key(|run| run.time);
+            let attempts: Vec<Node> = runs
+                .iter()
+                .enumerate()
+                .map(|(i, run)| Node {
+                    label: format!("attempt {}", i + 1),
+                    ..flat_node(run)
+                })
+                .collect();
+            let latest = flat_node(runs[runs.len() - 1]);
+            Node {
+                start: attempts[0].start,
+                note: Some(match &latest.note {
+                    Some(note) => format!("{note}  ({} attempts)", attempts.len()),
+                    None => format!("{} attempts", attempts.len()),
+                }),
+                events: Vec::new(),
+                children: attempts,
+                ..latest
+            }
+        })
+        .collect();
+    group_node(label, "stage", nodes)
+}
+
+/// Each action's latest attempt: what a retry left standing.
+fn latest_attempts<'a>(actions: &[&'a Event]) -> Vec<&'a Event> {
+    let mut latest: Vec<&Event> = Vec::new();
+    for action in actions {
+        match latest
+            .iter_mut()
+            .find(|a| a.name == action.name && a.parent_id == action.parent_id)
+        {
+            Some(kept) if kept.time <= action.time => *kept = action,
+            Some(_) => {}
+            None => latest.push(action),
+        }
+    }
+    latest
 }
 
 /// The actions of each pipeline execution, in the order the executions first appear.
@@ -552,8 +616,8 @@ fn take_output(event: &mut Event, mut output: Map<String, Value>) {
     }
     if let Some(Value::Object(mut result)) = output.shift_remove("executionResult") {
         if let Some(Value::Object(mut error)) = result.shift_remove("errorDetails") {
-            event.error = take_text(&mut error, "code");
-            event.cause = take_text(&mut error, "message");
+            event.error = take_string(&mut error, "code");
+            event.cause = take_string(&mut error, "message");
             if !error.is_empty() {
                 lift(
                     &mut event.details,
@@ -603,28 +667,6 @@ fn lift(details: &mut Map<String, Value>, parent: &str, key: String, value: Valu
     } else {
         details.insert(key, value);
     }
-}
-
-/// Takes a string field out of an object, keeping the order of the other fields (they
-/// become `details`); a field that is not a string stays where it was.
-fn take_text(fields: &mut Map<String, Value>, key: &str) -> Option<String> {
-    match fields.get(key) {
-        Some(Value::String(_)) => match fields.shift_remove(key) {
-            Some(Value::String(text)) => Some(text),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// Takes a timestamp field; one that cannot be read stays among the fields.
-fn take_time(fields: &mut Map<String, Value>, key: &str) -> Option<Timestamp> {
-    let value = fields.shift_remove(key)?;
-    let time = parse_timestamp(&value);
-    if time.is_none() {
-        fields.insert(key.to_string(), value);
-    }
-    time
 }
 
 #[cfg(test)]

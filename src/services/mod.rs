@@ -11,6 +11,7 @@ pub mod sfn;
 mod sfn_tree;
 pub mod ssm;
 pub mod swf;
+mod swf_tree;
 
 use crate::model::{Event, Node, RunSummary};
 use serde_json::Value;

@@ -301,17 +301,17 @@ impl SfnNormalizer {
         event.status = status_of(&event.kind);
         event.execution = self.execution.clone();
         event.id = fields
-            .remove("id")
+            .shift_remove("id")
             .as_ref()
             .and_then(as_i64)
             .map(EventId::Number);
         event.parent_id = fields
-            .remove("previousEventId")
+            .shift_remove("previousEventId")
             .as_ref()
             .and_then(as_i64)
             .filter(|&id| id != 0)
             .map(EventId::Number);
-        if let Some(timestamp) = fields.remove("timestamp") {
+        if let Some(timestamp) = fields.shift_remove("timestamp") {
             match parse_timestamp(&timestamp) {
                 Some(time) => event.time = Some(time),
                 None => {
@@ -337,7 +337,7 @@ impl SfnNormalizer {
 /// Moves the fields of an `*EventDetails` object into the event: the well-known ones
 /// into their normalized fields, every other one into `details` under its own name.
 fn take_details(event: &mut Event, mut details: Map<String, Value>) {
-    details.remove("name"); // already resolved, with inheritance, by the caller
+    details.shift_remove("name"); // already resolved, with inheritance, by the caller
     let resource_type = details
         .get("resourceType")
         .and_then(Value::as_str)
@@ -350,13 +350,13 @@ fn take_details(event: &mut Event, mut details: Map<String, Value>) {
     }
     event.error = take_string(&mut details, "error");
     event.cause = take_string(&mut details, "cause");
-    if let Some(input) = details.remove("input") {
+    if let Some(input) = details.shift_remove("input") {
         event.input = Some(decode_payload(input));
-    } else if let Some(parameters) = details.remove("parameters") {
+    } else if let Some(parameters) = details.shift_remove("parameters") {
         // A Task's parameters are the input it sends to its resource.
         event.input = Some(decode_payload(parameters));
     }
-    if let Some(output) = details.remove("output") {
+    if let Some(output) = details.shift_remove("output") {
         event.output = Some(decode_payload(output));
     }
     event.details.extend(details);

@@ -75,6 +75,8 @@ struct Scope {
     parent: Option<usize>,
     /// The state most recently entered here.
     open: Option<usize>,
+    /// For a Map iteration: the Map state's name and the iteration's index.
+    iteration: Option<(String, i64)>,
 }
 
 #[derive(Default)]
@@ -123,6 +125,7 @@ pub fn tree(events: &[Event], execution_label: &str) -> Vec<Node> {
         container: root,
         parent: None,
         open: None,
+        iteration: None,
     });
     for event in &ordered {
         builder.add_event(event);
@@ -160,6 +163,7 @@ impl Builder {
             container,
             parent: Some(parent),
             open: None,
+            iteration: None,
         });
         self.scopes.len() - 1
     }
@@ -223,6 +227,7 @@ impl Builder {
             );
             let inner = self.add_scope(iteration, scope);
             let map_name = self.nodes[map].label.clone();
+            self.scopes[inner].iteration = Some((map_name.clone(), index));
             self.iterations
                 .insert((map_name, index), (iteration, scope));
             self.scope_of_event.insert(id, inner);
@@ -236,7 +241,10 @@ impl Builder {
                 .and_then(|v| v.as_i64())
                 .unwrap_or(-1);
             let key = (event.name.clone().unwrap_or_default(), index);
-            if let Some(&(iteration, map_scope)) = self.iterations.get(&key) {
+            let found = self
+                .iteration_around(parent_scope, &key)
+                .or_else(|| self.iterations.get(&key).copied());
+            if let Some((iteration, map_scope)) = found {
                 let node = &mut self.nodes[iteration];
                 node.status = Some(event.status);
                 node.end = event.time;
@@ -291,6 +299,20 @@ impl Builder {
         }
     }
 
+    /// The iteration `key` (Map name, index) that `scope` is in or below, with the scope
+    /// of its Map state: an iteration's closing event follows the iteration's last event.
+    /// Found by scope rather than by key alone, because the same Map nested in another
+    /// Map runs an iteration of each index in every outer iteration.
+    fn iteration_around(&self, mut scope: usize, key: &(String, i64)) -> Option<(usize, usize)> {
+        loop {
+            let current = &self.scopes[scope];
+            if current.iteration.as_ref() == Some(key) {
+                return Some((current.container, current.parent?));
+            }
+            scope = current.parent?;
+        }
+    }
+
     /// From `scope` outwards, the first scope whose open state is a `family` state that
     /// has not exited.
     fn enclosing(&self, mut scope: usize, family: &str) -> usize {
@@ -328,7 +350,8 @@ impl Builder {
     fn update_state(&mut self, state: usize, id: i64, event: &Event) {
         let kind = event.kind.as_str();
         self.nodes[state].events.push(EventId::Number(id));
-        let task_like = kind.starts_with("Task")
+        // The events of one try at a Task's work; TaskState* events are the state's own.
+        let task_like = (kind.starts_with("Task") && !kind.starts_with("TaskState"))
             || kind.starts_with("Activity")
             || kind.starts_with("LambdaFunction");
         if task_like
@@ -423,10 +446,6 @@ impl Builder {
             .filter(|child| attempts.len() > 1 || !attempts.contains(child))
             .map(|&child| self.assemble(child))
             .collect();
-        if attempts.len() == 1 {
-            node.events
-                .extend(self.nodes[attempts[0]].events.iter().cloned());
-        }
         if node.status.is_none() && !node.children.is_empty() {
             // A branch: failed if a state in it failed, else as its last state ended.
             node.status = node
@@ -439,5 +458,94 @@ impl Builder {
             node.end = node.children.iter().filter_map(|c| c.end).max();
         }
         node
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Timestamp;
+    use serde_json::json;
+
+    /// An event of a history in order: id `id`, caused by `previous`.
+    fn event(id: i64, previous: i64, kind: &str, name: Option<&str>, index: Option<i64>) -> Event {
+        let mut e = Event::new(
+            super::super::sfn::SERVICE,
+            kind,
+            super::super::sfn::status_of(kind),
+        );
+        e.id = Some(EventId::Number(id));
+        e.parent_id = (previous > 0).then_some(EventId::Number(previous));
+        e.time = Some(Timestamp(id * 10));
+        e.name = name.map(str::to_string);
+        if let Some(index) = index {
+            e.details.insert("index".into(), json!(index));
+        }
+        e
+    }
+
+    #[test]
+    fn a_map_nested_in_a_map_closes_the_iteration_it_ran_in() {
+        // Outer iterations 0 and 1 each run the Inner Map, whose iteration 0 succeeds in
+        // outer iteration 0 and fails in outer iteration 1, interleaved.
+        let (outer, inner, leaf) = (Some("Outer"), Some("Inner"), Some("Leaf"));
+        let events = vec![
+            event(1, 0, "ExecutionStarted", None, None),
+            event(2, 1, "MapStateEntered", outer, None),
+            event(3, 2, "MapStateStarted", outer, None),
+            event(4, 3, "MapIterationStarted", outer, Some(0)),
+            event(5, 3, "MapIterationStarted", outer, Some(1)),
+            event(6, 4, "MapStateEntered", inner, None),
+            event(7, 5, "MapStateEntered", inner, None),
+            event(8, 6, "MapStateStarted", inner, None),
+            event(9, 7, "MapStateStarted", inner, None),
+            event(10, 8, "MapIterationStarted", inner, Some(0)),
+            event(11, 9, "MapIterationStarted", inner, Some(0)),
+            event(12, 10, "PassStateEntered", leaf, None),
+            event(13, 11, "PassStateEntered", leaf, None),
+            event(14, 12, "PassStateExited", leaf, None),
+            event(15, 14, "MapIterationSucceeded", inner, Some(0)),
+            event(16, 13, "PassStateExited", leaf, None),
+            event(17, 16, "MapIterationFailed", inner, Some(0)),
+            event(18, 15, "MapStateSucceeded", inner, None),
+            event(19, 18, "MapStateExited", inner, None),
+            event(20, 19, "MapIterationSucceeded", outer, Some(0)),
+            event(21, 17, "MapStateFailed", inner, None),
+            event(22, 21, "MapIterationFailed", outer, Some(1)),
+            event(23, 22, "MapStateFailed", outer, None),
+            event(24, 23, "ExecutionFailed", None, None),
+        ];
+        let tree = tree(&events, "run");
+        let outer = &tree[0].children[0];
+        let status_of = |node: &Node| node.status.map(Status::as_str);
+        let lines: Vec<(String, Option<&str>)> = outer
+            .children
+            .iter()
+            .flat_map(|iteration| {
+                let inner = &iteration.children[0];
+                [
+                    (iteration.label.clone(), status_of(iteration)),
+                    (
+                        format!("{} {}", inner.label, iteration.label),
+                        status_of(inner),
+                    ),
+                    (
+                        format!("{} of {}", inner.children[0].label, iteration.label),
+                        status_of(&inner.children[0]),
+                    ),
+                ]
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("iteration 0".to_string(), Some("succeeded")),
+                ("Inner iteration 0".to_string(), Some("succeeded")),
+                ("iteration 0 of iteration 0".to_string(), Some("succeeded")),
+                ("iteration 1".to_string(), Some("failed")),
+                ("Inner iteration 1".to_string(), Some("failed")),
+                ("iteration 0 of iteration 1".to_string(), Some("failed")),
+            ]
+        );
     }
 }

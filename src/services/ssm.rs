@@ -18,7 +18,7 @@ use crate::model::{Event, EventId, Failure, Node, RunSummary, Status, Timestamp}
 use crate::pipeline::print_history;
 use crate::saved::{SavedHistory, SavedShape};
 use crate::services::{flat_node, group_node, Normalizer};
-use crate::wire::{decode_payload, decode_structured, parse_timestamp};
+use crate::wire::{decode_payload, decode_structured, parse_timestamp, take_string, take_time};
 use anyhow::Result;
 use aws_sdk_ssm::types::{AutomationExecutionStatus, StepExecutionFilter, StepExecutionFilterKey};
 use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
@@ -405,26 +405,26 @@ impl SsmNormalizer {
             event.details.insert("step".into(), raw);
             return event;
         };
-        let kind = take_text(&mut fields, "Action").unwrap_or_default();
+        let kind = take_string(&mut fields, "Action").unwrap_or_default();
         let status = fields
             .get("StepStatus")
             .and_then(Value::as_str)
             .map_or(Status::Info, status_of);
         let mut event = Event::new(SERVICE, kind, status);
         event.execution = self.execution.clone();
-        event.id = take_text(&mut fields, "StepExecutionId").map(EventId::Text);
-        event.name = take_text(&mut fields, "StepName");
+        event.id = take_string(&mut fields, "StepExecutionId").map(EventId::Text);
+        event.name = take_string(&mut fields, "StepName");
         event.time = take_time(&mut fields, "ExecutionStartTime");
         event.end_time = take_time(&mut fields, "ExecutionEndTime");
         if let (Some(start), Some(end)) = (event.time, event.end_time) {
             event.duration_ms = Some(end.millis() - start.millis());
         }
-        event.cause = take_text(&mut fields, "FailureMessage");
-        event.summary = take_text(&mut fields, "Response");
+        event.cause = take_string(&mut fields, "FailureMessage");
+        event.summary = take_string(&mut fields, "Response");
         if let Some(Value::Object(mut failure)) = fields.shift_remove("FailureDetails") {
             let parts: Vec<String> = ["FailureType", "FailureStage"]
                 .iter()
-                .filter_map(|key| take_text(&mut failure, key))
+                .filter_map(|key| take_string(&mut failure, key))
                 .collect();
             event.error = Some(parts.join("/")).filter(|e| !e.is_empty());
             if !failure.is_empty() {
@@ -432,7 +432,7 @@ impl SsmNormalizer {
             }
         }
         if let Some(Value::Object(mut parent)) = fields.shift_remove("ParentStepDetails") {
-            event.parent_id = take_text(&mut parent, "StepExecutionId").map(EventId::Text);
+            event.parent_id = take_string(&mut parent, "StepExecutionId").map(EventId::Text);
             if !parent.is_empty() {
                 fields.insert("ParentStepDetails".into(), Value::Object(parent));
             }
@@ -564,28 +564,6 @@ fn step_node<'a>(
         }
     }
     node
-}
-
-/// Takes a string field out of an object, keeping the order of the other fields (they
-/// become `details`); a field that is not a string stays where it was.
-fn take_text(fields: &mut Map<String, Value>, key: &str) -> Option<String> {
-    match fields.get(key) {
-        Some(Value::String(_)) => match fields.shift_remove(key) {
-            Some(Value::String(text)) => Some(text),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// Takes a timestamp field; one that cannot be read stays among the fields.
-fn take_time(fields: &mut Map<String, Value>, key: &str) -> Option<Timestamp> {
-    let value = fields.shift_remove(key)?;
-    let time = parse_timestamp(&value);
-    if time.is_none() {
-        fields.insert(key.to_string(), value);
-    }
-    time
 }
 
 /// An output's values (a list of strings): those holding a JSON object or array decoded.

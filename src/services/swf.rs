@@ -50,12 +50,12 @@ use crate::app::Context;
 use crate::aws::{self, ServiceFailure, WireTap};
 use crate::exit::UsageError;
 use crate::fetch::{Page, PageSource};
-use crate::model::{Event, EventId, Status, Timestamp};
+use crate::model::{Event, EventId, Node, RunSummary, Status, Timestamp};
 use crate::pipeline::print_history;
 use crate::render::terminal_safe;
 use crate::saved::{SavedHistory, SavedShape};
-use crate::services::Normalizer;
-use crate::wire::{as_i64, decode_payload, parse_timestamp};
+use crate::services::{swf_tree, Normalizer};
+use crate::wire::{as_i64, decode_payload, parse_timestamp, take_string};
 use anyhow::{anyhow, Result};
 use aws_sdk_swf::types::{ExecutionTimeFilter, WorkflowExecution, WorkflowExecutionFilter};
 use serde_json::{Map, Value};
@@ -517,7 +517,7 @@ impl SwfNormalizer {
             event.details.insert("event".into(), raw);
             return event;
         };
-        let kind = take_text(&mut fields, "eventType").unwrap_or_default();
+        let kind = take_string(&mut fields, "eventType").unwrap_or_default();
         let mut event = Event::new(SERVICE, kind, Status::Info);
         event.status = status_of(&event.kind);
         event.execution = self.execution.clone();
@@ -551,6 +551,20 @@ impl SwfNormalizer {
 }
 
 impl Normalizer for SwfNormalizer {
+    fn summary(&self, events: &[Event]) -> RunSummary {
+        swf_tree::summary(events)
+    }
+
+    /// The run, its decision tasks, and the work each decision started (see
+    /// [`swf_tree`]), labelled with the workflowId when it is known.
+    fn tree(&self, events: &[Event]) -> Vec<Node> {
+        let workflow_id = self
+            .execution
+            .as_deref()
+            .and_then(|label| label.split('/').nth(1));
+        swf_tree::tree(events, workflow_id)
+    }
+
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         // Every name the page carries first, so that a page in reverse order (effects
         // before causes) names every event it can.
@@ -574,10 +588,10 @@ fn take_payloads(event: &mut Event, attributes: &mut Map<String, Value>) {
     if event.status.is_failure() {
         event.error = ["cause", "timeoutType", "reason"]
             .iter()
-            .find_map(|key| take_text(attributes, key));
+            .find_map(|key| take_string(attributes, key));
         event.cause = ["reason", "message", "details"]
             .iter()
-            .find_map(|key| take_text(attributes, key));
+            .find_map(|key| take_string(attributes, key));
     } else if event.output.is_none() {
         if let Some(details) = attributes.shift_remove("details") {
             event.output = Some(decode_payload(details));
@@ -590,18 +604,6 @@ fn take_positive_id(fields: &mut Map<String, Value>, key: &str) -> Option<EventI
     let id = fields.get(key).and_then(as_i64).filter(|&id| id > 0)?;
     fields.shift_remove(key);
     Some(EventId::Number(id))
-}
-
-/// Removes a string field, keeping the order of the others (`details` keeps the
-/// service's field order). A field that is not a string stays where it is.
-fn take_text(fields: &mut Map<String, Value>, key: &str) -> Option<String> {
-    match fields.get(key)? {
-        Value::String(_) => match fields.shift_remove(key) {
-            Some(Value::String(text)) => Some(text),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// The fields of an event's `*EventAttributes` objects, merged.

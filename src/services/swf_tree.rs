@@ -1,0 +1,590 @@
+//! The shape of an SWF run, rebuilt from its history for `-o tree`, `--failed` and the
+//! run summary. SWF's history is flat, but its events point at each other by id: a
+//! decision task's events share its scheduled event, the work a decision started points at
+//! the decision's `DecisionTaskCompleted` (`decisionTaskCompletedEventId`), and the events
+//! of that work point at its first event (`scheduledEventId`, `startedEventId`,
+//! `initiatedEventId`). This module follows those ids: one node for the run, one per
+//! decision task, and under each decision one node per activity, timer, marker, Lambda
+//! function, child workflow or external signal or cancellation it started, each folding all
+//! of its events into one line.
+
+use super::swf::SERVICE;
+use crate::model::{Event, EventId, Failure, Node, RunSummary, Status};
+use crate::services::flat_node;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The event types that close a run; a real history has at most one of them, last.
+const CLOSE_TYPES: &[&str] = &[
+    "WorkflowExecutionCompleted",
+    "WorkflowExecutionFailed",
+    "WorkflowExecutionTimedOut",
+    "WorkflowExecutionCanceled",
+    "WorkflowExecutionTerminated",
+    "WorkflowExecutionContinuedAsNew",
+];
+
+fn is_close(event: &Event) -> bool {
+    CLOSE_TYPES.contains(&event.kind.as_str())
+}
+
+fn event_number(event: &Event) -> i64 {
+    match event.id {
+        Some(EventId::Number(n)) => n,
+        _ => i64::MAX,
+    }
+}
+
+fn parent_number(event: &Event) -> Option<i64> {
+    match event.parent_id {
+        Some(EventId::Number(n)) => Some(n),
+        _ => None,
+    }
+}
+
+fn text<'a>(event: &'a Event, key: &str) -> Option<&'a str> {
+    event.details.get(key)?.as_str()
+}
+
+/// `name/version` of an activityType or workflowType in an event's details.
+fn type_label(event: &Event, key: &str) -> Option<String> {
+    let value = event.details.get(key)?;
+    let name = value.get("name")?.as_str()?;
+    Some(match value.get("version").and_then(Value::as_str) {
+        Some(version) => format!("{name}/{version}"),
+        None => name.to_string(),
+    })
+}
+
+fn ordered(events: &[Event]) -> Vec<&Event> {
+    let mut ordered: Vec<&Event> = events.iter().collect();
+    ordered.sort_by_key(|e| event_number(e));
+    ordered
+}
+
+/// The run summary: the run's own status from its close event (`running` when it has
+/// started and not closed), its start and end, and the failure that explains it: for a
+/// failed or timed-out run, the failed or timed-out work behind the close event (the
+/// one with the same error, else the latest), else the close event itself; for a
+/// terminated run, the termination; for a run still going, its latest failure.
+pub fn summary(events: &[Event]) -> RunSummary {
+    let mut summary = RunSummary::from_events(SERVICE, events);
+    let by_id = ordered(events);
+    let started = by_id.iter().find(|e| e.kind == "WorkflowExecutionStarted");
+    let close = by_id.iter().rev().find(|e| is_close(e));
+    summary.status = match (close, started) {
+        (Some(close), _) => Some(close.status),
+        (None, Some(_)) => Some(Status::Running),
+        (None, None) => None,
+    };
+    if let Some(start) = started.and_then(|e| e.time) {
+        summary.start = Some(start);
+    }
+    // An open run has not ended, whatever its latest event.
+    summary.end = close.and_then(|e| e.time);
+    summary.duration_ms = summary
+        .start
+        .zip(summary.end)
+        .map(|(s, e)| e.millis() - s.millis());
+    let failures_before = |limit: i64| {
+        by_id
+            .iter()
+            .filter(move |e| event_number(e) < limit && e.status.is_failure() && !is_close(e))
+            .copied()
+    };
+    summary.failure = match close {
+        Some(close) if close.kind == "WorkflowExecutionTerminated" => Some(Failure::of(close)),
+        Some(close) if close.status.is_failure() => {
+            let before: Vec<&Event> = failures_before(event_number(close)).collect();
+            let culprit = before
+                .iter()
+                .rev()
+                .find(|e| e.error.is_some() && e.error == close.error)
+                .or_else(|| before.last());
+            Some(match culprit {
+                Some(work) => {
+                    let mut failure = Failure::of(work);
+                    failure.error = failure.error.or_else(|| close.error.clone());
+                    failure.cause = failure.cause.or_else(|| close.cause.clone());
+                    failure
+                }
+                None => Failure::of(close),
+            })
+        }
+        Some(_) => None,
+        None => failures_before(i64::MAX).last().map(Failure::of),
+    };
+    summary
+}
+
+/// What a node stands for, to know where the events that point at it go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Run,
+    Decision,
+    /// An activity, timer, marker, Lambda function, child workflow, external signal or
+    /// cancellation: the work a decision started, with its events folded in.
+    Work,
+    /// A node for one event that nothing else points at (a signal to the run, an event
+    /// whose cause is not in the history).
+    Single,
+}
+
+struct Builder {
+    nodes: Vec<Node>,
+    roles: Vec<Role>,
+    children: Vec<Vec<usize>>,
+    node_of_event: HashMap<i64, usize>,
+    /// Activity nodes by activityId, in the order they were scheduled: the attempts.
+    activities: HashMap<String, Vec<usize>>,
+    decisions: usize,
+}
+
+/// The run as it nested, under one node for the run. `workflow_id` labels it when known
+/// (else the workflow type does).
+pub fn tree(events: &[Event], workflow_id: Option<&str>) -> Vec<Node> {
+    let by_id = ordered(events);
+    let run = summary(events);
+    let workflow_type = by_id
+        .iter()
+        .find(|e| e.kind == "WorkflowExecutionStarted")
+        .and_then(|e| type_label(e, "workflowType"));
+    let label = workflow_id
+        .map(str::to_string)
+        .or_else(|| workflow_type.clone())
+        .unwrap_or_else(|| "workflow".to_string());
+    let mut builder = Builder {
+        nodes: Vec::new(),
+        roles: Vec::new(),
+        children: Vec::new(),
+        node_of_event: HashMap::new(),
+        activities: HashMap::new(),
+        decisions: 0,
+    };
+    let root = builder.add(
+        None,
+        Role::Run,
+        Node {
+            label: label.clone(),
+            kind: "workflow".to_string(),
+            status: run.status,
+            start: run.start,
+            end: run.end,
+            note: workflow_type.filter(|t| *t != label),
+            ..Node::default()
+        },
+    );
+    for event in &by_id {
+        builder.add_event(root, event);
+    }
+    builder.number_attempts();
+    if let Some(close) = by_id.iter().rev().find(|e| is_close(e)) {
+        let node = &mut builder.nodes[root];
+        if close.status.is_failure() {
+            node.error = close.error.clone();
+            node.cause = close.cause.clone();
+        }
+        if let Some(run_id) = text(close, "newExecutionRunId") {
+            let continued = format!("continued as new → run {run_id}");
+            node.note = Some(match node.note.take() {
+                Some(note) => format!("{note}  {continued}"),
+                None => continued,
+            });
+        }
+    }
+    vec![builder.assemble(root)]
+}
+
+impl Builder {
+    fn add(&mut self, parent: Option<usize>, role: Role, node: Node) -> usize {
+        let index = self.nodes.len();
+        self.nodes.push(node);
+        self.roles.push(role);
+        self.children.push(Vec::new());
+        if let Some(parent) = parent {
+            self.children[parent].push(index);
+        }
+        index
+    }
+
+    /// Records that `node` stands for `event` (nodes made by [`flat_node`] already list it).
+    fn remember(&mut self, node: usize, event: &Event) {
+        if let Some(id) = &event.id {
+            if !self.nodes[node].events.contains(id) {
+                self.nodes[node].events.push(id.clone());
+            }
+        }
+        if let Some(EventId::Number(n)) = event.id {
+            self.node_of_event.insert(n, node);
+        }
+    }
+
+    fn add_event(&mut self, root: usize, event: &Event) {
+        let kind = event.kind.as_str();
+        let cause = parent_number(event).and_then(|p| self.node_of_event.get(&p).copied());
+        let cause_role = cause.map(|c| self.roles[c]);
+
+        if kind == "WorkflowExecutionStarted" {
+            return self.remember(root, event);
+        }
+        if is_close(event) {
+            // The run's own status says it; under the decision that closed the run, too.
+            self.remember(root, event);
+            if let (Some(decision), Some(Role::Decision)) = (cause, cause_role) {
+                let mut node = flat_node(event);
+                node.label = event.kind.clone();
+                self.add(Some(decision), Role::Single, node);
+            }
+            return;
+        }
+        if kind == "DecisionTaskScheduled" {
+            self.decisions += 1;
+            let node = self.add(
+                Some(root),
+                Role::Decision,
+                Node {
+                    label: format!("decision {}", self.decisions),
+                    status: Some(event.status),
+                    start: event.time,
+                    ..Node::default()
+                },
+            );
+            return self.remember(node, event);
+        }
+        match (cause, cause_role) {
+            // A decision task's own events, and the events of work already started.
+            (Some(node), Some(Role::Decision | Role::Work)) if !starts_work(kind, cause_role) => {
+                self.fold(node, event);
+                self.remember(node, event);
+            }
+            // Work a decision started.
+            (Some(decision), Some(Role::Decision)) => {
+                if kind == "ActivityTaskCancelRequested" {
+                    return self.cancel_requested(decision, event);
+                }
+                let node = self.add(Some(decision), Role::Work, work_node(event));
+                self.remember(node, event);
+                if kind == "ActivityTaskScheduled" {
+                    if let Some(activity_id) = text(event, "activityId") {
+                        self.activities
+                            .entry(activity_id.to_string())
+                            .or_default()
+                            .push(node);
+                    }
+                }
+            }
+            // Signals to the run, cancel requests, and events whose cause is missing.
+            _ => {
+                let node = if kind == "WorkflowExecutionSignaled" {
+                    signal_node(event)
+                } else {
+                    flat_node(event)
+                };
+                let node = self.add(Some(root), Role::Single, node);
+                self.remember(node, event);
+            }
+        }
+    }
+
+    /// A request to cancel an activity belongs to the activity (found by activityId), not
+    /// to the decision that made it; shown under the decision only if the activity is not
+    /// in the history.
+    fn cancel_requested(&mut self, decision: usize, event: &Event) {
+        let activity = text(event, "activityId")
+            .and_then(|id| self.activities.get(id))
+            .and_then(|attempts| attempts.last().copied());
+        match activity {
+            Some(node) => {
+                self.remember(node, event);
+                self.nodes[node].note = Some(match self.nodes[node].note.take() {
+                    Some(note) => format!("{note}, cancel requested"),
+                    None => "cancel requested".to_string(),
+                });
+            }
+            None => {
+                let node = self.add(Some(decision), Role::Single, flat_node(event));
+                self.remember(node, event);
+            }
+        }
+    }
+
+    /// One more event of a decision task or of started work: the node takes its status,
+    /// and its end, error and cause when it closes it.
+    fn fold(&mut self, node: usize, event: &Event) {
+        let node = &mut self.nodes[node];
+        match event.status {
+            Status::Info => {}
+            Status::Scheduled | Status::Started | Status::Running | Status::Pending => {
+                node.status = Some(event.status);
+            }
+            closed => {
+                node.status = Some(closed);
+                node.end = event.time.or(node.end);
+                if event.error.is_some() || event.cause.is_some() {
+                    node.error = event.error.clone();
+                    node.cause = event.cause.clone();
+                }
+            }
+        }
+    }
+
+    /// An activityId scheduled more than once: each schedule is an attempt.
+    fn number_attempts(&mut self) {
+        for attempts in self.activities.values() {
+            if attempts.len() < 2 {
+                continue;
+            }
+            for (i, &node) in attempts.iter().enumerate() {
+                let attempt = format!("attempt {} of {}", i + 1, attempts.len());
+                let node = &mut self.nodes[node];
+                node.note = Some(match node.note.take() {
+                    Some(note) => format!("{note}, {attempt}"),
+                    None => attempt,
+                });
+            }
+        }
+    }
+
+    fn assemble(&self, index: usize) -> Node {
+        let mut node = self.nodes[index].clone();
+        node.children = self.children[index]
+            .iter()
+            .map(|&child| self.assemble(child))
+            .collect();
+        node
+    }
+}
+
+/// True when an event that points at a node starts new work rather than continuing the
+/// node: everything but a decision task's own events, when it points at a decision.
+fn starts_work(kind: &str, cause_role: Option<Role>) -> bool {
+    cause_role == Some(Role::Decision) && !kind.starts_with("DecisionTask")
+}
+
+/// The node of work a decision started, from its first event: what it is, its name, and
+/// the id it goes by.
+fn work_node(event: &Event) -> Node {
+    let kind = event.kind.as_str();
+    let mut node = flat_node(event);
+    let (label, what, note): (Option<String>, &str, Option<String>) = match kind {
+        "ActivityTaskScheduled" | "ScheduleActivityTaskFailed" => (
+            type_label(event, "activityType")
+                .or_else(|| text(event, "activityId").map(str::to_string)),
+            "activity",
+            text(event, "activityId").map(|id| format!("activityId {id}")),
+        ),
+        "TimerStarted" | "StartTimerFailed" => {
+            (text(event, "timerId").map(str::to_string), "timer", None)
+        }
+        "MarkerRecorded" | "RecordMarkerFailed" => (
+            text(event, "markerName").map(str::to_string),
+            "marker",
+            event.output.as_ref().map(short_payload),
+        ),
+        "LambdaFunctionScheduled" | "ScheduleLambdaFunctionFailed" => (
+            text(event, "name").map(str::to_string),
+            "lambda",
+            text(event, "id").map(|id| format!("id {id}")),
+        ),
+        "StartChildWorkflowExecutionInitiated" | "StartChildWorkflowExecutionFailed" => (
+            type_label(event, "workflowType")
+                .or_else(|| text(event, "workflowId").map(str::to_string)),
+            "child workflow",
+            text(event, "workflowId").map(|id| format!("workflowId {id}")),
+        ),
+        "SignalExternalWorkflowExecutionInitiated" | "SignalExternalWorkflowExecutionFailed" => (
+            text(event, "signalName").map(str::to_string),
+            "signal",
+            text(event, "workflowId").map(|id| format!("to workflowId {id}")),
+        ),
+        "RequestCancelExternalWorkflowExecutionInitiated"
+        | "RequestCancelExternalWorkflowExecutionFailed" => (
+            text(event, "workflowId").map(str::to_string),
+            "cancel request",
+            None,
+        ),
+        _ => return node,
+    };
+    if let Some(label) = label {
+        node.label = label;
+    }
+    node.kind = what.to_string();
+    node.note = note;
+    node
+}
+
+/// A signal to the run: its name, and who sent it when another workflow did.
+fn signal_node(event: &Event) -> Node {
+    let mut node = flat_node(event);
+    if let Some(signal) = text(event, "signalName") {
+        node.label = signal.to_string();
+    }
+    node.kind = "signal".to_string();
+    node.note = event
+        .details
+        .get("externalWorkflowExecution")
+        .and_then(|e| e.get("workflowId"))
+        .and_then(Value::as_str)
+        .map(|id| format!("from workflowId {id}"));
+    node
+}
+
+/// A payload as one short line: a marker's details, say.
+fn short_payload(value: &Value) -> String {
+    const MAX: usize = 60;
+    let text = match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Timestamp;
+    use serde_json::json;
+
+    fn event(id: i64, kind: &str, status: Status, parent: Option<i64>, details: Value) -> Event {
+        let mut e = Event::new(SERVICE, kind, status);
+        e.id = Some(EventId::Number(id));
+        e.parent_id = parent.map(EventId::Number);
+        e.time = Some(Timestamp(id * 1000));
+        if let Value::Object(map) = details {
+            e.details = map;
+        }
+        e
+    }
+
+    fn activity_run(second_outcome: (&str, Status)) -> Vec<Event> {
+        use Status::*;
+        let scheduled = |id, decision| {
+            event(
+                id,
+                "ActivityTaskScheduled",
+                Scheduled,
+                Some(decision),
+                json!({"activityId": "render", "activityType": {"name": "Render", "version": "1"}}),
+            )
+        };
+        let mut timed_out = event(6, "ActivityTaskTimedOut", TimedOut, Some(5), json!({}));
+        timed_out.error = Some("HEARTBEAT".into());
+        let mut second = event(13, second_outcome.0, second_outcome.1, Some(12), json!({}));
+        if second.status.is_failure() {
+            second.error = Some("START_TO_CLOSE".into());
+        }
+        vec![
+            event(
+                1,
+                "WorkflowExecutionStarted",
+                Started,
+                None,
+                json!({"workflowType": {"name": "Invoice", "version": "3"}}),
+            ),
+            event(2, "DecisionTaskScheduled", Scheduled, None, json!({})),
+            event(3, "DecisionTaskStarted", Started, Some(2), json!({})),
+            event(4, "DecisionTaskCompleted", Succeeded, Some(3), json!({})),
+            scheduled(5, 4),
+            timed_out,
+            event(7, "DecisionTaskScheduled", Scheduled, None, json!({})),
+            event(8, "DecisionTaskStarted", Started, Some(7), json!({})),
+            event(9, "DecisionTaskCompleted", Succeeded, Some(8), json!({})),
+            scheduled(10, 9),
+            event(
+                11,
+                "TimerStarted",
+                Started,
+                Some(9),
+                json!({"timerId": "t"}),
+            ),
+            event(12, "ActivityTaskStarted", Started, Some(10), json!({})),
+            second,
+        ]
+    }
+
+    #[test]
+    fn work_hangs_under_the_decision_that_started_it_with_its_events_folded() {
+        let events = activity_run(("ActivityTaskCompleted", Status::Succeeded));
+        let tree = tree(&events, Some("inv-7"));
+        assert_eq!(tree.len(), 1);
+        let run = &tree[0];
+        assert_eq!(run.label, "inv-7");
+        assert_eq!(run.note.as_deref(), Some("Invoice/3"));
+        assert_eq!(run.status, Some(Status::Running));
+        assert_eq!(run.events, vec![EventId::Number(1)]);
+        let labels: Vec<&str> = run.children.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["decision 1", "decision 2"]);
+        let first = &run.children[0];
+        assert_eq!(first.status, Some(Status::Succeeded));
+        assert_eq!(first.duration_ms(), Some(2000));
+        let attempt1 = &first.children[0];
+        assert_eq!(attempt1.label, "Render/1");
+        assert_eq!(attempt1.kind, "activity");
+        assert_eq!(attempt1.status, Some(Status::TimedOut));
+        assert_eq!(attempt1.error.as_deref(), Some("HEARTBEAT"));
+        assert_eq!(
+            attempt1.note.as_deref(),
+            Some("activityId render, attempt 1 of 2")
+        );
+        let second = &run.children[1];
+        let attempt2 = &second.children[0];
+        assert_eq!(attempt2.events, [10, 12, 13].map(EventId::Number));
+        assert_eq!(attempt2.status, Some(Status::Succeeded));
+        assert_eq!(attempt2.duration_ms(), Some(3000));
+        assert_eq!(second.children[1].kind, "timer");
+    }
+
+    #[test]
+    fn the_summary_names_the_work_behind_a_failed_run() {
+        let mut events = activity_run(("ActivityTaskTimedOut", Status::TimedOut));
+        let mut failed = event(
+            14,
+            "WorkflowExecutionFailed",
+            Status::Failed,
+            Some(9),
+            json!({}),
+        );
+        failed.error = Some("GaveUp".into());
+        failed.cause = Some("render timed out twice".into());
+        events.push(failed);
+        let summary = summary(&events);
+        assert_eq!(summary.status, Some(Status::Failed));
+        assert_eq!(summary.duration_ms, Some(13_000));
+        let failure = summary.failure.unwrap();
+        assert_eq!(failure.id, Some(EventId::Number(13)));
+        assert_eq!(failure.error.as_deref(), Some("START_TO_CLOSE"));
+        assert_eq!(failure.cause.as_deref(), Some("render timed out twice"));
+
+        let completed = activity_run(("ActivityTaskCompleted", Status::Succeeded));
+        let mut done = completed.clone();
+        done.push(event(
+            14,
+            "WorkflowExecutionCompleted",
+            Status::Succeeded,
+            Some(9),
+            json!({}),
+        ));
+        let summary = super::summary(&done);
+        assert_eq!(summary.status, Some(Status::Succeeded));
+        assert_eq!(
+            summary.failure, None,
+            "a run that completed has no failure to explain"
+        );
+        let open = super::summary(&completed);
+        assert_eq!(open.status, Some(Status::Running));
+        assert_eq!(open.end, None);
+        assert_eq!(open.failure.unwrap().id, Some(EventId::Number(6)));
+    }
+
+    #[test]
+    fn the_order_of_the_history_does_not_change_the_tree() {
+        let events = activity_run(("ActivityTaskFailed", Status::Failed));
+        let mut reversed = events.clone();
+        reversed.reverse();
+        assert_eq!(tree(&events, None), tree(&reversed, None));
+        assert_eq!(tree(&events, None)[0].label, "Invoice/3");
+    }
+}
