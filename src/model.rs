@@ -166,6 +166,19 @@ impl Status {
         }
     }
 
+    /// True for the statuses that end a run, a state or a step.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Status::Succeeded
+                | Status::Failed
+                | Status::TimedOut
+                | Status::Aborted
+                | Status::Cancelled
+                | Status::Skipped
+        )
+    }
+
     /// True for the statuses that mean something went wrong.
     pub fn is_failure(self) -> bool {
         matches!(self, Status::Failed | Status::TimedOut | Status::Aborted)

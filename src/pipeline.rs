@@ -124,7 +124,7 @@ async fn whole_run<S: PageSource, N: Normalizer>(
     let keep_raw = printer.wants_raw();
     let mut raw: Vec<Value> = Vec::new();
     let mut events = Vec::new();
-    fetch_all(source, plan, |page| {
+    let fetched = fetch_all(source, plan, |page| {
         if keep_raw {
             raw.extend(page.iter().cloned());
         }
@@ -133,7 +133,11 @@ async fn whole_run<S: PageSource, N: Normalizer>(
     })
     .await?;
 
-    let summary = normalizer.summary(&events);
+    let mut summary = normalizer.summary(&events);
+    if plan.limit == Some(fetched.events) && summary.status.is_some_and(|s| !s.is_final()) {
+        // --limit cut the history short: that the run had not ended is only a guess.
+        summary.status = None;
+    }
     let mut tree = (printer.wants_tree() || view.failed_only).then(|| normalizer.tree(&events));
     let mut keep: Vec<bool> = events.iter().map(|e| view.filter.matches(e)).collect();
     if view.failed_only {

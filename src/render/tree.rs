@@ -110,44 +110,50 @@ impl<'a> TreeWriter<'a> {
                 note.into_owned()
             });
         }
-        let plain_head = format!("{mark} {}", parts.join("  "));
-        let failure = match (&node.error, &node.cause) {
+        let mut head = parts.join("  ");
+        let mut failure = match (&node.error, &node.cause) {
             (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
             (Some(error), None) => Some(error.clone()),
             (None, Some(cause)) => Some(cause.clone()),
             (None, None) => None,
         }
         .map(|text| terminal_safe(&text).into_owned());
-        let failure = failure.map(|text| match self.presentation.width {
-            Some(width) if !self.full_errors => {
-                let used = indent + plain_head.chars().count() + 2;
-                cut(
-                    &text,
-                    (width as usize).saturating_sub(used).max(20),
-                    self.glyphs.ellipsis,
-                )
-            }
-            _ => text,
-        });
-        let head = match node.status {
-            Some(status) => {
-                let coloured_mark = style::status(status, color, mark);
-                format!("{coloured_mark}{}", &plain_head[mark.len()..])
-            }
-            None => plain_head,
+        // Fit the line to the width (unless --failed asked for errors in full): the head
+        // first, then the error in what room is left.
+        if let Some(width) = self.presentation.width.filter(|_| !self.full_errors) {
+            let room = (width as usize).saturating_sub(indent + mark.chars().count() + 1);
+            head = cut(&head, room, self.glyphs.ellipsis);
+            let left = room.saturating_sub(head.chars().count() + 2);
+            failure = failure
+                .filter(|_| left >= MIN_ERROR_CHARS)
+                .map(|text| cut(&text, left, self.glyphs.ellipsis));
+        }
+        let mark = match node.status {
+            Some(status) => style::status(status, color, mark),
+            None => mark.to_string(),
         };
         match failure {
-            Some(text) => format!("{head}  {}", style::failure(&text, color)),
-            None => head,
+            Some(text) => format!("{mark} {head}  {}", style::failure(&text, color)),
+            None => format!("{mark} {head}"),
         }
     }
 }
 
+/// Below this many columns an error is left off a fitted line (the summary and
+/// `--failed` show it in full).
+const MIN_ERROR_CHARS: usize = 12;
+
+/// `text` in at most `max` characters, the cut marked with `ellipsis`.
 fn cut(text: &str, max: usize, ellipsis: &str) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}{ellipsis}", &text[..at]),
-        None => text.to_string(),
+    if text.chars().count() <= max {
+        return text.to_string();
     }
+    let keep = max.saturating_sub(ellipsis.chars().count());
+    let at = text
+        .char_indices()
+        .nth(keep)
+        .map_or(text.len(), |(at, _)| at);
+    format!("{}{ellipsis}", &text[..at])
 }
 
 #[cfg(test)]
@@ -178,6 +184,32 @@ mod tests {
             .write(&mut out, nodes)
             .unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn fitted_lines_never_pass_the_width() {
+        let mut failed = node("a-rather-long-state-name", Status::Failed, vec![]);
+        failed.note = Some("https://example.com/".repeat(5));
+        failed.error = Some("States.TaskFailed".into());
+        failed.cause = Some("x".repeat(300));
+        let tree = vec![node("run", Status::Failed, vec![failed.clone(), failed])];
+        for width in [40u16, 80, 100, 132] {
+            let presentation = Presentation {
+                color: false,
+                width: Some(width),
+                ascii: false,
+            };
+            let mut out = Vec::new();
+            TreeWriter::new(&presentation, false)
+                .write(&mut out, &tree)
+                .unwrap();
+            for line in String::from_utf8(out).unwrap().lines() {
+                assert!(line.chars().count() <= width as usize, "{width}: {line}");
+            }
+        }
+        assert_eq!(cut("abcdef", 6, "…"), "abcdef");
+        assert_eq!(cut("abcdefg", 6, "…"), "abcde…");
+        assert_eq!(cut("abcdefg", 6, "..."), "abc...");
     }
 
     #[test]
