@@ -4,42 +4,13 @@
 use crate::aws::{self, Connection};
 use crate::cli::{Cli, ColorChoice, Command, Common};
 use crate::exit::UsageError;
-use crate::fetch::FetchPlan;
 use crate::filter::EventFilter;
 use crate::generate;
 use crate::pipeline::{Output, View};
 use crate::render::{self, Presentation};
-use crate::services;
+use crate::services::{self, Context};
 use anyhow::Result;
-use std::io::{IsTerminal, Write};
-
-/// Everything a service's `run` needs besides its own arguments.
-pub struct Context<'a> {
-    pub common: &'a Common,
-    pub connection: Connection,
-    /// Where the events go: the printer, the filters, the writer.
-    pub output: Output<'a>,
-}
-
-impl Context<'_> {
-    /// The fetch plan for a service whose API allows pages of `max_page_size` events.
-    pub fn plan(&self, service: &str, max_page_size: usize) -> Result<FetchPlan> {
-        let page_size = match self.common.page_size {
-            Some(n) if n as usize > max_page_size => {
-                return Err(UsageError::new(format!(
-                    "--page-size {n} is too large: `histx {service}` allows 1 to {max_page_size}"
-                ))
-                .into())
-            }
-            Some(n) => n as usize,
-            None => max_page_size,
-        };
-        Ok(FetchPlan {
-            page_size,
-            limit: self.common.limit.map(|n| n as usize),
-        })
-    }
-}
+use std::io::Write;
 
 pub async fn run(cli: Cli, out: &mut dyn Write, stdout_is_terminal: bool) -> Result<()> {
     let common = &cli.common;
@@ -127,8 +98,5 @@ fn presentation(common: &Common, stdout_is_terminal: bool) -> Presentation {
 }
 
 fn terminal_width() -> Option<u16> {
-    if !std::io::stdout().is_terminal() {
-        return None;
-    }
     comfy_table::Table::new().width()
 }

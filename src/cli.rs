@@ -60,8 +60,8 @@ pub struct Common {
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Table, global = true, help_heading = "Output")]
     pub output: Format,
 
-    /// When to colour the table [default: auto; never when NO_COLOR is set or stdout is
-    /// not a terminal]
+    /// When to colour statuses and failures [default: auto; never when NO_COLOR is set or
+    /// stdout is not a terminal]
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", global = true, help_heading = "Output", hide_default_value = true)]
     pub color: ColorChoice,
 
@@ -69,7 +69,8 @@ pub struct Common {
     #[arg(long, global = true, help_heading = "Output")]
     pub reverse: bool,
 
-    /// Stop after N events; no further page is requested
+    /// Show at most N events (counted after the filters); with no filter, --failed or
+    /// --summary, reading stops there and no further page is requested
     #[arg(long, value_name = "N", global = true, help_heading = "Output", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
 

@@ -54,7 +54,9 @@ pub fn prune_tree(nodes: Vec<Node>, keep: &dyn Fn(&Node) -> bool) -> Vec<Node> {
         .collect()
 }
 
-/// The failing path: failed nodes and their ancestors.
+/// The failing path: failed nodes and their ancestors. A try that a retry made good is
+/// on it too: a node that succeeded does not mean all below it did (an SWF decision task
+/// completes though the activity it started fails), and flaky retries are worth seeing.
 pub fn failing_path(nodes: Vec<Node>) -> Vec<Node> {
     prune_tree(nodes, &|node| node.status.is_some_and(Status::is_failure))
 }
@@ -174,7 +176,12 @@ mod tests {
                 children: vec![
                     Node {
                         label: "branch 1".into(),
-                        children: vec![leaf("fine", Status::Succeeded)],
+                        children: vec![Node {
+                            label: "retried".into(),
+                            status: Some(Status::Succeeded),
+                            children: vec![leaf("attempt 1", Status::Failed)],
+                            ..Node::default()
+                        }],
                         ..Node::default()
                     },
                     Node {
@@ -187,9 +194,17 @@ mod tests {
             },
         ];
         let path = failing_path(tree);
-        assert_eq!(path.len(), 1);
+        assert_eq!(
+            path.len(),
+            1,
+            "the node with no failure below it is not on the path"
+        );
         assert_eq!(path[0].label, "parallel");
-        assert_eq!(path[0].children.len(), 1);
-        assert_eq!(path[0].children[0].children[0].label, "broken");
+        assert_eq!(path[0].children.len(), 2, "both branches hold a failure");
+        assert_eq!(
+            path[0].children[0].children[0].children[0].label,
+            "attempt 1"
+        );
+        assert_eq!(path[0].children[1].children[0].label, "broken");
     }
 }

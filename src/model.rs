@@ -104,6 +104,16 @@ pub enum EventId {
     Text(String),
 }
 
+impl EventId {
+    /// The id as a number, for the services whose ids are numbers.
+    pub fn as_number(&self) -> Option<i64> {
+        match self {
+            EventId::Number(n) => Some(*n),
+            EventId::Text(_) => None,
+        }
+    }
+}
+
 impl fmt::Display for EventId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -228,6 +238,11 @@ pub struct RunSummary {
     pub duration_ms: Option<i64>,
     /// Events (or steps, actions) in the history.
     pub events: usize,
+    /// True when `--limit` stopped reading before the history's end: the summary then
+    /// covers only the events read, and says nothing of the run's status unless an event
+    /// read ended the run.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redrives: Option<i64>,
     /// The failure that explains the run: what to paste into a ticket.
@@ -257,9 +272,11 @@ impl RunSummary {
     pub fn from_events(service: &'static str, events: &[Event]) -> Self {
         let start = events.iter().filter_map(|e| e.time).min();
         let end = events.iter().filter_map(|e| e.end_time.or(e.time)).max();
+        // The earliest failure, whatever order the events came in.
         let failure = events
             .iter()
-            .find(|e| e.status.is_failure())
+            .filter(|e| e.status.is_failure())
+            .min_by_key(|e| (e.time, e.id.as_ref().and_then(EventId::as_number)))
             .map(Failure::of);
         RunSummary {
             service,
@@ -269,6 +286,7 @@ impl RunSummary {
             end,
             duration_ms: start.zip(end).map(|(s, e)| e.millis() - s.millis()),
             events: events.len(),
+            partial: false,
             redrives: None,
             failure,
         }

@@ -9,10 +9,12 @@
 
 use crate::fetch::{fetch_all, FetchPlan, Flow, PageSource};
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
+use crate::model::{EventId, Status};
 use crate::render::{Printer, Run};
 use crate::services::Normalizer;
 use anyhow::{Context, Result};
 use serde_json::Value;
+use std::collections::HashSet;
 use std::io::Write;
 
 /// What the user asked to see, beyond the output format.
@@ -134,11 +136,20 @@ async fn whole_run<S: PageSource, N: Normalizer>(
     .await?;
 
     let mut summary = normalizer.summary(&events);
-    if plan.limit == Some(fetched.events) && summary.status.is_some_and(|s| !s.is_final()) {
-        // --limit cut the history short: that the run had not ended is only a guess.
-        summary.status = None;
+    if plan.limit == Some(fetched.events) {
+        // --limit stopped reading early: what the summary says of the run as a whole is
+        // a guess from the events read, unless one of them ended the run.
+        summary.partial = true;
+        summary.start = None;
+        summary.end = None;
+        summary.duration_ms = None;
+        if !summary.status.is_some_and(Status::is_final) {
+            summary.status = None;
+            summary.failure = None;
+        }
     }
-    let mut tree = (printer.wants_tree() || view.failed_only).then(|| normalizer.tree(&events));
+    let mut tree =
+        (printer.wants_tree() || view.failed_only).then(|| normalizer.tree(&events, &summary));
     let mut keep: Vec<bool> = events.iter().map(|e| view.filter.matches(e)).collect();
     if view.failed_only {
         let path = failing_path(tree.take().unwrap_or_default());
@@ -148,28 +159,32 @@ async fn whole_run<S: PageSource, N: Normalizer>(
         }
         tree = Some(path);
     }
-    if let Some(nodes) = tree.take() {
-        tree = Some(if view.filter.is_empty() {
-            nodes
-        } else {
-            let kept_ids: std::collections::HashSet<_> = events
-                .iter()
-                .zip(&keep)
-                .filter(|(_, k)| **k)
-                .filter_map(|(e, _)| e.id.clone())
-                .collect();
+    // --limit counts the events shown, after the filters.
+    if let Some(limit) = view.limit {
+        keep.iter_mut()
+            .filter(|kept| **kept)
+            .skip(limit)
+            .for_each(|kept| *kept = false);
+    }
+    let narrowed = !view.filter.is_empty() || (view.limit.is_some() && !early_stop);
+    if narrowed {
+        let kept_ids: HashSet<&EventId> = events
+            .iter()
+            .zip(&keep)
+            .filter(|(_, kept)| **kept)
+            .filter_map(|(event, _)| event.id.as_ref())
+            .collect();
+        tree = tree.map(|nodes| {
             prune_tree(nodes, &|node| {
                 node.events.iter().any(|id| kept_ids.contains(id))
             })
         });
     }
-    let limit = view.limit.unwrap_or(usize::MAX);
-    let mut kept_events = Vec::new();
-    let mut kept_raw = Vec::new();
     let mut raw = raw.into_iter();
+    let (mut kept_events, mut kept_raw) = (Vec::new(), Vec::new());
     for (event, kept) in events.into_iter().zip(keep) {
         let wire = raw.next();
-        if kept && kept_events.len() < limit {
+        if kept {
             kept_events.push(event);
             kept_raw.extend(wire);
         }

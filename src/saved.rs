@@ -97,9 +97,9 @@ impl SavedHistory {
 
     fn events_of(&self, document: Value, start: usize) -> Result<Vec<Value>> {
         match document {
-            Value::Array(events) => Ok(events),
-            Value::Object(mut object) => match object.remove(self.shape.events_key) {
-                Some(Value::Array(events)) => Ok(events),
+            Value::Array(events) => self.checked(events, start),
+            Value::Object(mut object) => match object.shift_remove(self.shape.events_key) {
+                Some(Value::Array(events)) => self.checked(events, start),
                 Some(_) => Err(anyhow!(
                     "{}: `{}` at {} is not a list",
                     self.name,
@@ -132,6 +132,32 @@ impl SavedHistory {
                 self.shape.what,
                 kind_of(&other)
             )),
+        }
+    }
+
+    /// The events of a document, once its first one is seen to be this service's (SWF
+    /// pages hold `events` too, as Step Functions pages do).
+    fn checked(&self, events: Vec<Value>, start: usize) -> Result<Vec<Value>> {
+        match events.first() {
+            Some(first) if first.get(self.shape.event_marker).is_none() => {
+                let keys: Vec<&str> = first
+                    .as_object()
+                    .map(|o| o.keys().map(String::as_str).take(6).collect())
+                    .unwrap_or_default();
+                Err(anyhow!(
+                    "{}: the events at {} are not {} (the first has no `{}`; its keys: {})",
+                    self.name,
+                    self.position(start),
+                    self.shape.what,
+                    self.shape.event_marker,
+                    if keys.is_empty() {
+                        "none".to_string()
+                    } else {
+                        keys.join(", ")
+                    }
+                ))
+            }
+            _ => Ok(events),
         }
     }
 
@@ -247,6 +273,17 @@ mod tests {
             error.starts_with("f.json: invalid JSON at line 3, column 12 (byte 38)"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn another_services_events_are_refused() {
+        let swf_page =
+            "{\"events\": [{\"eventId\": 1, \"eventType\": \"WorkflowExecutionStarted\"}]}";
+        let error = all_events(swf_page, false).unwrap_err().to_string();
+        assert!(error.contains("the first has no `type`"), "{error}");
+        assert!(error.contains("eventId, eventType"), "{error}");
+        assert!(all_events("[{\"eventId\": 1}]", false).is_err());
+        assert!(all_events("[]", false).unwrap().is_empty());
     }
 
     #[test]

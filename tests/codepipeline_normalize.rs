@@ -50,7 +50,7 @@ const EXPECTED_STATUS: &[(&str, &str)] = &[
     ("InProgress", "running"),
     ("Succeeded", "succeeded"),
     ("Failed", "failed"),
-    ("Abandoned", "aborted"),
+    ("Abandoned", "cancelled"),
     // Newer than this code: kept as information, with the service's word in details.
     ("Paused", "info"),
 ];
@@ -191,7 +191,7 @@ fn errors_summaries_payloads_and_details() {
     let abandoned = action(OLDER, "Test.Lint");
     assert_eq!(
         (abandoned["status"].as_str(), abandoned["error"].as_str()),
-        (Some("aborted"), Some("Abandoned"))
+        (Some("cancelled"), Some("Abandoned"))
     );
 
     // The provider's own summary and link.

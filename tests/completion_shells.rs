@@ -42,6 +42,7 @@ printf '%s\n' "${{COMPREPLY[@]}}"
     let mut command = Command::new("bash");
     command
         .args(["--norc", "--noprofile", "-c", &script])
+        .env_clear()
         .env("PATH", path_with_histx())
         .env("HOME", common::empty_home());
     if let Some(config) = aws_config {
@@ -108,6 +109,7 @@ fn bash_offers_profiles_from_the_aws_config() {
 /// What fish offers for `line`, as `complete -C` prints it (candidate, tab, description).
 fn fish_complete(line: &str) -> Vec<String> {
     let fish = Command::new("fish")
+        .env_clear()
         .args([
             "--no-config",
             "-c",

@@ -6,9 +6,11 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-/// True for the characters a terminal may act on: C0 controls, DEL and C1 controls.
+/// True for the characters a terminal may act on (C0 controls, DEL, C1 controls) and
+/// for the bidirectional controls that can make a line read other than it is.
 fn is_control(c: char) -> bool {
     c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Text with every control character shown as an escape: `\n`, `\t`, `\r`, `\x1b`,
@@ -85,6 +87,7 @@ mod tests {
     #[test]
     fn control_characters_are_shown_not_obeyed() {
         assert_eq!(terminal_safe("plain"), "plain");
+        assert_eq!(terminal_safe("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(
             terminal_safe("a\u{1b}[31mred\nb\tc\u{7f}\u{9b}"),
             "a\\x1b[31mred\\nb\\tc\\x7f\\u{9b}"

@@ -96,6 +96,19 @@ pub trait Printer {
     }
 }
 
+/// `text` in at most `max` characters, the cut marked with `ellipsis`.
+pub(crate) fn cut(text: &str, max: usize, ellipsis: &str) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let keep = max.saturating_sub(ellipsis.chars().count());
+    let at = text
+        .char_indices()
+        .nth(keep)
+        .map_or(text.len(), |(at, _)| at);
+    format!("{}{ellipsis}", &text[..at])
+}
+
 /// The printer for a format.
 pub fn printer(format: Format, presentation: Presentation) -> Box<dyn Printer> {
     match format {

@@ -8,7 +8,7 @@ use crate::render::table::format_duration;
 use chrono::{Local, TimeZone};
 use std::io::{self, Write};
 
-/// Writes the header: one `Label  value` line each, then a blank line when `spaced`.
+/// Writes the header: one `Label  value` line each.
 pub fn write_header(
     out: &mut dyn Write,
     summary: &RunSummary,
@@ -33,7 +33,14 @@ pub fn write_header(
     if let Some(duration) = summary.duration_ms {
         lines.push(("Duration", format_duration(duration)));
     }
-    lines.push(("Events", summary.events.to_string()));
+    lines.push((
+        "Events",
+        if summary.partial {
+            format!("{} (reading stopped at --limit)", summary.events)
+        } else {
+            summary.events.to_string()
+        },
+    ));
     if let Some(redrives) = summary.redrives {
         lines.push(("Redrives", redrives.to_string()));
     }
@@ -44,7 +51,11 @@ pub fn write_header(
             .map(|n| terminal_safe(&n).into_owned())
             .unwrap_or_default();
         let what = match &failure.id {
-            Some(id) => format!("{}, event {id}", terminal_safe(&failure.kind)),
+            Some(id) => format!(
+                "{}, event {}",
+                terminal_safe(&failure.kind),
+                terminal_safe(&id.to_string())
+            ),
             None => terminal_safe(&failure.kind).into_owned(),
         };
         at = if at.is_empty() {

@@ -3,7 +3,7 @@
 //! failure, else the service's summary or the resource). Payload text is escaped before
 //! it reaches the terminal.
 
-use super::{terminal_safe, Presentation, Printer, Run};
+use super::{cut, terminal_safe, Presentation, Printer, Run};
 use crate::model::{Event, Status};
 use chrono::{Local, TimeZone};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
@@ -97,7 +97,7 @@ impl TablePrinter {
                     event
                         .id
                         .as_ref()
-                        .map(|id| id.to_string())
+                        .map(|id| terminal_safe(&id.to_string()).into_owned())
                         .unwrap_or_default(),
                 )
                 .set_alignment(CellAlignment::Right),
@@ -113,7 +113,12 @@ impl TablePrinter {
                         .set_alignment(CellAlignment::Right),
                 );
             }
-            row.push(Cell::new(summary(event, self.full_summaries)));
+            let ellipsis = if self.presentation.ascii {
+                "..."
+            } else {
+                "…"
+            };
+            row.push(Cell::new(summary(event, self.full_summaries, ellipsis)));
             // Fitted to the terminal, a long cell is cut to one line, never wrapped.
             let mut row = Row::from(row);
             row.max_height(1);
@@ -186,7 +191,7 @@ fn local(millis: i64) -> Option<chrono::DateTime<Local>> {
 
 /// The summary cell: `Error: cause` for a failure, else the service's own summary, else
 /// the resource; one line, escaped, cut to [`SUMMARY_CHARS`].
-fn summary(event: &Event, full: bool) -> String {
+fn summary(event: &Event, full: bool, ellipsis: &str) -> String {
     let text = match (&event.error, &event.cause) {
         (Some(error), Some(cause)) => format!("{error}: {cause}"),
         (Some(error), None) => error.clone(),
@@ -201,14 +206,7 @@ fn summary(event: &Event, full: bool) -> String {
     if full {
         text.into_owned()
     } else {
-        truncate_chars(&text, SUMMARY_CHARS)
-    }
-}
-
-fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
+        cut(&text, SUMMARY_CHARS, ellipsis)
     }
 }
 
@@ -247,13 +245,13 @@ mod tests {
         event.error = Some("States.TaskFailed".into());
         event.cause = Some("line one\n\u{1b}[2Jline two".into());
         assert_eq!(
-            summary(&event, false),
+            summary(&event, false, "…"),
             "States.TaskFailed: line one\\n\\x1b[2Jline two"
         );
         event.cause = Some("x".repeat(500));
-        assert_eq!(summary(&event, false).chars().count(), SUMMARY_CHARS + 1);
+        assert_eq!(summary(&event, false, "…").chars().count(), SUMMARY_CHARS);
         assert_eq!(
-            summary(&event, true).chars().count(),
+            summary(&event, true, "…").chars().count(),
             500 + "States.TaskFailed: ".len()
         );
     }

@@ -5,7 +5,7 @@
 
 use super::style;
 use super::table::format_duration;
-use super::{terminal_safe, Presentation};
+use super::{cut, terminal_safe, Presentation};
 use crate::model::Node;
 use std::io::{self, Write};
 
@@ -142,19 +142,6 @@ impl<'a> TreeWriter<'a> {
 /// Below this many columns an error is left off a fitted line (the summary and
 /// `--failed` show it in full).
 const MIN_ERROR_CHARS: usize = 12;
-
-/// `text` in at most `max` characters, the cut marked with `ellipsis`.
-fn cut(text: &str, max: usize, ellipsis: &str) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let keep = max.saturating_sub(ellipsis.chars().count());
-    let at = text
-        .char_indices()
-        .nth(keep)
-        .map_or(text.len(), |(at, _)| at);
-    format!("{}{ellipsis}", &text[..at])
-}
 
 #[cfg(test)]
 mod tests {

@@ -13,13 +13,13 @@
 //! Pages are read from the wire JSON, so every field, including ones newer than the SDK
 //! we build with, reaches `-o raw` and the action's `details`.
 
-use crate::app::Context;
 use crate::aws::{self, Connection, WireTap};
 use crate::exit::UsageError;
 use crate::fetch::{fetch_all, FetchPlan, Flow, Page, PageSource};
 use crate::model::{Event, EventId, Failure, Node, RunSummary, Status, Timestamp};
 use crate::pipeline::print_history;
 use crate::saved::{SavedHistory, SavedShape};
+use crate::services::Context;
 use crate::services::{flat_node, group_node, Normalizer};
 use crate::wire::{decode_structured, parse_timestamp, take_string, take_time};
 use anyhow::{anyhow, Result};
@@ -330,7 +330,8 @@ pub fn status_of(status: &str) -> Status {
         "Succeeded" => Status::Succeeded,
         "Failed" => Status::Failed,
         // Stopped and abandoned, by a person or a newer execution: not the action's failure.
-        "Abandoned" => Status::Aborted,
+        // Superseded by a newer pipeline execution: not the action's failure.
+        "Abandoned" => Status::Cancelled,
         _ => Status::Info,
     }
 }
@@ -413,20 +414,30 @@ impl CodePipelineNormalizer {
         if let (Some(start), Some(end)) = (event.time, event.end_time) {
             event.duration_ms = Some(end.millis() - start.millis());
         }
-        if let Some(Value::Object(input)) = fields.shift_remove("input") {
-            take_input(&mut event, input);
+        let input = fields.shift_remove("input");
+        let output = fields.shift_remove("output");
+        // Top-level fields first, so that a nested field of the same name is kept beside
+        // them under `parent.name` instead of replacing them.
+        event.details.extend(fields);
+        match input {
+            Some(Value::Object(input)) => take_input(&mut event, input),
+            Some(other) => lift(&mut event.details, "", "input".into(), other),
+            None => {}
         }
-        if let Some(Value::Object(output)) = fields.shift_remove("output") {
-            take_output(&mut event, output);
-        }
-        for (key, value) in fields {
-            lift(&mut event.details, "", key, value);
+        match output {
+            Some(Value::Object(output)) => take_output(&mut event, output),
+            Some(other) => lift(&mut event.details, "", "output".into(), other),
+            None => {}
         }
         event
     }
 }
 
 impl Normalizer for CodePipelineNormalizer {
+    fn service(&self) -> &'static str {
+        SERVICE
+    }
+
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         page.into_iter()
             .map(|raw| self.normalize_one(raw))
@@ -458,7 +469,7 @@ impl Normalizer for CodePipelineNormalizer {
     }
 
     /// Pipeline execution, then stage, then action (then its attempts, when retried).
-    fn tree(&self, events: &[Event]) -> Vec<Node> {
+    fn tree(&self, events: &[Event], _summary: &RunSummary) -> Vec<Node> {
         by_pipeline_execution(events)
             .into_iter()
             .map(|(execution, actions)| {
@@ -614,18 +625,40 @@ fn take_output(event: &mut Event, mut output: Map<String, Value>) {
     if !payload.is_empty() {
         event.output = Some(Value::Object(payload));
     }
-    if let Some(Value::Object(mut result)) = output.shift_remove("executionResult") {
-        if let Some(Value::Object(mut error)) = result.shift_remove("errorDetails") {
-            event.error = take_string(&mut error, "code");
-            event.cause = take_string(&mut error, "message");
-            if !error.is_empty() {
-                lift(
-                    &mut event.details,
-                    "executionResult",
-                    "errorDetails".into(),
-                    Value::Object(error),
-                );
+    let result = match output.shift_remove("executionResult") {
+        Some(Value::Object(result)) => Some(result),
+        Some(other) => {
+            lift(
+                &mut event.details,
+                "output",
+                "executionResult".into(),
+                other,
+            );
+            None
+        }
+        None => None,
+    };
+    if let Some(mut result) = result {
+        match result.shift_remove("errorDetails") {
+            Some(Value::Object(mut error)) => {
+                event.error = take_string(&mut error, "code");
+                event.cause = take_string(&mut error, "message");
+                if !error.is_empty() {
+                    lift(
+                        &mut event.details,
+                        "executionResult",
+                        "errorDetails".into(),
+                        Value::Object(error),
+                    );
+                }
             }
+            Some(other) => lift(
+                &mut event.details,
+                "executionResult",
+                "errorDetails".into(),
+                other,
+            ),
+            None => {}
         }
         let text = |key: &str| {
             result
@@ -660,18 +693,49 @@ fn readable_summary(summary: &str) -> String {
 }
 
 /// Puts a nested field into `details` under its own name, or `parent.name` if a field of
-/// that name is already there.
+/// that name is already there: nothing the service sent is overwritten.
 fn lift(details: &mut Map<String, Value>, parent: &str, key: String, value: Value) {
-    if details.contains_key(&key) && !parent.is_empty() {
-        details.insert(format!("{parent}.{key}"), value);
-    } else {
+    if !details.contains_key(&key) {
         details.insert(key, value);
+        return;
     }
+    let mut name = if parent.is_empty() {
+        format!("{key}.1")
+    } else {
+        format!("{parent}.{key}")
+    };
+    while details.contains_key(&name) {
+        name.push('_');
+    }
+    details.insert(name, value);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_field_is_overwritten_or_dropped() {
+        let raw = serde_json::json!({
+            "actionExecutionId": "a-1",
+            "status": "Failed",
+            "region": "eu-west-1",
+            "input": {"region": "us-east-1", "actionTypeId": {"category": "Build", "provider": "CodeBuild"}},
+            "output": {"executionResult": {"errorDetails": "not an object", "externalExecutionId": "x"}},
+        });
+        let event = CodePipelineNormalizer::new(None)
+            .normalize(vec![raw])
+            .remove(0);
+        assert_eq!(event.details["region"], "eu-west-1");
+        assert_eq!(event.details["input.region"], "us-east-1");
+        assert_eq!(event.details["errorDetails"], "not an object");
+        let odd = serde_json::json!({"actionExecutionId": "a-2", "input": null, "output": "weird"});
+        let event = CodePipelineNormalizer::new(None)
+            .normalize(vec![odd])
+            .remove(0);
+        assert_eq!(event.details["input"], Value::Null);
+        assert_eq!(event.details["output"], "weird");
+    }
     use serde_json::json;
 
     fn action(execution: &str, id: &str, start: f64) -> Value {
@@ -717,7 +781,7 @@ mod tests {
     #[test]
     fn statuses_map_and_only_final_ones_end_a_span() {
         assert_eq!(status_of("InProgress"), Status::Running);
-        assert_eq!(status_of("Abandoned"), Status::Aborted);
+        assert_eq!(status_of("Abandoned"), Status::Cancelled);
         assert_eq!(status_of("Paused"), Status::Info);
         let mut normalizer = CodePipelineNormalizer::new(Some("p".into()));
         let running = json!({"status": "InProgress", "startTime": 10.0, "lastUpdateTime": 12.5});

@@ -4,7 +4,6 @@
 //! ones newer than the SDK we build with, reaches `-o raw` and the event's `details`,
 //! because pages are read from the wire JSON rather than from the SDK's typed events.
 
-use crate::app::Context;
 use crate::aws::{self, Connection, WireTap};
 use crate::exit::UsageError;
 use crate::fetch::{Page, PageSource};
@@ -13,6 +12,7 @@ use crate::pipeline::print_history;
 use crate::saved::SavedHistory;
 use crate::saved::SavedShape;
 use crate::services::sfn_tree;
+use crate::services::Context;
 use crate::services::Normalizer;
 use crate::wire::{as_i64, decode_payload, parse_timestamp, take_string};
 use anyhow::Result;
@@ -363,17 +363,21 @@ fn take_details(event: &mut Event, mut details: Map<String, Value>) {
 }
 
 impl Normalizer for SfnNormalizer {
+    fn service(&self) -> &'static str {
+        SERVICE
+    }
+
     fn summary(&self, events: &[Event]) -> RunSummary {
         sfn_tree::summary(events)
     }
 
-    fn tree(&self, events: &[Event]) -> Vec<Node> {
+    fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
         let label = self
             .execution
             .as_deref()
             .and_then(|arn| arn.rsplit(':').next())
             .unwrap_or("execution");
-        sfn_tree::tree(events, label)
+        sfn_tree::tree(events, label, summary)
     }
 
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
@@ -408,7 +412,10 @@ impl Normalizer for SfnNormalizer {
         page.into_iter()
             .zip(ids)
             .map(|(raw, id)| {
-                let name = id.and_then(|id| self.known.get(&id)?.name.clone());
+                let name = match id {
+                    Some(id) => self.known.get(&id).and_then(|known| known.name.clone()),
+                    None => Self::own_name(&raw),
+                };
                 self.normalize_one(raw, name)
             })
             .collect()

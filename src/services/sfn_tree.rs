@@ -12,7 +12,7 @@ pub fn summary(events: &[Event]) -> RunSummary {
     let mut summary = RunSummary::from_events(super::sfn::SERVICE, events);
     let mut by_id: Vec<&Event> = events.iter().collect();
     by_id.sort_by_key(|e| event_number(e));
-    let last_execution_event = by_id.iter().rev().find(|e| e.kind.starts_with("Execution"));
+    let last_execution_event = last_execution_event(&by_id);
     summary.status = last_execution_event.map(|e| match e.status {
         Status::Started => Status::Running,
         other => other,
@@ -22,10 +22,20 @@ pub fn summary(events: &[Event]) -> RunSummary {
         .filter(|e| e.kind == "ExecutionRedriven")
         .filter_map(|e| e.details.get("redriveCount").and_then(|v| v.as_i64()))
         .max();
-    if let Some(end) = last_execution_event.filter(|e| e.status.is_failure()) {
-        summary.failure = Some(failure_behind(&by_id, end));
-    }
+    // Only a run that failed has a failure to explain; a retried or caught one is not.
+    summary.failure = last_execution_event
+        .filter(|e| e.status.is_failure())
+        .map(|end| failure_behind(&by_id, end));
     summary
+}
+
+/// The latest execution-level event: it says how the run (or its latest redrive) ended.
+fn last_execution_event<'a>(by_id: &[&'a Event]) -> Option<&'a Event> {
+    by_id
+        .iter()
+        .rev()
+        .find(|e| e.kind.starts_with("Execution"))
+        .copied()
 }
 
 /// The state failure that explains a run-ending event: the last failure of a named
@@ -101,7 +111,7 @@ struct Builder {
 }
 
 /// The run as it nested, under one node for the execution.
-pub fn tree(events: &[Event], execution_label: &str) -> Vec<Node> {
+pub fn tree(events: &[Event], execution_label: &str, run: &RunSummary) -> Vec<Node> {
     let mut ordered: Vec<&Event> = events.iter().collect();
     ordered.sort_by_key(|e| event_number(e));
     let mut builder = Builder {
@@ -130,16 +140,13 @@ pub fn tree(events: &[Event], execution_label: &str) -> Vec<Node> {
     for event in &ordered {
         builder.add_event(event);
     }
-    let run = summary(events);
     let root_node = &mut builder.nodes[root];
     root_node.status = run.status;
     root_node.start = run.start;
     root_node.end = run.end;
-    if let Some(end) = ordered
-        .iter()
-        .rev()
-        .find(|e| e.kind.starts_with("Execution") && e.status.is_failure())
-    {
+    // The run's own error: from its last execution-level event, when that one failed (a
+    // failure before a redrive that then succeeded is not the run's).
+    if let Some(end) = last_execution_event(&ordered).filter(|e| e.status.is_failure()) {
         root_node.error = end.error.clone();
         root_node.cause = end.cause.clone();
     }
@@ -176,7 +183,7 @@ impl Builder {
             .unwrap_or(0);
 
         if kind.starts_with("Execution") {
-            self.attach(0, id, event);
+            self.attach(0, id);
             self.scope_of_event.insert(id, 0);
             return;
         }
@@ -432,7 +439,7 @@ impl Builder {
         self.node_of_event.insert(id, node);
     }
 
-    fn attach(&mut self, node: usize, id: i64, _event: &Event) {
+    fn attach(&mut self, node: usize, id: i64) {
         self.nodes[node].events.push(EventId::Number(id));
         self.node_of_event.insert(id, node);
     }
@@ -446,7 +453,7 @@ impl Builder {
             .filter(|child| attempts.len() > 1 || !attempts.contains(child))
             .map(|&child| self.assemble(child))
             .collect();
-        if node.status.is_none() && !node.children.is_empty() {
+        if node.status.is_none() && node.kind.is_empty() && !node.children.is_empty() {
             // A branch: failed if a state in it failed, else as its last state ended.
             node.status = node
                 .children
@@ -515,7 +522,7 @@ mod tests {
             event(23, 22, "MapStateFailed", outer, None),
             event(24, 23, "ExecutionFailed", None, None),
         ];
-        let tree = tree(&events, "run");
+        let tree = tree(&events, "run", &summary(&events));
         let outer = &tree[0].children[0];
         let status_of = |node: &Node| node.status.map(Status::as_str);
         let lines: Vec<(String, Option<&str>)> = outer

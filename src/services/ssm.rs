@@ -10,13 +10,13 @@
 //! Pages are read from the wire JSON, so every field, including ones newer than the SDK
 //! we build with, reaches `-o raw` and the step's `details`.
 
-use crate::app::Context;
 use crate::aws::{self, Connection, WireTap};
 use crate::exit::UsageError;
 use crate::fetch::{Page, PageSource};
 use crate::model::{Event, EventId, Failure, Node, RunSummary, Status, Timestamp};
 use crate::pipeline::print_history;
 use crate::saved::{SavedHistory, SavedShape};
+use crate::services::Context;
 use crate::services::{flat_node, group_node, Normalizer};
 use crate::wire::{decode_payload, decode_structured, parse_timestamp, take_string, take_time};
 use anyhow::Result;
@@ -167,6 +167,23 @@ fn complete_filter(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
         .filter(|candidate| candidate.starts_with(current.as_ref()))
         .map(CompletionCandidate::new)
         .collect()
+}
+
+/// The step that ended last.
+fn latest_step<'a>(steps: impl Iterator<Item = &'a Event>) -> Option<&'a Event> {
+    steps.max_by_key(|e| {
+        (
+            e.end_time.or(e.time),
+            e.id.as_ref().map(|id| id.to_string()),
+        )
+    })
+}
+
+/// True for a failed step the automation went on after: not critical, or set to
+/// continue on failure.
+fn continued_past(step: &Event) -> bool {
+    step.details.get("IsCritical") == Some(&Value::Bool(false))
+        || step.details.get("OnFailure").and_then(Value::as_str) == Some("Continue")
 }
 
 /// Every filter key the API accepts, as the SDK we build with knows them.
@@ -467,6 +484,10 @@ impl SsmNormalizer {
 }
 
 impl Normalizer for SsmNormalizer {
+    fn service(&self) -> &'static str {
+        SERVICE
+    }
+
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         page.into_iter()
             .map(|raw| self.normalize_one(raw))
@@ -478,20 +499,27 @@ impl Normalizer for SsmNormalizer {
     fn summary(&self, events: &[Event]) -> RunSummary {
         let mut summary = RunSummary::from_events(SERVICE, events);
         let failed: Vec<&Event> = events.iter().filter(|e| e.status.is_failure()).collect();
-        let innermost = failed.iter().find(|event| {
-            !failed
-                .iter()
-                .any(|other| other.parent_id.is_some() && other.parent_id == event.id)
-        });
-        if let Some(event) = innermost {
-            summary.failure = Some(Failure::of(event));
-        }
+        let innermost: Vec<&Event> = failed
+            .iter()
+            .copied()
+            .filter(|event| {
+                !failed
+                    .iter()
+                    .any(|o| o.parent_id.is_some() && o.parent_id == event.id)
+            })
+            .collect();
+        // The run's failure: the latest innermost failed step the automation did not
+        // continue past (a step that is not critical, or whose OnFailure is Continue,
+        // fails without failing the automation), whatever order the steps came in.
+        let stopping = innermost.iter().copied().filter(|e| !continued_past(e));
+        let culprit = latest_step(stopping).or_else(|| latest_step(innermost.iter().copied()));
+        summary.failure = culprit.map(Failure::of);
         summary
     }
 
     /// Steps nested under the loop step that ran them (ParentStepDetails), one node per
     /// iteration, labelled with its iterator value.
-    fn tree(&self, events: &[Event]) -> Vec<Node> {
+    fn tree(&self, events: &[Event], _summary: &RunSummary) -> Vec<Node> {
         let known: HashSet<&EventId> = events.iter().filter_map(|e| e.id.as_ref()).collect();
         let mut iterations: Iterations = HashMap::new();
         let mut roots = Vec::new();

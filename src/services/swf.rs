@@ -46,7 +46,6 @@
 //! - `details`: every other field of the event and of its `*EventAttributes` object,
 //!   flattened, with the service's own names.
 
-use crate::app::Context;
 use crate::aws::{self, ServiceFailure, WireTap};
 use crate::exit::UsageError;
 use crate::fetch::{Page, PageSource};
@@ -54,6 +53,7 @@ use crate::model::{Event, EventId, Node, RunSummary, Status, Timestamp};
 use crate::pipeline::print_history;
 use crate::render::terminal_safe;
 use crate::saved::{SavedHistory, SavedShape};
+use crate::services::Context;
 use crate::services::{swf_tree, Normalizer};
 use crate::wire::{as_i64, decode_payload, parse_timestamp, take_string};
 use anyhow::{anyhow, Result};
@@ -551,18 +551,22 @@ impl SwfNormalizer {
 }
 
 impl Normalizer for SwfNormalizer {
+    fn service(&self) -> &'static str {
+        SERVICE
+    }
+
     fn summary(&self, events: &[Event]) -> RunSummary {
         swf_tree::summary(events)
     }
 
     /// The run, its decision tasks, and the work each decision started (see
     /// [`swf_tree`]), labelled with the workflowId when it is known.
-    fn tree(&self, events: &[Event]) -> Vec<Node> {
+    fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
         let workflow_id = self
             .execution
             .as_deref()
             .and_then(|label| label.split('/').nth(1));
-        swf_tree::tree(events, workflow_id)
+        swf_tree::tree(events, workflow_id, summary)
     }
 
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {

@@ -142,9 +142,8 @@ struct Builder {
 
 /// The run as it nested, under one node for the run. `workflow_id` labels it when known
 /// (else the workflow type does).
-pub fn tree(events: &[Event], workflow_id: Option<&str>) -> Vec<Node> {
+pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Vec<Node> {
     let by_id = ordered(events);
-    let run = summary(events);
     let workflow_type = by_id
         .iter()
         .find(|e| e.kind == "WorkflowExecutionStarted")
@@ -508,7 +507,7 @@ mod tests {
     #[test]
     fn work_hangs_under_the_decision_that_started_it_with_its_events_folded() {
         let events = activity_run(("ActivityTaskCompleted", Status::Succeeded));
-        let tree = tree(&events, Some("inv-7"));
+        let tree = tree(&events, Some("inv-7"), &summary(&events));
         assert_eq!(tree.len(), 1);
         let run = &tree[0];
         assert_eq!(run.label, "inv-7");
@@ -584,7 +583,10 @@ mod tests {
         let events = activity_run(("ActivityTaskFailed", Status::Failed));
         let mut reversed = events.clone();
         reversed.reverse();
-        assert_eq!(tree(&events, None), tree(&reversed, None));
-        assert_eq!(tree(&events, None)[0].label, "Invoice/3");
+        assert_eq!(
+            tree(&events, None, &summary(&events)),
+            tree(&reversed, None, &summary(&reversed))
+        );
+        assert_eq!(tree(&events, None, &summary(&events))[0].label, "Invoice/3");
     }
 }

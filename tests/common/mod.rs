@@ -14,8 +14,9 @@ pub mod moto;
 use std::path::PathBuf;
 
 /// `histx` with nothing from the developer's environment: dummy credentials, a fixed
-/// region, no instance metadata, an empty HOME (so no ~/.aws files), UTC, no colour
-/// preference, and RUST_BACKTRACE=1 as on the machines here (no backtrace may show).
+/// region, no instance metadata, an endpoint on loopback, an empty HOME (so no ~/.aws
+/// files), UTC, no colour preference, and RUST_BACKTRACE=1 as on the machines here (no
+/// backtrace may show).
 pub fn histx() -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("histx").expect("the histx binary");
     command
@@ -26,6 +27,9 @@ pub fn histx() -> assert_cmd::Command {
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        // Should a check that must refuse bad input before any request ever let one
+        // through, it goes nowhere: tests that talk to a server pass --endpoint-url.
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
         .env("TZ", "UTC")
         .env("RUST_BACKTRACE", "1");
     command
