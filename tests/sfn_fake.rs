@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::fake::{ApiError, FakeAws, Fault};
+use common::fake::{ApiError, FakeAws, Fault, Quirks};
 use common::fake_sfn::{self, synthetic_history, TARGET};
 use common::{histx, json_lines, one_error_line};
 use serde_json::{json, Value};
@@ -161,7 +161,7 @@ fn no_data_leaves_payloads_out() {
 fn throttling_and_server_errors_are_retried() {
     let history = synthetic_history(1500);
     let fake = fake_with(history.clone());
-    // The first page fails twice (throttled, then a 500); the second page once (a 503).
+    // The first page fails twice (throttled, then a 500) before it is answered.
     fake.inject(TARGET, vec![Fault::Throttle, Fault::ServerError]);
     let out = histx()
         .args([
@@ -284,4 +284,48 @@ fn every_output_format_reads_the_same_pages() {
         "a header and one row per event"
     );
     assert!(table.contains("\u{1b}["), "--color always colours");
+}
+
+#[test]
+fn short_pages_that_carry_a_token_are_not_the_end() {
+    let history = synthetic_history(2500);
+    let fake = fake_with(history.clone());
+    let quirks = Quirks {
+        short_pages: true,
+        ..Quirks::default()
+    };
+    fake.quirks(TARGET, quirks);
+    let out = run(&fake, &["-o", "raw"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json_lines(&out), history);
+    assert_eq!(
+        fake.requests(TARGET).len(),
+        3,
+        "1000, a short 500 with a token, then the last 1000"
+    );
+}
+
+#[test]
+fn an_empty_final_token_ends_the_history() {
+    let history = synthetic_history(1500);
+    let fake = fake_with(history.clone());
+    let quirks = Quirks {
+        empty_final_token: true,
+        ..Quirks::default()
+    };
+    fake.quirks(TARGET, quirks);
+    let out = run(&fake, &["-o", "raw"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json_lines(&out), history);
+    let requests = fake.requests(TARGET);
+    assert_eq!(requests.len(), 2, "no request is made with an empty token");
+    assert!(requests
+        .iter()
+        .all(|r| r.get("nextToken").is_none_or(|t| t != "")));
 }

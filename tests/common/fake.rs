@@ -82,8 +82,19 @@ struct Issued {
     offset: usize,
 }
 
+/// Ways of paging that the API references allow and a client must not trip over.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Quirks {
+    /// Every other page holds half what was asked for, and still a token ("the actual
+    /// number of results returned per call might be fewer than the specified maximum").
+    pub short_pages: bool,
+    /// The last page carries an empty token instead of none (SSM documents `""`).
+    pub empty_final_token: bool,
+}
+
 struct ApiState {
     api: Api,
+    quirks: Quirks,
     tokens: HashMap<String, Issued>,
     faults: VecDeque<Fault>,
     token_counter: u64,
@@ -128,11 +139,22 @@ impl FakeAws {
             api.target,
             ApiState {
                 api,
+                quirks: Quirks::default(),
                 tokens: HashMap::new(),
                 faults: VecDeque::new(),
                 token_counter: 0,
             },
         );
+    }
+
+    /// Pages `target` with these quirks from now on.
+    pub fn quirks(&self, target: &str, quirks: Quirks) {
+        self.apis
+            .lock()
+            .unwrap()
+            .get_mut(target)
+            .expect("a served API")
+            .quirks = quirks;
     }
 
     /// Answers the next requests to `target` with these faults, in order.
@@ -246,6 +268,11 @@ impl ApiState {
                 _ => return Err(api.invalid_token.clone()),
             },
         };
+        let page_size = if self.quirks.short_pages && self.token_counter % 2 == 1 {
+            (page_size / 2).max(1)
+        } else {
+            page_size
+        };
         let records = (api.select)(body)?;
         let end = (offset + page_size).min(records.len());
         let mut page = Map::new();
@@ -253,6 +280,9 @@ impl ApiState {
             api.records_key.to_string(),
             Value::Array(records[offset.min(end)..end].to_vec()),
         );
+        if end >= records.len() && self.quirks.empty_final_token {
+            page.insert(api.response_token_key.to_string(), json!(""));
+        }
         if end < records.len() {
             self.token_counter += 1;
             // Opaque, long and unguessable-looking, like the real services' tokens.
