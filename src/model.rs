@@ -96,6 +96,22 @@ impl Event {
     }
 }
 
+impl Event {
+    /// Where the event stands in its history, for services with numbered events (Step
+    /// Functions, SWF); events without a number sort last.
+    pub fn sequence(&self) -> i64 {
+        self.id
+            .as_ref()
+            .and_then(EventId::as_number)
+            .unwrap_or(i64::MAX)
+    }
+
+    /// The number of the event that caused this one, for services with numbered events.
+    pub fn parent_number(&self) -> Option<i64> {
+        self.parent_id.as_ref().and_then(EventId::as_number)
+    }
+}
+
 /// An event id: an integer for Step Functions and SWF, a string for SSM and CodePipeline.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 pub fn summary(events: &[Event]) -> RunSummary {
     let mut summary = RunSummary::from_events(super::sfn::SERVICE, events);
     let mut by_id: Vec<&Event> = events.iter().collect();
-    by_id.sort_by_key(|e| event_number(e));
+    by_id.sort_by_key(|e| e.sequence());
     let last_execution_event = last_execution_event(&by_id);
     summary.status = last_execution_event.map(|e| match e.status {
         Status::Started => Status::Running,
@@ -44,7 +44,7 @@ fn last_execution_event<'a>(by_id: &[&'a Event]) -> Option<&'a Event> {
 fn failure_behind(by_id: &[&Event], end: &Event) -> Failure {
     let before: Vec<&&Event> = by_id
         .iter()
-        .take_while(|e| event_number(e) < event_number(end))
+        .take_while(|e| e.sequence() < end.sequence())
         .filter(|e| e.status.is_failure() && e.name.is_some() && !e.kind.starts_with("Execution"))
         .collect();
     let culprit = before
@@ -60,20 +60,6 @@ fn failure_behind(by_id: &[&Event], end: &Event) -> Failure {
             failure
         }
         None => Failure::of(end),
-    }
-}
-
-fn event_number(event: &Event) -> i64 {
-    match event.id {
-        Some(EventId::Number(n)) => n,
-        _ => i64::MAX,
-    }
-}
-
-fn parent_number(event: &Event) -> Option<i64> {
-    match event.parent_id {
-        Some(EventId::Number(n)) => Some(n),
-        _ => None,
     }
 }
 
@@ -113,7 +99,7 @@ struct Builder {
 /// The run as it nested, under one node for the execution.
 pub fn tree(events: &[Event], execution_label: &str, run: &RunSummary) -> Vec<Node> {
     let mut ordered: Vec<&Event> = events.iter().collect();
-    ordered.sort_by_key(|e| event_number(e));
+    ordered.sort_by_key(|e| e.sequence());
     let mut builder = Builder {
         nodes: Vec::new(),
         children: Vec::new(),
@@ -176,9 +162,10 @@ impl Builder {
     }
 
     fn add_event(&mut self, event: &Event) {
-        let id = event_number(event);
+        let id = event.sequence();
         let kind = event.kind.as_str();
-        let parent_scope = parent_number(event)
+        let parent_scope = event
+            .parent_number()
             .and_then(|p| self.scope_of_event.get(&p).copied())
             .unwrap_or(0);
 
@@ -284,7 +271,9 @@ impl Builder {
     /// The scope a state is entered in: a new branch after ParallelStateStarted, the
     /// iteration after MapIterationStarted, else where its previous event was.
     fn scope_for_entered(&mut self, event: &Event, parent_scope: usize) -> usize {
-        let parent_node = parent_number(event).and_then(|p| self.node_of_event.get(&p).copied());
+        let parent_node = event
+            .parent_number()
+            .and_then(|p| self.node_of_event.get(&p).copied());
         match parent_node {
             Some(parallel)
                 if self.nodes[parallel].kind == "Parallel"
@@ -338,8 +327,9 @@ impl Builder {
 
     /// A state that failed and then exited was caught: name where the Catch led.
     fn note_catch(&mut self, entered: &Event, next_state: &str) {
-        let Some(previous) =
-            parent_number(entered).and_then(|p| self.node_of_event.get(&p).copied())
+        let Some(previous) = entered
+            .parent_number()
+            .and_then(|p| self.node_of_event.get(&p).copied())
         else {
             return;
         };

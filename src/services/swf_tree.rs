@@ -28,20 +28,6 @@ fn is_close(event: &Event) -> bool {
     CLOSE_TYPES.contains(&event.kind.as_str())
 }
 
-fn event_number(event: &Event) -> i64 {
-    match event.id {
-        Some(EventId::Number(n)) => n,
-        _ => i64::MAX,
-    }
-}
-
-fn parent_number(event: &Event) -> Option<i64> {
-    match event.parent_id {
-        Some(EventId::Number(n)) => Some(n),
-        _ => None,
-    }
-}
-
 fn text<'a>(event: &'a Event, key: &str) -> Option<&'a str> {
     event.details.get(key)?.as_str()
 }
@@ -58,7 +44,7 @@ fn type_label(event: &Event, key: &str) -> Option<String> {
 
 fn ordered(events: &[Event]) -> Vec<&Event> {
     let mut ordered: Vec<&Event> = events.iter().collect();
-    ordered.sort_by_key(|e| event_number(e));
+    ordered.sort_by_key(|e| e.sequence());
     ordered
 }
 
@@ -89,13 +75,13 @@ pub fn summary(events: &[Event]) -> RunSummary {
     let failures_before = |limit: i64| {
         by_id
             .iter()
-            .filter(move |e| event_number(e) < limit && e.status.is_failure() && !is_close(e))
+            .filter(move |e| e.sequence() < limit && e.status.is_failure() && !is_close(e))
             .copied()
     };
     summary.failure = match close {
         Some(close) if close.kind == "WorkflowExecutionTerminated" => Some(Failure::of(close)),
         Some(close) if close.status.is_failure() => {
-            let before: Vec<&Event> = failures_before(event_number(close)).collect();
+            let before: Vec<&Event> = failures_before(close.sequence()).collect();
             let culprit = before
                 .iter()
                 .rev()
@@ -220,7 +206,9 @@ impl Builder {
 
     fn add_event(&mut self, root: usize, event: &Event) {
         let kind = event.kind.as_str();
-        let cause = parent_number(event).and_then(|p| self.node_of_event.get(&p).copied());
+        let cause = event
+            .parent_number()
+            .and_then(|p| self.node_of_event.get(&p).copied());
         let cause_role = cause.map(|c| self.roles[c]);
 
         if kind == "WorkflowExecutionStarted" {
