@@ -364,3 +364,24 @@ fn version_and_help_work_without_aws() {
         assert!(help.contains(flag), "sfn --help lacks {flag}");
     }
 }
+
+#[test]
+fn a_missing_region_is_one_line() {
+    // An execution ARN names its region; an SWF domain or a pipeline name does not.
+    for args in [
+        &["swf", "--domain", "orders", "order-42"][..],
+        &["codepipeline", "web"][..],
+    ] {
+        let out = histx()
+            .env_remove("AWS_REGION")
+            .args(args)
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        assert_eq!(
+            one_error_line(&out.stderr),
+            "histx: no AWS region: pass --region, set AWS_REGION, or set a region in your profile"
+        );
+    }
+}
