@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::table_lines;
 use common::{histx, json_lines, one_error_line};
+use common::{table_lines, tree_depth as depth};
 use serde_json::Value;
 
 const EXAMPLE: &str = "examples/codepipeline/web-storefront-two-releases.json";
@@ -196,12 +196,6 @@ fn the_help_says_histx_does_the_ordering() {
         "{help}"
     );
     assert!(help.contains("ListPipelineExecutions"), "{help}");
-}
-
-/// How far in a tree line's label starts (after the branches and the status mark).
-fn depth(line: &str) -> usize {
-    line.find(|c: char| c.is_ascii_alphanumeric() && c != 'x')
-        .unwrap_or(0)
 }
 
 #[test]

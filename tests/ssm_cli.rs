@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::table_lines;
 use common::{histx, json_lines, one_error_line};
+use common::{table_lines, tree_depth as depth};
 use serde_json::Value;
 
 const EXAMPLE: &str = "examples/ssm/patch-web-fleet-failed.json";
@@ -159,12 +159,6 @@ fn usage_errors_exit_2_with_one_line() {
         assert!(out.stdout.is_empty());
         assert_eq!(one_error_line(&out.stderr), message);
     }
-}
-
-/// How far in a tree line's label starts (after the branches and the status mark).
-fn depth(line: &str) -> usize {
-    line.find(|c: char| c.is_ascii_alphanumeric() && c != 'x')
-        .unwrap_or(0)
 }
 
 #[test]

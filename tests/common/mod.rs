@@ -90,3 +90,10 @@ pub fn without_colour(line: &str) -> String {
     }
     plain
 }
+
+/// How far in a tree line's label starts (after the branches and the status mark; `x`
+/// is the ASCII mark of a failure).
+pub fn tree_depth(line: &str) -> usize {
+    line.find(|c: char| c.is_ascii_alphanumeric() && c != 'x')
+        .unwrap_or(0)
+}
