@@ -310,6 +310,28 @@ impl RunSummary {
 }
 
 impl Failure {
+    /// The failure that explains a run-ending event `end`, among the failures before it
+    /// (in history order): the last with the same error, else the last with an error,
+    /// else the last, with what it lacks of error and cause taken from `end`; with none
+    /// before it, `end` itself.
+    pub fn behind(end: &Event, before: &[&Event]) -> Self {
+        let culprit = before
+            .iter()
+            .rev()
+            .find(|e| e.error.is_some() && e.error == end.error)
+            .or_else(|| before.iter().rev().find(|e| e.error.is_some()))
+            .or_else(|| before.last());
+        match culprit {
+            Some(event) => {
+                let mut failure = Failure::of(event);
+                failure.error = failure.error.or_else(|| end.error.clone());
+                failure.cause = failure.cause.or_else(|| end.cause.clone());
+                failure
+            }
+            None => Failure::of(end),
+        }
+    }
+
     pub fn of(event: &Event) -> Self {
         Failure {
             id: event.id.clone(),

@@ -38,29 +38,16 @@ fn last_execution_event<'a>(by_id: &[&'a Event]) -> Option<&'a Event> {
         .copied()
 }
 
-/// The state failure that explains a run-ending event: the last failure of a named
-/// state before it with the same error, else the last failure of a named state, else
-/// the run-ending event itself.
+/// The state failure that explains a run-ending event: see [`Failure::behind`]; the
+/// candidates are the failures of named states before it.
 fn failure_behind(by_id: &[&Event], end: &Event) -> Failure {
-    let before: Vec<&&Event> = by_id
+    let before: Vec<&Event> = by_id
         .iter()
         .take_while(|e| e.sequence() < end.sequence())
         .filter(|e| e.status.is_failure() && e.name.is_some() && !e.kind.starts_with("Execution"))
+        .copied()
         .collect();
-    let culprit = before
-        .iter()
-        .rev()
-        .find(|e| e.error.is_some() && e.error == end.error)
-        .or_else(|| before.iter().rev().find(|e| e.error.is_some()));
-    match culprit {
-        Some(state) => {
-            let mut failure = Failure::of(state);
-            failure.error = failure.error.or_else(|| end.error.clone());
-            failure.cause = failure.cause.or_else(|| end.cause.clone());
-            failure
-        }
-        None => Failure::of(end),
-    }
+    Failure::behind(end, &before)
 }
 
 /// A place states run in: the execution, a Parallel branch or a Map iteration.

@@ -82,20 +82,7 @@ pub fn summary(events: &[Event]) -> RunSummary {
         Some(close) if close.kind == "WorkflowExecutionTerminated" => Some(Failure::of(close)),
         Some(close) if close.status.is_failure() => {
             let before: Vec<&Event> = failures_before(close.sequence()).collect();
-            let culprit = before
-                .iter()
-                .rev()
-                .find(|e| e.error.is_some() && e.error == close.error)
-                .or_else(|| before.last());
-            Some(match culprit {
-                Some(work) => {
-                    let mut failure = Failure::of(work);
-                    failure.error = failure.error.or_else(|| close.error.clone());
-                    failure.cause = failure.cause.or_else(|| close.cause.clone());
-                    failure
-                }
-                None => Failure::of(close),
-            })
+            Some(Failure::behind(close, &before))
         }
         Some(_) => None,
         None => failures_before(i64::MAX).last().map(Failure::of),
