@@ -4,12 +4,22 @@
 //! A file holds one or more JSON documents one after another, each one of: a response
 //! page as the API or the AWS CLI prints it (an object with the service's events key),
 //! an array of events, or a single event (what `-o raw` writes, one per line).
+//!
+//! The file is read as it is parsed, on a thread of its own that hands over batches of
+//! [`BATCH`] events: a saved history of any length is printed with flat memory, as a
+//! live one is (except with `--reverse`, which needs every event first).
 
 use crate::fetch::{Page, PageSource};
-use anyhow::{anyhow, Context, Result};
-use serde_json::Value;
-use std::io::Read;
+use anyhow::{anyhow, Result};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::fmt;
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+/// Events handed over at a time: a page, as the APIs' largest.
+const BATCH: usize = 1000;
 
 /// What a service's saved pages look like.
 #[derive(Debug, Clone, Copy)]
@@ -23,192 +33,69 @@ pub struct SavedShape {
 }
 
 pub struct SavedHistory {
-    name: String,
-    text: String,
-    offset: usize,
-    shape: SavedShape,
+    batches: Receiver<Result<Vec<Value>>>,
     /// With `--reverse`, every event, read up front and reversed.
     reversed: Option<Vec<Value>>,
+    batches_handed: usize,
 }
 
 impl SavedHistory {
-    /// Reads `path` (`-` for standard input).
+    /// Opens `path` (`-` for standard input); a file that cannot be opened is an error
+    /// now, one that cannot be parsed is an error when the fetch loop reaches it.
     pub fn open(path: &Path, shape: SavedShape, reverse: bool) -> Result<Self> {
-        let (name, text) = if path.as_os_str() == "-" {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .context("cannot read standard input")?;
-            ("standard input".to_string(), text)
-        } else {
-            let name = path.display().to_string();
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                anyhow!(
-                    "{name}: not UTF-8 text (byte {})",
-                    e.utf8_error().valid_up_to()
-                )
-            })?;
-            (name, text)
-        };
-        Self::from_text(name, text, shape, reverse)
+        if path.as_os_str() == "-" {
+            return Self::from_reader("standard input".into(), io::stdin(), shape, reverse);
+        }
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| anyhow!("cannot read {name}: {e}"))?;
+        Self::from_reader(name, file, shape, reverse)
     }
 
+    /// A saved history held in memory (for tests).
     pub fn from_text(name: String, text: String, shape: SavedShape, reverse: bool) -> Result<Self> {
-        if text.trim().is_empty() {
-            return Err(anyhow!("{name} is empty: expected {}", shape.what));
-        }
+        Self::from_reader(name, io::Cursor::new(text.into_bytes()), shape, reverse)
+    }
+
+    fn from_reader<R: Read + Send + 'static>(
+        name: String,
+        reader: R,
+        shape: SavedShape,
+        reverse: bool,
+    ) -> Result<Self> {
+        let (sender, batches) = sync_channel(2);
+        std::thread::Builder::new()
+            .name("histx-from".into())
+            .spawn(move || {
+                let mut reading = Reading {
+                    name,
+                    shape,
+                    input: Counted::new(BufReader::with_capacity(256 * 1024, reader)),
+                    sender,
+                };
+                if let Err(error) = reading.all_documents() {
+                    // The receiver may be gone (the output was closed): nothing to tell.
+                    let _ = reading.sender.send(Err(error));
+                }
+            })?;
         let mut saved = SavedHistory {
-            name,
-            text,
-            offset: 0,
-            shape,
+            batches,
             reversed: None,
+            batches_handed: 0,
         };
         if reverse {
             let mut all = Vec::new();
-            while let Some(events) = saved.next_document()? {
-                all.extend(events);
+            for batch in saved.batches.iter() {
+                all.extend(batch?);
             }
             all.reverse();
             saved.reversed = Some(all);
         }
         Ok(saved)
     }
-
-    /// The events of the next document, or `None` at the end of the file.
-    fn next_document(&mut self) -> Result<Option<Vec<Value>>> {
-        let rest = &self.text[self.offset..];
-        let skipped = rest.len() - rest.trim_start().len();
-        if skipped == rest.len() {
-            return Ok(None);
-        }
-        let start = self.offset + skipped;
-        let mut stream =
-            serde_json::Deserializer::from_str(&self.text[start..]).into_iter::<Value>();
-        let document = match stream.next() {
-            Some(Ok(document)) => document,
-            Some(Err(e)) => return Err(self.syntax_error(start, &e)),
-            None => return Ok(None),
-        };
-        self.offset = start + stream.byte_offset();
-        self.events_of(document, start).map(Some)
-    }
-
-    fn events_of(&self, document: Value, start: usize) -> Result<Vec<Value>> {
-        match document {
-            Value::Array(events) => self.checked(events, start),
-            Value::Object(mut object) => match object.shift_remove(self.shape.events_key) {
-                Some(Value::Array(events)) => self.checked(events, start),
-                Some(_) => Err(anyhow!(
-                    "{}: `{}` at {} is not a list",
-                    self.name,
-                    self.shape.events_key,
-                    self.position(start)
-                )),
-                None if object.contains_key(self.shape.event_marker) => {
-                    Ok(vec![Value::Object(object)])
-                }
-                None => {
-                    let keys: Vec<&str> = object.keys().map(String::as_str).take(6).collect();
-                    Err(anyhow!(
-                        "{}: the document at {} is not {} (it has no `{}`; its keys: {})",
-                        self.name,
-                        self.position(start),
-                        self.shape.what,
-                        self.shape.events_key,
-                        if keys.is_empty() {
-                            "none".to_string()
-                        } else {
-                            keys.join(", ")
-                        }
-                    ))
-                }
-            },
-            other => Err(anyhow!(
-                "{}: the document at {} is not {} but a JSON {}",
-                self.name,
-                self.position(start),
-                self.shape.what,
-                kind_of(&other)
-            )),
-        }
-    }
-
-    /// The events of a document, once its first one is seen to be this service's (SWF
-    /// pages hold `events` too, as Step Functions pages do).
-    fn checked(&self, events: Vec<Value>, start: usize) -> Result<Vec<Value>> {
-        match events.first() {
-            Some(first) if first.get(self.shape.event_marker).is_none() => {
-                let keys: Vec<&str> = first
-                    .as_object()
-                    .map(|o| o.keys().map(String::as_str).take(6).collect())
-                    .unwrap_or_default();
-                Err(anyhow!(
-                    "{}: the events at {} are not {} (the first has no `{}`; its keys: {})",
-                    self.name,
-                    self.position(start),
-                    self.shape.what,
-                    self.shape.event_marker,
-                    if keys.is_empty() {
-                        "none".to_string()
-                    } else {
-                        keys.join(", ")
-                    }
-                ))
-            }
-            _ => Ok(events),
-        }
-    }
-
-    fn syntax_error(&self, start: usize, error: &serde_json::Error) -> anyhow::Error {
-        // serde_json counts lines and columns from `start`; make them count from the file.
-        let line_in_document = error.line();
-        let before = &self.text[..start];
-        let line = before.matches('\n').count() + line_in_document;
-        let column = if line_in_document <= 1 {
-            before.len() - before.rfind('\n').map_or(0, |i| i + 1) + error.column()
-        } else {
-            error.column()
-        };
-        let byte = byte_at(&self.text, line, column);
-        let reason = error.to_string();
-        let reason = reason.split(" at line ").next().unwrap_or(&reason);
-        anyhow!(
-            "{}: invalid JSON at line {line}, column {column} (byte {byte}): {reason}",
-            self.name
-        )
-    }
-
-    fn position(&self, offset: usize) -> String {
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        format!("line {line} (byte {offset})")
-    }
-}
-
-fn byte_at(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + column.saturating_sub(1)).min(text.len())
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 impl PageSource for SavedHistory {
-    /// One document per page; the page size does not apply to files.
+    /// One batch per page; the page size does not apply to files.
     async fn fetch_page(&mut self, _token: Option<String>, _page_size: usize) -> Result<Page> {
         if let Some(all) = self.reversed.take() {
             return Ok(Page {
@@ -216,13 +103,376 @@ impl PageSource for SavedHistory {
                 next_token: None,
             });
         }
-        let events = self.next_document()?.unwrap_or_default();
-        let more = !self.text[self.offset..].trim().is_empty();
-        Ok(Page {
-            events,
-            next_token: more.then(|| format!("byte-{}", self.offset)),
+        match self.batches.recv() {
+            Ok(batch) => {
+                self.batches_handed += 1;
+                Ok(Page {
+                    events: batch?,
+                    next_token: Some(format!("batch-{}", self.batches_handed)),
+                })
+            }
+            // The reader is done: the file has no more events.
+            Err(_) => Ok(Page::default()),
+        }
+    }
+}
+
+/// The reading thread's side: the file, where it is in it, and where batches go.
+struct Reading<R> {
+    name: String,
+    shape: SavedShape,
+    input: Counted<R>,
+    sender: SyncSender<Result<Vec<Value>>>,
+}
+
+impl<R: BufRead> Reading<R> {
+    fn all_documents(&mut self) -> Result<()> {
+        let mut documents = 0;
+        while self.input.skip_whitespace()? {
+            let start = self.input.position();
+            // serde_json counts lines and columns from where its parser starts.
+            let start_line = self.input.newlines + 1;
+            let start_column = self.input.bytes - self.input.line_start;
+            let mut batch = Batch {
+                events: Vec::new(),
+                sender: &self.sender,
+                shape: self.shape,
+                first_checked: false,
+            };
+            let mut parser = serde_json::Deserializer::from_reader(&mut self.input);
+            let outcome = DocumentSeed { batch: &mut batch }.deserialize(&mut parser);
+            drop(parser);
+            let document = match outcome {
+                Ok(document) => document,
+                Err(error) if error.is_data() => {
+                    return Err(anyhow!(
+                        "{}: the document at {start}: {}",
+                        self.name,
+                        error_reason(&error)
+                    ))
+                }
+                Err(error) => return Err(self.syntax_error(&error, start_line, start_column)),
+            };
+            match document {
+                Document::Streamed => {}
+                Document::Object(object) if object.contains_key(self.shape.event_marker) => {
+                    batch.push(Value::Object(object))?;
+                }
+                Document::Object(object) => {
+                    let keys: Vec<&str> = object.keys().map(String::as_str).take(6).collect();
+                    return Err(anyhow!(
+                        "{}: the document at {start} is not {} (it has no `{}`; its keys: {})",
+                        self.name,
+                        self.shape.what,
+                        self.shape.events_key,
+                        if keys.is_empty() {
+                            "none".to_string()
+                        } else {
+                            keys.join(", ")
+                        }
+                    ));
+                }
+                Document::Other(kind) => {
+                    return Err(anyhow!(
+                        "{}: the document at {start} is not {} but a JSON {kind}",
+                        self.name,
+                        self.shape.what
+                    ))
+                }
+            }
+            batch.flush()?;
+            documents += 1;
+        }
+        if documents == 0 {
+            return Err(anyhow!(
+                "{} is empty: expected {}",
+                self.name,
+                self.shape.what
+            ));
+        }
+        Ok(())
+    }
+
+    /// A syntax error, placed in the file: serde_json's line and column (counted from
+    /// the document's start) made the file's, and the byte they make.
+    fn syntax_error(
+        &self,
+        error: &serde_json::Error,
+        start_line: usize,
+        start_column: usize,
+    ) -> anyhow::Error {
+        if error.is_io() {
+            return anyhow!("cannot read {}: {}", self.name, error_reason(error));
+        }
+        let line = start_line + error.line().saturating_sub(1);
+        let column = error.column() + if error.line() == 1 { start_column } else { 0 };
+        let byte = match self.input.line_start_of(line) {
+            Some(start) => format!(" (byte {})", start + column.saturating_sub(1)),
+            None => String::new(),
+        };
+        let reason = if error.is_eof() {
+            "the file ends inside a document".to_string()
+        } else {
+            error_reason(error)
+        };
+        anyhow!(
+            "{}: invalid JSON at line {line}, column {column}{byte}: {reason}",
+            self.name
+        )
+    }
+}
+
+/// serde_json's message without its own (document-relative) position.
+fn error_reason(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    text.split(" at line ").next().unwrap_or(&text).to_string()
+}
+
+/// Line starts remembered, enough to place an error that serde_json reports a little
+/// behind where it stopped reading.
+const RECENT_LINES: usize = 256;
+
+/// A reader that knows how far it is: bytes, lines, and where recent lines began.
+struct Counted<R> {
+    inner: R,
+    bytes: usize,
+    newlines: usize,
+    line_start: usize,
+    /// (line number, byte where it starts) of the latest lines.
+    recent_lines: std::collections::VecDeque<(usize, usize)>,
+}
+
+impl<R: BufRead> Counted<R> {
+    fn new(inner: R) -> Self {
+        Counted {
+            inner,
+            bytes: 0,
+            newlines: 0,
+            line_start: 0,
+            recent_lines: std::collections::VecDeque::from([(1, 0)]),
+        }
+    }
+
+    /// Where line `line` starts, if it is a recent one.
+    fn line_start_of(&self, line: usize) -> Option<usize> {
+        self.recent_lines
+            .iter()
+            .find(|(number, _)| *number == line)
+            .map(|(_, start)| *start)
+    }
+
+    fn count(&mut self, consumed: &[u8]) {
+        for (i, byte) in consumed.iter().enumerate() {
+            if *byte == b'\n' {
+                self.newlines += 1;
+                self.line_start = self.bytes + i + 1;
+                if self.recent_lines.len() == RECENT_LINES {
+                    self.recent_lines.pop_front();
+                }
+                self.recent_lines
+                    .push_back((self.newlines + 1, self.line_start));
+            }
+        }
+        self.bytes += consumed.len();
+    }
+
+    /// Skips white space; false at the end of the input.
+    fn skip_whitespace(&mut self) -> io::Result<bool> {
+        loop {
+            let buffer = self.inner.fill_buf()?;
+            if buffer.is_empty() {
+                return Ok(false);
+            }
+            let blank = buffer
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            if blank == 0 {
+                return Ok(true);
+            }
+            let skipped = buffer[..blank].to_vec();
+            self.inner.consume(blank);
+            self.count(&skipped);
+        }
+    }
+
+    fn position(&self) -> String {
+        format!("line {} (byte {})", self.newlines + 1, self.bytes)
+    }
+}
+
+impl<R: BufRead> Read for Counted<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.count(&buffer[..read]);
+        Ok(read)
+    }
+}
+
+/// Events on their way to the fetch loop.
+struct Batch<'a> {
+    events: Vec<Value>,
+    sender: &'a SyncSender<Result<Vec<Value>>>,
+    shape: SavedShape,
+    /// Whether the document's first event was seen to be this service's.
+    first_checked: bool,
+}
+
+impl Batch<'_> {
+    fn push(&mut self, event: Value) -> Result<()> {
+        if !self.first_checked {
+            self.first_checked = true;
+            if event.get(self.shape.event_marker).is_none() {
+                let keys: Vec<&str> = event
+                    .as_object()
+                    .map(|o| o.keys().map(String::as_str).take(6).collect())
+                    .unwrap_or_default();
+                return Err(anyhow!(
+                    "the events are not {} (the first has no `{}`; its keys: {})",
+                    self.shape.what,
+                    self.shape.event_marker,
+                    if keys.is_empty() {
+                        "none".to_string()
+                    } else {
+                        keys.join(", ")
+                    }
+                ));
+            }
+        }
+        self.events.push(event);
+        if self.events.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.events.is_empty() {
+            return Ok(());
+        }
+        let events = std::mem::take(&mut self.events);
+        // A closed channel means nobody reads any more (the output was closed).
+        self.sender
+            .send(Ok(events))
+            .map_err(|_| anyhow!("the reader of the events is gone"))
+    }
+}
+
+/// What a document turned out to be.
+enum Document {
+    /// Its events were streamed into the batch (a page or an array).
+    Streamed,
+    /// An object without the events key: a single event, or something else.
+    Object(Map<String, Value>),
+    /// Not an object nor an array.
+    Other(&'static str),
+}
+
+struct DocumentSeed<'a, 'b> {
+    batch: &'a mut Batch<'b>,
+}
+
+impl<'de> DeserializeSeed<'de> for DocumentSeed<'_, '_> {
+    type Value = Document;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Document, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocumentSeed<'_, '_> {
+    type Value = Document;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a page of events, an array of events, or an event")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Document, A::Error> {
+        stream_events(self.batch, seq)?;
+        Ok(Document::Streamed)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+        let mut others = Map::new();
+        let mut streamed = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.batch.shape.events_key {
+                map.next_value_seed(EventsSeed { batch: self.batch })?;
+                streamed = true;
+            } else {
+                others.insert(key, map.next_value()?);
+            }
+        }
+        Ok(if streamed {
+            Document::Streamed
+        } else {
+            Document::Object(others)
         })
     }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Document, E> {
+        Ok(Document::Other("boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Document, E> {
+        Ok(Document::Other("number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Document, E> {
+        Ok(Document::Other("number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Document, E> {
+        Ok(Document::Other("number"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Document, E> {
+        Ok(Document::Other("string"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Document, E> {
+        Ok(Document::Other("null"))
+    }
+}
+
+/// The events array of a page, streamed element by element.
+struct EventsSeed<'a, 'b> {
+    batch: &'a mut Batch<'b>,
+}
+
+impl<'de> DeserializeSeed<'de> for EventsSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventsSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` to be a list of events",
+            self.batch.shape.events_key
+        )
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        stream_events(self.batch, seq)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(()) // `"events": null`, as an empty page
+    }
+}
+
+fn stream_events<'de, A: SeqAccess<'de>>(
+    batch: &mut Batch<'_>,
+    mut seq: A,
+) -> Result<(), A::Error> {
+    while let Some(event) = seq.next_element::<Value>()? {
+        batch
+            .push(event)
+            .map_err(|e| de::Error::custom(format!("{e:#}")))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -238,21 +488,17 @@ mod tests {
 
     fn all_events(text: &str, reverse: bool) -> Result<Vec<Value>> {
         let mut saved = SavedHistory::from_text("f.json".into(), text.into(), SHAPE, reverse)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let mut all = Vec::new();
         loop {
-            let page = futures_lite_block_on(saved.fetch_page(None, 1000))?;
+            let page = runtime.block_on(saved.fetch_page(None, 1000))?;
             all.extend(page.events);
             if page.next_token.is_none() {
                 return Ok(all);
             }
         }
-    }
-
-    fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(f)
     }
 
     #[test]
@@ -266,6 +512,22 @@ mod tests {
     }
 
     #[test]
+    fn long_documents_come_in_batches() {
+        let events: Vec<Value> = (0..2500).map(|i| json!({"type": "T", "id": i})).collect();
+        let text = json!({ "events": events }).to_string();
+        let mut saved = SavedHistory::from_text("f.json".into(), text, SHAPE, false).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let sizes: Vec<usize> = std::iter::from_fn(|| {
+            let page = runtime.block_on(saved.fetch_page(None, 1000)).unwrap();
+            page.next_token.map(|_| page.events.len())
+        })
+        .collect();
+        assert_eq!(sizes, vec![1000, 1000, 500]);
+    }
+
+    #[test]
     fn syntax_errors_name_line_column_and_byte() {
         let text = "{\"events\":[]}\n{\"events\": [\n  {\"type\": }\n]}";
         let error = all_events(text, false).unwrap_err().to_string();
@@ -273,6 +535,10 @@ mod tests {
             error.starts_with("f.json: invalid JSON at line 3, column 12 (byte 38)"),
             "{error}"
         );
+        let cut = all_events("{\"events\": [{\"type\": \"A\"}", false)
+            .unwrap_err()
+            .to_string();
+        assert!(cut.contains("the file ends inside a document"), "{cut}");
     }
 
     #[test]
@@ -304,5 +570,12 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("is empty"));
+        let not_a_list = all_events("{\"events\": 7}", false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            not_a_list.contains("to be a list of events"),
+            "{not_a_list}"
+        );
     }
 }
