@@ -8,10 +8,9 @@
 
 pub mod codepipeline;
 pub mod sfn;
-mod sfn_tree;
+
 pub mod ssm;
 pub mod swf;
-mod swf_tree;
 
 use crate::aws::Connection;
 use crate::cli::Common;

@@ -8,7 +8,7 @@
 //! function, child workflow or external signal or cancellation it started, each folding all
 //! of its events into one line.
 
-use super::swf::SERVICE;
+use super::SERVICE;
 use crate::model::{Event, EventId, Failure, Node, RunSummary, Status};
 use crate::services::flat_node;
 use serde_json::Value;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 /// The run summary: the run's own status from its last execution-level event, the
 /// number of redrives, and the state whose failure ended the run.
 pub fn summary(events: &[Event]) -> RunSummary {
-    let mut summary = RunSummary::from_events(super::sfn::SERVICE, events);
+    let mut summary = RunSummary::from_events(super::SERVICE, events);
     let mut by_id: Vec<&Event> = events.iter().collect();
     by_id.sort_by_key(|e| e.sequence());
     let last_execution_event = last_execution_event(&by_id);
@@ -454,9 +454,9 @@ mod tests {
     /// An event of a history in order: id `id`, caused by `previous`.
     fn event(id: i64, previous: i64, kind: &str, name: Option<&str>, index: Option<i64>) -> Event {
         let mut e = Event::new(
-            super::super::sfn::SERVICE,
+            super::super::SERVICE,
             kind,
-            super::super::sfn::status_of(kind),
+            crate::services::sfn::status_of(kind),
         );
         e.id = Some(EventId::Number(id));
         e.parent_id = (previous > 0).then_some(EventId::Number(previous));

@@ -1,0 +1,331 @@
+//! Systems Manager Automation: `histx ssm <automation-execution-id>`, from
+//! `DescribeAutomationStepExecutions`.
+//!
+//! A record here is a span, not a point: one step execution with its start, end and
+//! duration. Pages hold up to 50 steps (the API maximum). `--filter` is passed to the
+//! API after its key is checked here against the keys the SDK knows; `--reverse` asks the
+//! service (`ReverseOrder`). With `--from`, the same filters are applied here instead,
+//! with the meaning the API reference gives them.
+//!
+//! Pages are read from the wire JSON, so every field, including ones newer than the SDK
+//! we build with, reaches `-o raw` and the step's `details`.
+
+mod api;
+mod normalize;
+
+pub use api::*;
+pub use normalize::*;
+
+use crate::exit::UsageError;
+use crate::fetch::{Page, PageSource};
+use crate::model::{Status, Timestamp};
+use crate::pipeline::print_history;
+use crate::saved::{SavedHistory, SavedShape};
+use crate::services::Context;
+use crate::wire::parse_timestamp;
+use anyhow::Result;
+use aws_sdk_ssm::types::{AutomationExecutionStatus, StepExecutionFilter, StepExecutionFilterKey};
+use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
+use serde_json::Value;
+
+pub const SERVICE: &str = "ssm";
+
+/// The largest page DescribeAutomationStepExecutions returns.
+pub const MAX_PAGE_SIZE: usize = 50;
+
+/// What saved DescribeAutomationStepExecutions output looks like.
+pub const SAVED_SHAPE: SavedShape = SavedShape {
+    events_key: "StepExecutions",
+    event_marker: "StepExecutionId",
+    what: "DescribeAutomationStepExecutions output (an object with \"StepExecutions\")",
+};
+
+/// `histx ssm` arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The automation execution's ID (36 characters, as start-automation-execution
+    /// prints it) or its ARN. With --from it is optional and only labels the steps.
+    #[arg(value_name = "AUTOMATION_EXECUTION_ID")]
+    pub automation_execution_id: Option<String>,
+
+    /// Only the steps that match KEY=VALUE[,VALUE...]; repeat for more filters (a step
+    /// matches every filter, and any value of one). Keys: StepName, Action,
+    /// StepExecutionId, StepExecutionStatus, StartTimeBefore, StartTimeAfter,
+    /// ParentStepExecutionId, ParentStepIteration, ParentStepIteratorValue. The service
+    /// applies them; with --from, histx does.
+    #[arg(long = "filter", value_name = "KEY=VALUES", add = ArgValueCompleter::new(complete_filter))]
+    pub filters: Vec<String>,
+}
+
+/// Prints the steps of one automation execution, live or from `--from`.
+pub async fn run(args: Args, context: Context<'_>) -> Result<()> {
+    let execution = args
+        .automation_execution_id
+        .as_deref()
+        .map(AutomationExecution::parse)
+        .transpose()?;
+    let filters = args
+        .filters
+        .iter()
+        .map(|text| StepFilter::parse(text))
+        .collect::<Result<Vec<_>, _>>()?;
+    let plan = context.plan(SERVICE, MAX_PAGE_SIZE)?;
+    let normalizer = SsmNormalizer::new(execution.as_ref().map(|e| e.id.clone()));
+    let common = context.common;
+    if let Some(path) = &common.from {
+        let matcher = StepMatcher::new(&filters)?;
+        let mut source = FilteredSteps {
+            inner: SavedHistory::open(path, SAVED_SHAPE, common.reverse)?,
+            matcher,
+        };
+        return print_history(&mut source, normalizer, plan, context.output).await;
+    }
+    let Some(execution) = execution else {
+        return Err(UsageError::new(
+            "histx ssm needs an automation execution ID (or its ARN), or --from FILE",
+        )
+        .into());
+    };
+    let mut source =
+        LiveSteps::connect(&context.connection, &execution, &filters, common.reverse).await?;
+    print_history(&mut source, normalizer, plan, context.output).await
+}
+
+/// A checked automation execution: its ID, and the region its ARN names, if given one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutomationExecution {
+    pub id: String,
+    pub region: Option<String>,
+}
+
+/// The length of every automation execution ID (a UUID).
+const ID_LENGTH: usize = 36;
+
+impl AutomationExecution {
+    /// Takes an ID (`4105a4fc-f944-11e6-9d32-0123456789ab`) or an ARN
+    /// (`arn:aws:ssm:REGION:ACCOUNT:automation-execution/ID`).
+    pub fn parse(text: &str) -> Result<Self, UsageError> {
+        let shown = crate::render::terminal_safe(text);
+        let (id, region) = match text.strip_prefix("arn:") {
+            Some(_) => {
+                let parts: Vec<&str> = text.splitn(6, ':').collect();
+                let resource = parts.get(5).copied().unwrap_or_default();
+                match (parts.get(2), resource.split_once('/')) {
+                    (Some(&"ssm"), Some(("automation-execution", id))) => {
+                        (id, Some(parts[3]).filter(|r| !r.is_empty()))
+                    }
+                    _ => {
+                        return Err(UsageError::new(format!(
+                            "not an automation execution ARN: '{shown}'; expected \
+                             arn:aws:ssm:REGION:ACCOUNT:automation-execution/ID or the ID alone"
+                        )))
+                    }
+                }
+            }
+            None => (text, None),
+        };
+        let well_formed =
+            id.len() == ID_LENGTH && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !well_formed {
+            return Err(UsageError::new(format!(
+                "not an automation execution ID: '{shown}'; expected {ID_LENGTH} characters \
+                 like 4105a4fc-f944-11e6-9d32-0123456789ab (list them: aws ssm describe-automation-executions)"
+            )));
+        }
+        Ok(AutomationExecution {
+            id: id.to_string(),
+            region: region.map(str::to_string),
+        })
+    }
+}
+
+/// One `--filter KEY=V1,V2`, its key spelled as the API spells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepFilter {
+    pub key: &'static str,
+    pub values: Vec<String>,
+}
+
+/// Completes `--filter` with `KEY=` for every key the API accepts, and the step
+/// statuses after `StepExecutionStatus=`.
+fn complete_filter(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
+    let current = current.to_string_lossy();
+    if let Some(statuses) = current.strip_prefix("StepExecutionStatus=") {
+        let done = statuses.rsplit_once(',').map_or("", |(done, _)| done);
+        let prefix = if done.is_empty() {
+            String::new()
+        } else {
+            format!("{done},")
+        };
+        return aws_sdk_ssm::types::AutomationExecutionStatus::values()
+            .iter()
+            .map(|status| format!("StepExecutionStatus={prefix}{status}"))
+            .filter(|candidate| candidate.starts_with(current.as_ref()))
+            .map(CompletionCandidate::new)
+            .collect();
+    }
+    filter_keys()
+        .iter()
+        .map(|key| format!("{key}="))
+        .filter(|candidate| candidate.starts_with(current.as_ref()))
+        .map(CompletionCandidate::new)
+        .collect()
+}
+
+/// Every filter key the API accepts, as the SDK we build with knows them.
+pub fn filter_keys() -> &'static [&'static str] {
+    StepExecutionFilterKey::values()
+}
+
+impl StepFilter {
+    /// Parses `KEY=V1,V2`. The key is matched without regard to case and must be one the
+    /// API accepts; a StepExecutionStatus value is spelled as the API spells it.
+    pub fn parse(text: &str) -> Result<Self, UsageError> {
+        let shown = crate::render::terminal_safe(text);
+        let malformed = |why: String| UsageError::new(format!("--filter '{shown}': {why}"));
+        let Some((key, values)) = text.split_once('=') else {
+            return Err(malformed(
+                "expected KEY=VALUE[,VALUE...], e.g. StepExecutionStatus=Failed".into(),
+            ));
+        };
+        let key = key.trim();
+        let Some(&key) = filter_keys().iter().find(|k| k.eq_ignore_ascii_case(key)) else {
+            return Err(malformed(format!(
+                "unknown key '{}'; the keys are {}",
+                crate::render::terminal_safe(key),
+                filter_keys().join(", ")
+            )));
+        };
+        let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).collect();
+        if values.iter().any(String::is_empty) {
+            return Err(malformed(format!(
+                "{key} needs a value after '=' and each ','"
+            )));
+        }
+        let values = if key == "StepExecutionStatus" {
+            values.into_iter().map(canonical_status).collect()
+        } else {
+            values
+        };
+        Ok(StepFilter { key, values })
+    }
+
+    fn to_sdk(&self) -> Result<StepExecutionFilter> {
+        Ok(StepExecutionFilter::builder()
+            .key(StepExecutionFilterKey::from(self.key))
+            .set_values(Some(self.values.clone()))
+            .build()?)
+    }
+}
+
+/// A step status as the API spells it (`failed` becomes `Failed`); unknown ones unchanged.
+fn canonical_status(value: String) -> String {
+    AutomationExecutionStatus::values()
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(&value))
+        .map_or(value, |known| known.to_string())
+}
+
+/// The normalized status of a StepStatus.
+pub fn status_of(step_status: &str) -> Status {
+    match step_status {
+        "Pending" | "Waiting" | "PendingApproval" | "PendingChangeCalendarOverride" => {
+            Status::Pending
+        }
+        "InProgress" | "RunbookInProgress" | "Cancelling" => Status::Running,
+        "Scheduled" | "Approved" | "ChangeCalendarOverrideApproved" => Status::Scheduled,
+        "Success" | "CompletedWithSuccess" => Status::Succeeded,
+        "Failed" | "CompletedWithFailure" => Status::Failed,
+        "TimedOut" => Status::TimedOut,
+        "Cancelled" | "Rejected" | "ChangeCalendarOverrideRejected" | "Exited" => Status::Cancelled,
+        _ => Status::Info,
+    }
+}
+
+/// Applies `--filter` to saved steps as the service would: a step passes when it matches
+/// every filter, and a filter when any of its values matches.
+struct StepMatcher {
+    tests: Vec<StepTest>,
+}
+
+enum StepTest {
+    /// A string field (at this path) equal to one of the values.
+    Equals(&'static [&'static str], Vec<String>),
+    /// ExecutionStartTime before (or after) a time.
+    StartedBefore(Timestamp),
+    StartedAfter(Timestamp),
+}
+
+impl StepMatcher {
+    fn new(filters: &[StepFilter]) -> Result<Self, UsageError> {
+        let mut tests = Vec::new();
+        for filter in filters {
+            let path: &'static [&'static str] = match filter.key {
+                "StepName" => &["StepName"],
+                "Action" => &["Action"],
+                "StepExecutionId" => &["StepExecutionId"],
+                "StepExecutionStatus" => &["StepStatus"],
+                "ParentStepExecutionId" => &["ParentStepDetails", "StepExecutionId"],
+                "ParentStepIteration" => &["ParentStepDetails", "Iteration"],
+                "ParentStepIteratorValue" => &["ParentStepDetails", "IteratorValue"],
+                "StartTimeBefore" | "StartTimeAfter" => {
+                    let time = filter.values.iter().map(|v| {
+                        parse_timestamp(&Value::String(v.clone())).ok_or_else(|| {
+                            UsageError::new(format!(
+                                "--filter {}: '{}' is not a time; expected e.g. 2024-05-01T12:00:00Z",
+                                filter.key,
+                                crate::render::terminal_safe(v)
+                            ))
+                        })
+                    });
+                    let times = time.collect::<Result<Vec<_>, _>>()?;
+                    // Any value may match: the latest bound for "before", the earliest for "after".
+                    tests.push(if filter.key == "StartTimeBefore" {
+                        StepTest::StartedBefore(*times.iter().max().expect("a value"))
+                    } else {
+                        StepTest::StartedAfter(*times.iter().min().expect("a value"))
+                    });
+                    continue;
+                }
+                other => {
+                    return Err(UsageError::new(format!(
+                        "--filter {other} cannot be applied to a saved file"
+                    )))
+                }
+            };
+            tests.push(StepTest::Equals(path, filter.values.clone()));
+        }
+        Ok(StepMatcher { tests })
+    }
+
+    fn matches(&self, step: &Value) -> bool {
+        let started = step.get("ExecutionStartTime").and_then(parse_timestamp);
+        self.tests.iter().all(|test| match test {
+            StepTest::Equals(path, values) => {
+                let field = path.iter().try_fold(step, |value, key| value.get(key));
+                let text = match field {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Number(n)) => n.to_string(),
+                    _ => return false,
+                };
+                values.contains(&text)
+            }
+            StepTest::StartedBefore(bound) => started.is_some_and(|t| t < *bound),
+            StepTest::StartedAfter(bound) => started.is_some_and(|t| t > *bound),
+        })
+    }
+}
+
+/// Saved pages with `--filter` applied.
+struct FilteredSteps<S> {
+    inner: S,
+    matcher: StepMatcher,
+}
+
+impl<S: PageSource> PageSource for FilteredSteps<S> {
+    async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
+        let mut page = self.inner.fetch_page(token, page_size).await?;
+        page.events.retain(|step| self.matcher.matches(step));
+        Ok(page)
+    }
+}

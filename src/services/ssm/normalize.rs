@@ -1,0 +1,329 @@
+//! SSM step executions into normalized records (spans), and the steps' tree and summary.
+
+use super::*;
+use crate::model::{Event, EventId, Failure, Node, RunSummary, Status};
+use crate::services::{flat_node, group_node, Normalizer};
+use crate::wire::{decode_payload, decode_structured, take_string, take_time};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Normalizes step executions (see the README's JSON lines schema):
+///
+/// - `time`/`end_time`/`duration_ms` from ExecutionStartTime and ExecutionEndTime;
+/// - `type` is the Action (`aws:executeScript`), `name` the StepName, `id` the
+///   StepExecutionId, `parent_id` the parent step's StepExecutionId (a step of a loop);
+/// - `status` from StepStatus (which also stays in `details`, as 19 values map to 11);
+/// - `resource` is what the action calls where its inputs name it (`ec2:DescribeInstances`,
+///   a Lambda function, a runbook, a document, a stack, a script's runtime and handler),
+///   else the Action;
+/// - `error` is FailureDetails' `FailureType/FailureStage`, `cause` the FailureMessage,
+///   `summary` the Response;
+/// - `input` the Inputs (each value holds JSON and is decoded), `output` the Outputs;
+/// - `details` every other field under its own name (Targets, TargetLocation,
+///   TriggeredAlarms, OverriddenParameters, the rest of FailureDetails and
+///   ParentStepDetails, ...).
+pub struct SsmNormalizer {
+    execution: Option<String>,
+}
+
+impl SsmNormalizer {
+    pub fn new(execution: Option<String>) -> Self {
+        SsmNormalizer { execution }
+    }
+
+    fn normalize_one(&self, raw: Value) -> Event {
+        let Value::Object(mut fields) = raw else {
+            let mut event = Event::new(SERVICE, "", Status::Info);
+            event.execution = self.execution.clone();
+            event.details.insert("step".into(), raw);
+            return event;
+        };
+        let kind = take_string(&mut fields, "Action").unwrap_or_default();
+        let status = fields
+            .get("StepStatus")
+            .and_then(Value::as_str)
+            .map_or(Status::Info, status_of);
+        let mut event = Event::new(SERVICE, kind, status);
+        event.execution = self.execution.clone();
+        event.id = take_string(&mut fields, "StepExecutionId").map(EventId::Text);
+        event.name = take_string(&mut fields, "StepName");
+        event.time = take_time(&mut fields, "ExecutionStartTime");
+        event.end_time = take_time(&mut fields, "ExecutionEndTime");
+        if let (Some(start), Some(end)) = (event.time, event.end_time) {
+            event.duration_ms = Some(end.millis() - start.millis());
+        }
+        event.cause = take_string(&mut fields, "FailureMessage");
+        event.summary = take_string(&mut fields, "Response");
+        if let Some(Value::Object(mut failure)) = fields.shift_remove("FailureDetails") {
+            let parts: Vec<String> = ["FailureType", "FailureStage"]
+                .iter()
+                .filter_map(|key| take_string(&mut failure, key))
+                .collect();
+            event.error = Some(parts.join("/")).filter(|e| !e.is_empty());
+            if !failure.is_empty() {
+                fields.insert("FailureDetails".into(), Value::Object(failure));
+            }
+        }
+        if let Some(Value::Object(mut parent)) = fields.shift_remove("ParentStepDetails") {
+            event.parent_id = take_string(&mut parent, "StepExecutionId").map(EventId::Text);
+            if !parent.is_empty() {
+                fields.insert("ParentStepDetails".into(), Value::Object(parent));
+            }
+        }
+        match fields.shift_remove("Inputs") {
+            Some(Value::Object(inputs)) => {
+                let decoded: Map<String, Value> = inputs
+                    .into_iter()
+                    .map(|(key, value)| (key, decode_payload(value)))
+                    .collect();
+                event.input = Some(Value::Object(decoded));
+            }
+            Some(other) => event.input = Some(other),
+            None => {}
+        }
+        match fields.shift_remove("Outputs") {
+            Some(Value::Object(outputs)) => {
+                let decoded: Map<String, Value> = outputs
+                    .into_iter()
+                    .map(|(key, values)| (key, decode_output(values)))
+                    .collect();
+                event.output = Some(Value::Object(decoded));
+            }
+            Some(other) => event.output = Some(other),
+            None => {}
+        }
+        event.resource = callee(&event.kind, event.input.as_ref())
+            .or_else(|| Some(event.kind.clone()).filter(|k| !k.is_empty()));
+        event.details = fields;
+        event
+    }
+}
+
+impl Normalizer for SsmNormalizer {
+    fn service(&self) -> &'static str {
+        SERVICE
+    }
+
+    fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
+        page.into_iter()
+            .map(|raw| self.normalize_one(raw))
+            .collect()
+    }
+
+    /// The failure that explains the run is the innermost one: a loop fails because a
+    /// step of one of its iterations did, and that step's error is the one to read.
+    fn summary(&self, events: &[Event]) -> RunSummary {
+        let mut summary = RunSummary::from_events(SERVICE, events);
+        let failed: Vec<&Event> = events.iter().filter(|e| e.status.is_failure()).collect();
+        let innermost: Vec<&Event> = failed
+            .iter()
+            .copied()
+            .filter(|event| {
+                !failed
+                    .iter()
+                    .any(|o| o.parent_id.is_some() && o.parent_id == event.id)
+            })
+            .collect();
+        // The run's failure: the latest innermost failed step the automation did not
+        // continue past (a step that is not critical, or whose OnFailure is Continue,
+        // fails without failing the automation), whatever order the steps came in.
+        let stopping = innermost.iter().copied().filter(|e| !continued_past(e));
+        let culprit = latest_step(stopping).or_else(|| latest_step(innermost.iter().copied()));
+        summary.failure = culprit.map(Failure::of);
+        summary
+    }
+
+    /// Steps nested under the loop step that ran them (ParentStepDetails), one node per
+    /// iteration, labelled with its iterator value.
+    fn tree(&self, events: &[Event], _summary: &RunSummary) -> Vec<Node> {
+        let known: HashSet<&EventId> = events.iter().filter_map(|e| e.id.as_ref()).collect();
+        let mut iterations: Iterations = HashMap::new();
+        let mut roots = Vec::new();
+        for event in events {
+            match &event.parent_id {
+                Some(parent) if known.contains(parent) && event.parent_id != event.id => {
+                    let iteration = event
+                        .details
+                        .get("ParentStepDetails")
+                        .and_then(|p| p.get("Iteration"))
+                        .and_then(Value::as_i64);
+                    iterations
+                        .entry(parent)
+                        .or_default()
+                        .entry(iteration)
+                        .or_default()
+                        .push(event);
+                }
+                _ => roots.push(event),
+            }
+        }
+        let mut placed = HashSet::new();
+        let mut nodes: Vec<Node> = roots
+            .into_iter()
+            .map(|event| step_node(event, &iterations, &mut placed))
+            .collect();
+        // Steps in a parent cycle reach no root: shown flat rather than lost.
+        for event in events {
+            if event.id.as_ref().is_some_and(|id| !placed.contains(id)) {
+                nodes.push(flat_node(event));
+            }
+        }
+        nodes
+    }
+}
+
+/// The steps run by each loop step, by iteration (`None`: no iteration given).
+type Iterations<'a> = HashMap<&'a EventId, BTreeMap<Option<i64>, Vec<&'a Event>>>;
+
+/// A step's node, with its iterations' steps below it.
+pub(super) fn step_node<'a>(
+    event: &'a Event,
+    iterations: &Iterations<'a>,
+    placed: &mut HashSet<&'a EventId>,
+) -> Node {
+    let mut node = flat_node(event);
+    let Some(id) = &event.id else {
+        return node;
+    };
+    if !placed.insert(id) {
+        return node;
+    }
+    for (iteration, steps) in iterations.get(id).into_iter().flatten() {
+        let children: Vec<Node> = steps
+            .iter()
+            .map(|step| step_node(step, iterations, placed))
+            .collect();
+        match iteration {
+            Some(index) => {
+                let mut group = group_node(format!("iteration {index}"), "", children);
+                group.note = steps[0]
+                    .details
+                    .get("ParentStepDetails")
+                    .and_then(|p| p.get("IteratorValue"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                node.children.push(group);
+            }
+            None => node.children.extend(children),
+        }
+    }
+    node
+}
+
+/// An output's values (a list of strings): those holding a JSON object or array decoded.
+pub(super) fn decode_output(values: Value) -> Value {
+    match values {
+        Value::Array(items) => Value::Array(items.into_iter().map(decode_structured).collect()),
+        other => decode_structured(other),
+    }
+}
+
+/// What a step's action calls, where its (decoded) inputs name it.
+pub(super) fn callee(action: &str, input: Option<&Value>) -> Option<String> {
+    let input = input?.as_object()?;
+    let text = |key: &str| input.get(key).and_then(Value::as_str).map(str::to_string);
+    match action {
+        "aws:executeAwsApi"
+        | "aws:waitForAwsResourceProperty"
+        | "aws:assertAwsResourceProperty" => Some(format!("{}:{}", text("Service")?, text("Api")?)),
+        "aws:invokeLambdaFunction" => text("FunctionName"),
+        "aws:executeAutomation" | "aws:runCommand" => text("DocumentName"),
+        "aws:executeStateMachine" => text("stateMachineArn"),
+        "aws:createStack" | "aws:deleteStack" => text("StackName"),
+        "aws:invokeWebhook" => text("IntegrationName"),
+        "aws:executeScript" => match (text("Runtime"), text("Handler")) {
+            (Some(runtime), Some(handler)) => Some(format!("{runtime}:{handler}")),
+            (runtime, _) => runtime,
+        },
+        _ => None,
+    }
+}
+
+/// The step that ended last.
+pub(super) fn latest_step<'a>(steps: impl Iterator<Item = &'a Event>) -> Option<&'a Event> {
+    steps.max_by_key(|e| {
+        (
+            e.end_time.or(e.time),
+            e.id.as_ref().map(|id| id.to_string()),
+        )
+    })
+}
+
+/// True for a failed step the automation went on after: not critical, or set to
+/// continue on failure.
+pub(super) fn continued_past(step: &Event) -> bool {
+    step.details.get("IsCritical") == Some(&Value::Bool(false))
+        || step.details.get("OnFailure").and_then(Value::as_str) == Some("Continue")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn filters_parse_and_check_their_key() {
+        let filter = StepFilter::parse("stepexecutionstatus=failed,TimedOut").unwrap();
+        assert_eq!(filter.key, "StepExecutionStatus");
+        assert_eq!(filter.values, vec!["Failed", "TimedOut"]);
+        assert_eq!(
+            StepFilter::parse("StepName=a,b").unwrap().values,
+            vec!["a", "b"]
+        );
+        for bad in ["StepName", "Colour=red", "StepName=", "StepName=a,,b"] {
+            assert!(StepFilter::parse(bad).is_err(), "{bad}");
+        }
+        let unknown = StepFilter::parse("Colour=red").unwrap_err().to_string();
+        assert!(unknown.contains("unknown key 'Colour'"), "{unknown}");
+        assert!(unknown.contains("ParentStepExecutionId"), "{unknown}");
+    }
+
+    #[test]
+    fn every_sdk_filter_key_is_in_the_help_and_the_matcher() {
+        for key in filter_keys() {
+            let filter = StepFilter::parse(&format!("{key}=2024-01-01T00:00:00Z")).unwrap();
+            assert!(StepMatcher::new(&[filter]).is_ok(), "{key}");
+        }
+    }
+
+    #[test]
+    fn ids_and_arns_are_accepted() {
+        let id = "4105a4fc-f944-11e6-9d32-0123456789ab";
+        assert_eq!(AutomationExecution::parse(id).unwrap().id, id);
+        let arn = format!("arn:aws:ssm:eu-west-1:123456789012:automation-execution/{id}");
+        let parsed = AutomationExecution::parse(&arn).unwrap();
+        assert_eq!(parsed.id, id);
+        assert_eq!(parsed.region.as_deref(), Some("eu-west-1"));
+        assert!(AutomationExecution::parse("i-0123456789abcdef0").is_err());
+        assert!(AutomationExecution::parse("arn:aws:ssm:us-east-1:1:document/x").is_err());
+    }
+
+    #[test]
+    fn every_sdk_status_is_mapped() {
+        for status in AutomationExecutionStatus::values() {
+            assert_ne!(status_of(status), Status::Info, "{status}");
+        }
+    }
+
+    #[test]
+    fn saved_steps_are_filtered_as_the_service_would() {
+        let step = json!({"StepName": "a", "StepStatus": "Failed", "ExecutionStartTime": 1700000000.5,
+            "ParentStepDetails": {"StepExecutionId": "p", "Iteration": 2}});
+        let matcher = |filters: &[&str]| {
+            let filters: Vec<StepFilter> = filters
+                .iter()
+                .map(|f| StepFilter::parse(f).unwrap())
+                .collect();
+            StepMatcher::new(&filters).unwrap().matches(&step)
+        };
+        assert!(matcher(&["StepName=b,a", "StepExecutionStatus=failed"]));
+        assert!(!matcher(&["StepName=a", "StepExecutionStatus=Success"]));
+        assert!(matcher(&[
+            "ParentStepIteration=2",
+            "ParentStepExecutionId=p"
+        ]));
+        assert!(matcher(&["StartTimeAfter=2023-11-14T22:13:20Z"]));
+        assert!(!matcher(&["StartTimeBefore=2023-11-14T22:13:20Z"]));
+        assert!(StepMatcher::new(&[StepFilter::parse("StartTimeBefore=soon").unwrap()]).is_err());
+    }
+}

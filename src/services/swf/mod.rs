@@ -1,0 +1,179 @@
+//! Simple Workflow Service: `histx swf --domain D <workflow-id> [--run-id R]`, from
+//! `GetWorkflowExecutionHistory`.
+//!
+//! **Which run.** With `--run-id` that run; without it the workflow's open run, else its
+//! most recently started closed one (ListOpenWorkflowExecutions and
+//! ListClosedWorkflowExecutions, filtered by workflowId, from the epoch to now, since SWF
+//! keeps closed runs for the domain's retention period). Among several candidates the one
+//! with the latest startTimestamp wins, then the greatest runId; the choice is printed on
+//! stderr as one line.
+//!
+//! **Pages.** `maximumPageSize` is left unset, so the service returns 1000 events a page:
+//! a set value is capped at 100 by the API. It is only sent when the user chose
+//! `--page-size`, or when the shared fetch loop asks for 100 events or fewer (a small
+//! `--limit`): see [`maximum_page_size`]. Pages are read from the wire JSON (through
+//! [`WireTap`]), so event types and fields newer than the SDK survive into `-o raw` and
+//! `details`.
+//!
+//! **Normalized events** (the JSON lines contract for SWF):
+//! - `id` eventId, `time` eventTimestamp, `type` eventType, `execution`
+//!   `domain/workflowId/runId`.
+//! - `status` from the type, by suffix so newer types are mapped too (see [`status_of`]):
+//!   `*Scheduled` and `*Initiated` scheduled, `*Started` started, `*Completed`, `TimerFired`,
+//!   `External*Signaled`, `ExternalWorkflowExecutionCancelRequested` and
+//!   `WorkflowExecutionContinuedAsNew` (the run closed normally, handing over to a new run)
+//!   succeeded, `*Failed` failed, `*TimedOut` timed_out, `*Canceled`/`*Cancelled` cancelled,
+//!   `*Terminated` aborted; `*CancelRequested` (a request the decider may act on; the outcome
+//!   is a later `*Canceled` event), `WorkflowExecutionSignaled`, `MarkerRecorded` and
+//!   unknown types info.
+//! - `name` is a label built from the event's own fields, which stay in `details` too:
+//!   `Type/version (activityId id)` for activities, `Type/version (workflowId id)` for child
+//!   workflows, the workflow type for the run's own start and continue-as-new, `signal
+//!   (workflowId id)` or the signal name, `function (id id)` for Lambda functions, the marker
+//!   name, the timer id. An event that only refers to another (ActivityTaskCompleted to its
+//!   ActivityTaskScheduled, through scheduledEventId, initiatedEventId or startedEventId)
+//!   takes that event's name when it has been seen (the same page, or an earlier one); a
+//!   bare activityId or workflowId is the last resort.
+//! - `parent_id`, the most direct cause: the first non-zero of startedEventId,
+//!   scheduledEventId, initiatedEventId, decisionTaskCompletedEventId (the others stay in
+//!   `details`). externalInitiatedEventId and parentInitiatedEventId are ids in another
+//!   execution's history, so they stay in `details`.
+//! - `error`, `cause` on failed, timed-out and terminated events: `error` is the service's
+//!   code (`cause`, else `timeoutType`, else `reason`), `cause` the explanation (`reason`,
+//!   else `message`, else `details`).
+//! - `input` is `input`; `output` is `result`, or `details` on other events (a marker's
+//!   data, a cancellation's details); strings holding JSON are decoded.
+//! - `details`: every other field of the event and of its `*EventAttributes` object,
+//!   flattened, with the service's own names.
+
+mod api;
+mod normalize;
+mod tree;
+
+pub use api::*;
+pub use normalize::*;
+
+use crate::aws::{self};
+use crate::exit::UsageError;
+use crate::pipeline::print_history;
+use crate::saved::{SavedHistory, SavedShape};
+use crate::services::Context;
+use crate::services::Normalizer;
+use anyhow::Result;
+use std::io::Write;
+
+pub const SERVICE: &str = "swf";
+
+/// The largest `maximumPageSize` the API accepts, and what it returns when none is set.
+pub const MAX_PAGE_SIZE: usize = 1000;
+
+/// A `maximumPageSize` that is set is capped at this (the API reference says so).
+pub const SET_PAGE_SIZE_CAP: usize = 100;
+
+/// What saved GetWorkflowExecutionHistory output looks like (the API's and
+/// `aws swf get-workflow-execution-history`'s).
+pub const SAVED_SHAPE: SavedShape = SavedShape {
+    events_key: "events",
+    event_marker: "eventType",
+    what: "GetWorkflowExecutionHistory output (an object with \"events\")",
+};
+
+/// `histx swf` arguments.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Without --run-id, histx shows the workflow's open run, else its most recently \
+started closed run, and says on stderr which run it chose.\n\n\
+Page size: SWF returns 1000 events a page when no page size is sent, but caps a page size \
+that is set at 100. histx sends none unless --page-size is given (1 to 1000, served as at \
+most 100) or --limit needs 100 events or fewer."
+)]
+pub struct Args {
+    /// The workflow execution's workflowId. With --from it is optional and only labels the
+    /// events.
+    #[arg(value_name = "WORKFLOW_ID")]
+    pub workflow_id: Option<String>,
+
+    /// The SWF domain the workflow runs in.
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+
+    /// The run to show [default: the workflow's open run, else its most recently started
+    /// closed run].
+    #[arg(long, value_name = "RUN_ID")]
+    pub run_id: Option<String>,
+}
+
+impl Args {
+    /// Rejects empty names before any request.
+    fn check(&self) -> Result<(), UsageError> {
+        let fields = [
+            ("--domain", &self.domain),
+            ("the workflow id", &self.workflow_id),
+            ("--run-id", &self.run_id),
+        ];
+        for (what, value) in fields {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(UsageError::new(format!("{what} is empty")));
+            }
+        }
+        if self.run_id.is_some() && self.workflow_id.is_none() {
+            return Err(UsageError::new(
+                "--run-id needs the WORKFLOW_ID it is a run of",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The `execution` label for events read from a file: as much of
+    /// `domain/workflowId/runId` as was given, if at least the domain and workflow are.
+    fn saved_label(&self) -> Option<String> {
+        let (domain, workflow_id) = (self.domain.as_ref()?, self.workflow_id.as_ref()?);
+        Some(match &self.run_id {
+            Some(run_id) => format!("{domain}/{workflow_id}/{run_id}"),
+            None => format!("{domain}/{workflow_id}"),
+        })
+    }
+}
+
+/// Prints the history of one workflow run, live or from `--from`.
+pub async fn run(args: Args, context: Context<'_>) -> Result<()> {
+    args.check()?;
+    let plan = context.plan(SERVICE, MAX_PAGE_SIZE)?;
+    let common = context.common;
+    if let Some(path) = &common.from {
+        let mut source = SavedHistory::open(path, SAVED_SHAPE, common.reverse)?;
+        let normalizer = SwfNormalizer::new(args.saved_label());
+        return print_history(&mut source, normalizer, plan, context.output).await;
+    }
+    let (Some(domain), Some(workflow_id)) = (args.domain.clone(), args.workflow_id.clone()) else {
+        return Err(UsageError::new(
+            "histx swf needs --domain DOMAIN and a WORKFLOW_ID, or --from FILE",
+        )
+        .into());
+    };
+    let config = aws::load_config(&context.connection, None).await?;
+    let client = aws_sdk_swf::Client::new(&config);
+    let run_id = match &args.run_id {
+        Some(run_id) => run_id.clone(),
+        None => {
+            let choice = find_run(&client, &domain, &workflow_id).await?;
+            // Diagnostics only: a closed stderr must not stop the history.
+            let _ = writeln!(std::io::stderr(), "{}", choice.describe());
+            choice.run.run_id
+        }
+    };
+    let execution = Execution {
+        domain,
+        workflow_id,
+        run_id,
+    };
+    let normalizer = SwfNormalizer::new(Some(execution.label()));
+    let mut source = LiveHistory {
+        client,
+        execution,
+        reverse: common.reverse,
+        page_size_chosen: common.page_size.is_some(),
+        run_id_given: args.run_id.is_some(),
+    };
+    print_history(&mut source, normalizer, plan, context.output).await
+}
