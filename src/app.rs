@@ -1,64 +1,52 @@
-//! Runs a parsed command line: decides the presentation once (colour, width), builds the
-//! printer, and dispatches to the service's module. The only `match` over services.
+//! Runs a parsed command line: the one `match` over services, then for a service
+//! command its verb, with the presentation (colour, width) decided once.
 
 use crate::aws::{self, Connection};
-use crate::cli::{Cli, ColorChoice, Command, Common};
+use crate::cli::{Cli, ColorChoice, Command, GlobalArgs, ServiceCommand, Verb};
+use crate::engine;
 use crate::exit::UsageError;
-use crate::filter::EventFilter;
 use crate::generate;
-use crate::pipeline::{Output, View};
-use crate::render::{self, Presentation};
-use crate::services::{self, Context};
+use crate::render::Presentation;
+use crate::services::{codepipeline, sfn, ssm, swf, Service};
 use anyhow::Result;
 use std::io::Write;
 
 pub async fn run(cli: Cli, out: &mut dyn Write, stdout_is_terminal: bool) -> Result<()> {
-    let common = &cli.common;
-    if let Some(url) = &common.endpoint_url {
+    match cli.command {
+        Command::Sfn(command) => service::<sfn::Sfn>(command, out, stdout_is_terminal).await,
+        Command::Swf(command) => service::<swf::Swf>(command, out, stdout_is_terminal).await,
+        Command::Ssm(command) => service::<ssm::Ssm>(command, out, stdout_is_terminal).await,
+        Command::Codepipeline(command) => {
+            service::<codepipeline::CodePipeline>(command, out, stdout_is_terminal).await
+        }
+        Command::Completions { shell } => generate::write_completion(shell, out),
+        Command::Man { subcommand } => generate::write_man_page(subcommand.as_deref(), out),
+    }
+}
+
+/// A service command: its verb, run by the engine.
+async fn service<S: Service>(
+    command: ServiceCommand<S::Args>,
+    out: &mut dyn Write,
+    stdout_is_terminal: bool,
+) -> Result<()> {
+    let (verb, global) = command.into_verb();
+    if let Some(url) = &global.endpoint_url {
         aws::check_endpoint_url(url).map_err(UsageError::new)?;
     }
-    let presentation = presentation(common, stdout_is_terminal);
-    let context = Context {
-        common,
-        connection: Connection {
-            profile: common.profile.clone(),
-            region: common.region.clone(),
-            endpoint_url: common.endpoint_url.clone(),
-        },
-        output: Output {
-            printer: render::printer(common.output, presentation),
-            view: view(common),
-            out,
-        },
+    let connection = Connection {
+        profile: global.profile.clone(),
+        region: global.region.clone(),
+        endpoint_url: global.endpoint_url.clone(),
     };
-    let connection = context.connection.clone();
-    let outcome = match cli.command {
-        Command::Sfn(args) => services::sfn::run(args, context).await,
-        Command::Swf(args) => services::swf::run(args, context).await,
-        Command::Ssm(args) => services::ssm::run(args, context).await,
-        Command::Codepipeline(args) => services::codepipeline::run(args, context).await,
-        Command::Completions { shell } => generate::write_completion(shell, context.output.out),
-        Command::Man { subcommand } => {
-            generate::write_man_page(subcommand.as_deref(), context.output.out)
+    let presentation = presentation(&global, stdout_is_terminal);
+    let outcome = match verb {
+        Verb::Show(show) => {
+            let service = S::new(show.service)?;
+            engine::show(service, &show.history, &connection, presentation, out).await
         }
     };
     outcome.map_err(|error| aws::with_connection_hints(error, &connection))
-}
-
-/// The filters and what to show, from the flags.
-fn view(common: &Common) -> View {
-    View {
-        filter: EventFilter {
-            types: common.types.clone(),
-            names: common.names.clone(),
-            statuses: common.statuses.clone(),
-            since: common.since,
-            until: common.until,
-        },
-        failed_only: common.failed,
-        summary_only: common.summary,
-        limit: common.limit.map(|n| n as usize),
-    }
 }
 
 /// True when the locale's character set is UTF-8 (LC_ALL, else LC_CTYPE, else LANG).
@@ -73,10 +61,10 @@ fn locale_is_utf8() -> bool {
 }
 
 /// Colour and width, from the flags, NO_COLOR, TERM, COLUMNS and the terminal itself.
-fn presentation(common: &Common, stdout_is_terminal: bool) -> Presentation {
+fn presentation(global: &GlobalArgs, stdout_is_terminal: bool) -> Presentation {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    let color = match common.color {
+    let color = match global.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => stdout_is_terminal && !no_color && !dumb,
@@ -93,7 +81,7 @@ fn presentation(common: &Common, stdout_is_terminal: bool) -> Presentation {
     Presentation {
         color,
         width,
-        ascii: common.ascii || !locale_is_utf8(),
+        ascii: global.ascii || !locale_is_utf8(),
     }
 }
 

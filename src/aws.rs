@@ -3,7 +3,7 @@
 //! credential_process profiles), capturing the wire JSON of each response, and turning
 //! SDK errors into one readable line (`ExecutionDoesNotExist: ...`).
 
-use crate::fetch::Page;
+use crate::source::pager::Page;
 use anyhow::{anyhow, Context, Result};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::error::CredentialsError;

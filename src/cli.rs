@@ -1,5 +1,11 @@
 //! The command line, defined once with clap. The same definition drives `--help`, the
 //! man pages and the shell completions, so the three always agree.
+//!
+//! Two levels: `histx <service> <verb>` (`histx sfn show ARN`; `histx sfn ARN` is the
+//! short form of `show`, the default verb). Flags are split as they apply: every
+//! service command takes the [`GlobalArgs`] (AWS access, colour, ASCII); a history
+//! command also takes the [`HistoryArgs`] (output, filters, input). `completions` and
+//! `man` take neither.
 
 use crate::filter;
 use crate::model::{Status, Timestamp};
@@ -23,23 +29,20 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-
-    #[command(flatten)]
-    pub common: Common,
 }
 
 /// One subcommand per service.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Step Functions: the history of an execution (GetExecutionHistory)
-    Sfn(services::sfn::Args),
+    Sfn(ServiceCommand<services::sfn::Args>),
     /// Simple Workflow Service: the history of a workflow run (GetWorkflowExecutionHistory)
-    Swf(services::swf::Args),
+    Swf(ServiceCommand<services::swf::Args>),
     /// Systems Manager Automation: the step executions of an automation
     /// (DescribeAutomationStepExecutions)
-    Ssm(services::ssm::Args),
+    Ssm(ServiceCommand<services::ssm::Args>),
     /// CodePipeline: the action executions of a pipeline (ListActionExecutions)
-    Codepipeline(services::codepipeline::Args),
+    Codepipeline(ServiceCommand<services::codepipeline::Args>),
     /// Print the script that enables completion in a shell, e.g. `source <(histx completions bash)`
     Completions {
         #[arg(value_enum)]
@@ -53,72 +56,115 @@ pub enum Command {
     },
 }
 
-/// Options every subcommand takes, before or after the subcommand's name.
+/// What every history command takes: the output, the filters, the input.
 #[derive(Debug, Clone, clap::Args)]
-pub struct Common {
+pub struct HistoryArgs {
     /// Output format
-    #[arg(short = 'o', long, value_enum, default_value_t = Format::Table, global = true, help_heading = "Output")]
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Table, help_heading = "Output")]
     pub output: Format,
-
-    /// When to colour statuses and failures [default: auto; never when NO_COLOR is set or
-    /// stdout is not a terminal]
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", global = true, help_heading = "Output", hide_default_value = true)]
-    pub color: ColorChoice,
-
     /// Newest events first (the service's reverse order)
-    #[arg(long, global = true, help_heading = "Output")]
+    #[arg(long, help_heading = "Output")]
     pub reverse: bool,
 
     /// Show at most N events (counted after the filters); with no filter, --failed or
     /// --summary, reading stops there and no further page is requested
-    #[arg(long, value_name = "N", global = true, help_heading = "Output", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", help_heading = "Output", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
-
-    /// Plain ASCII instead of box drawing and Unicode marks [default: when the locale is
-    /// not UTF-8]
-    #[arg(long, global = true, help_heading = "Output")]
-    pub ascii: bool,
 
     /// Print only the run summary: status, times, counts, and the failure with its error
     /// and cause (a summary record with -o json/jsonl)
-    #[arg(long, global = true, help_heading = "Output")]
+    #[arg(long, help_heading = "Output")]
     pub summary: bool,
 
     /// Only the failing path: failed states, steps or actions and what encloses them,
     /// with errors and causes in full
-    #[arg(long, global = true, help_heading = "Filters")]
+    #[arg(long, help_heading = "Filters")]
     pub failed: bool,
 
     /// Only events of this type, a glob (repeatable): --type 'Task*' --type '*Failed'
-    #[arg(long = "type", value_name = "GLOB", global = true, help_heading = "Filters", value_parser = filter::parse_glob)]
+    #[arg(long = "type", value_name = "GLOB", help_heading = "Filters", value_parser = filter::parse_glob)]
     pub types: Vec<glob::Pattern>,
 
     /// Only events of this state, step, activity or action name, a glob (repeatable)
-    #[arg(long = "name", value_name = "GLOB", global = true, help_heading = "Filters", value_parser = filter::parse_glob)]
+    #[arg(long = "name", value_name = "GLOB", help_heading = "Filters", value_parser = filter::parse_glob)]
     pub names: Vec<glob::Pattern>,
 
     /// Only events with this status (repeatable)
-    #[arg(long = "status", value_name = "STATUS", global = true, help_heading = "Filters",
+    #[arg(long = "status", value_name = "STATUS", help_heading = "Filters",
           value_parser = PossibleValuesParser::new(Status::ALL.map(Status::as_str)).map(|s| Status::parse(&s).expect("a listed status")))]
     pub statuses: Vec<Status>,
 
     /// Only events at or after this time: RFC 3339 (2026-03-14T09:00:00Z) or ago (10m, 2h, 3d)
-    #[arg(long, value_name = "TIME", global = true, help_heading = "Filters", value_parser = filter::parse_time)]
+    #[arg(long, value_name = "TIME", help_heading = "Filters", value_parser = filter::parse_time)]
     pub since: Option<Timestamp>,
 
     /// Only events at or before this time: RFC 3339 or ago (10m, 2h, 3d)
-    #[arg(long, value_name = "TIME", global = true, help_heading = "Filters", value_parser = filter::parse_time)]
+    #[arg(long, value_name = "TIME", help_heading = "Filters", value_parser = filter::parse_time)]
     pub until: Option<Timestamp>,
 
     /// Read a saved history instead of calling AWS: the API's or the AWS CLI's JSON
     /// output, or histx's own -o raw; several documents may follow one another.
     /// `-` reads standard input.
-    #[arg(long, value_name = "FILE", global = true, help_heading = "Input")]
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub from: Option<PathBuf>,
 
     /// Events per request, for experts [default: the largest the API allows]
-    #[arg(long, value_name = "N", global = true, help_heading = "Input", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", help_heading = "Input", value_parser = clap::value_parser!(u64).range(1..))]
     pub page_size: Option<u64>,
+}
+
+/// A service's command: a verb, or, without one, the history of a run (the short form
+/// of `show`). `S` is the service's own `show` arguments.
+#[derive(Debug, Clone, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ServiceCommand<S: clap::Args> {
+    #[command(subcommand)]
+    pub verb: Option<Verb<S>>,
+
+    #[command(flatten)]
+    pub show: Show<S>,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// `show`'s arguments: the service's own (its target first), then the history options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Show<S: clap::Args> {
+    #[command(flatten)]
+    pub service: S,
+
+    #[command(flatten)]
+    pub history: HistoryArgs,
+}
+
+/// What a service command does.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Verb<S: clap::Args> {
+    /// The history of one run: the default verb (`histx sfn ARN` is `histx sfn show ARN`)
+    Show(Show<S>),
+}
+
+impl<S: clap::Args> ServiceCommand<S> {
+    /// The verb asked for, `show` when none was named.
+    pub fn into_verb(self) -> (Verb<S>, GlobalArgs) {
+        (self.verb.unwrap_or(Verb::Show(self.show)), self.global)
+    }
+}
+
+/// What every service command takes, before or after its verb: how to reach AWS and
+/// how to present output.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// When to colour statuses and failures [default: auto; never when NO_COLOR is set or
+    /// stdout is not a terminal]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", global = true, help_heading = "Output", hide_default_value = true)]
+    pub color: ColorChoice,
+
+    /// Plain ASCII instead of box drawing and Unicode marks [default: when the locale is
+    /// not UTF-8]
+    #[arg(long, global = true, help_heading = "Output")]
+    pub ascii: bool,
 
     /// Use this profile from the AWS config and credentials files
     #[arg(long, value_name = "NAME", global = true, help_heading = "AWS", add = ArgValueCompleter::new(complete_profile))]

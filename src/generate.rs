@@ -105,9 +105,6 @@ pub fn write_man_page(subcommand: Option<&str>, out: &mut dyn Write) -> Result<(
     if page.get_arguments().any(|a| !a.is_hide_set()) {
         man.render_options_section(out)?;
     }
-    if subcommand.is_some() {
-        out.write_all(global_options(&root).as_bytes())?;
-    }
     if page.get_subcommands().any(|s| !s.is_hide_set()) {
         man.render_subcommands_section(out)?;
     }
@@ -123,49 +120,6 @@ pub fn write_man_page(subcommand: Option<&str>, out: &mut dyn Write) -> Result<(
     writeln!(out, ".SH \"SEE ALSO\"\n{}", see_also.join(", "))?;
     man.render_version_section(out)?;
     Ok(())
-}
-
-/// The options every subcommand takes (clap_mangen lists them only on histx(1)).
-fn global_options(root: &clap::Command) -> String {
-    let mut text = String::from(".SH \"COMMON OPTIONS\"\n");
-    for arg in root
-        .get_arguments()
-        .filter(|a| a.is_global_set() && !a.is_hide_set())
-    {
-        let mut names = Vec::new();
-        if let Some(short) = arg.get_short() {
-            names.push(format!("\\fB\\-{short}\\fR"));
-        }
-        if let Some(long) = arg.get_long() {
-            names.push(format!("\\fB\\-\\-{}\\fR", roff(long)));
-        }
-        let value = arg
-            .get_value_names()
-            .and_then(|v| v.first())
-            .filter(|_| arg.get_num_args().is_none_or(|n| n.takes_values()))
-            .map(|v| format!(" \\fI{v}\\fR"))
-            .unwrap_or_default();
-        let values: Vec<String> = arg
-            .get_possible_values()
-            .iter()
-            .map(|v| v.get_name().to_string())
-            .collect();
-        let help = arg
-            .get_long_help()
-            .or(arg.get_help())
-            .map(|h| h.to_string())
-            .unwrap_or_default();
-        text.push_str(&format!(
-            ".TP\n{}{}\n{}\n",
-            names.join(", "),
-            value,
-            roff(&help)
-        ));
-        if !values.is_empty() {
-            text.push_str(&format!(".br\n[possible values: {}]\n", values.join(", ")));
-        }
-    }
-    text
 }
 
 fn examples(subcommand: Option<&str>) -> String {

@@ -1,19 +1,20 @@
 //! histx: a command-line history inspector for AWS workflow services.
 //!
 //! The layers, each ignorant of the ones after it:
-//! `cli` → `app` → `services::<name>` → `fetch` (all pages) → `Normalizer` →
-//! `model::Event` → `render`. Saved files enter through `saved`, as a page source.
+//! `cli` → `app` (the one match over services) → `engine` (file or live, once or
+//! follow, what to print) → `source` (live pages, saved files) → a service's
+//! `Normalizer` → `model::Event` → `render`. Services (`services::<name>/`) are
+//! plug-ins: they declare, the engine decides.
 
 pub mod app;
 pub mod aws;
 pub mod cli;
+pub mod engine;
 pub mod exit;
-pub mod fetch;
 pub mod filter;
 pub mod generate;
 pub mod model;
-pub mod pipeline;
 pub mod render;
-pub mod saved;
 pub mod services;
+pub mod source;
 pub mod wire;

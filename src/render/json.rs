@@ -1,20 +1,19 @@
-//! The machine-readable printers: JSON lines of normalized events, one JSON document,
-//! and the raw wire events. Each page is written and flushed as soon as it arrives, so
-//! memory stays flat and `| head` gets its first line at once.
+//! The machine-readable event sinks: JSON lines of normalized events, and one JSON
+//! document. Each page is written and flushed as soon as it arrives, so memory stays
+//! flat and `| head` gets its first line at once. (Raw wire records: [`super::WireSink`].)
 
 use super::escape::write_json;
-use super::{write_json_line, Printer};
+use super::{write_json_line, EventSink};
 use crate::model::Event;
-use serde_json::Value;
 use std::io::{self, Write};
 
 /// `-o jsonl`: one normalized event per line.
-pub struct JsonLinesPrinter;
+pub struct JsonLines;
 
-impl Printer for JsonLinesPrinter {
-    fn events(&mut self, out: &mut dyn Write, page: Vec<Event>) -> io::Result<()> {
+impl EventSink for JsonLines {
+    fn page(&mut self, out: &mut dyn Write, events: &[Event]) -> io::Result<()> {
         let mut buffer = Vec::with_capacity(1024);
-        for event in &page {
+        for event in events {
             write_json_line(out, event, &mut buffer)?;
         }
         out.flush()
@@ -27,14 +26,14 @@ impl Printer for JsonLinesPrinter {
 
 /// `-o json`: one array, streamed: `[` before the first event, `]` after the last.
 #[derive(Default)]
-pub struct JsonDocumentPrinter {
+pub struct JsonDocument {
     started: bool,
 }
 
-impl Printer for JsonDocumentPrinter {
-    fn events(&mut self, out: &mut dyn Write, page: Vec<Event>) -> io::Result<()> {
+impl EventSink for JsonDocument {
+    fn page(&mut self, out: &mut dyn Write, events: &[Event]) -> io::Result<()> {
         let mut buffer = Vec::with_capacity(1024);
-        for event in &page {
+        for event in events {
             out.write_all(if self.started { b",\n" } else { b"[" })?;
             self.started = true;
             write_json(out, event, &mut buffer)?;
@@ -44,31 +43,6 @@ impl Printer for JsonDocumentPrinter {
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(if self.started { b"\n]\n" } else { b"[]\n" })?;
-        out.flush()
-    }
-}
-
-/// `-o raw`: each wire event as the service sent it, one per line.
-pub struct RawPrinter;
-
-impl Printer for RawPrinter {
-    fn wants_raw(&self) -> bool {
-        true
-    }
-
-    fn raw(&mut self, out: &mut dyn Write, page: &[Value]) -> io::Result<()> {
-        let mut buffer = Vec::with_capacity(1024);
-        for event in page {
-            write_json_line(out, event, &mut buffer)?;
-        }
-        out.flush()
-    }
-
-    fn events(&mut self, _out: &mut dyn Write, _page: Vec<Event>) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         out.flush()
     }
 }

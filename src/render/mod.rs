@@ -1,7 +1,10 @@
 //! Renderers: pure functions from normalized events (or, for `-o raw`, the wire events)
 //! to an `impl Write`. They know nothing of AWS or of where the events came from.
-//! Streaming formats write and flush each page as it arrives; the table and the tree
-//! are given the whole run at once.
+//!
+//! What to print is chosen once, as an [`Output`]: a stream (JSON lines, one JSON
+//! document, raw wire records), written page by page as records arrive, or a report
+//! (table, tree, the run summary alone), written once the whole run is read and told
+//! what the report needs of it.
 
 mod escape;
 mod json;
@@ -42,60 +45,6 @@ pub struct Presentation {
     pub ascii: bool,
 }
 
-/// A whole run, for the printers that need all of it.
-#[derive(Debug, Default)]
-pub struct Run {
-    pub summary: RunSummary,
-    /// The events to show, after the filters.
-    pub events: Vec<Event>,
-    /// The same events as the service sent them (only for `-o raw`).
-    pub raw: Vec<Value>,
-    /// The run as it nested (only for `-o tree`, and with `--failed`).
-    pub tree: Vec<Node>,
-    /// `--summary`: print only the summary.
-    pub summary_only: bool,
-    /// `--failed`: errors and causes in full, never cut to the width.
-    pub full_errors: bool,
-}
-
-/// Writes events in one output format.
-pub trait Printer {
-    /// True for the formats printed page by page.
-    fn streams(&self) -> bool {
-        true
-    }
-    /// True for `-o raw`, which prints the wire events instead of normalized ones.
-    fn wants_raw(&self) -> bool {
-        false
-    }
-    /// True for `-o tree`.
-    fn wants_tree(&self) -> bool {
-        false
-    }
-    /// One page of wire events (`-o raw`, streaming).
-    fn raw(&mut self, _out: &mut dyn Write, _page: &[Value]) -> io::Result<()> {
-        Ok(())
-    }
-    /// One page of normalized events (streaming).
-    fn events(&mut self, out: &mut dyn Write, page: Vec<Event>) -> io::Result<()>;
-    /// After the last page (streaming).
-    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()>;
-    /// The whole run at once. For the streaming formats: the summary as one JSON record
-    /// with `--summary`, else the events as if streamed.
-    fn run(&mut self, out: &mut dyn Write, run: Run) -> io::Result<()> {
-        if run.summary_only {
-            write_json_line(out, &run.summary, &mut Vec::new())?;
-            return out.flush();
-        }
-        if self.wants_raw() {
-            self.raw(out, &run.raw)?;
-        } else {
-            self.events(out, run.events)?;
-        }
-        self.finish(out)
-    }
-}
-
 /// `text` in at most `max` characters, the cut marked with `ellipsis`.
 pub(crate) fn cut(text: &str, max: usize, ellipsis: &str) -> String {
     if text.chars().count() <= max {
@@ -109,45 +58,115 @@ pub(crate) fn cut(text: &str, max: usize, ellipsis: &str) -> String {
     format!("{}{ellipsis}", &text[..at])
 }
 
-/// The printer for a format.
-pub fn printer(format: Format, presentation: Presentation) -> Box<dyn Printer> {
+/// What to print, chosen once from `-o`, `--summary` and `--failed`.
+pub enum Output {
+    /// Normalized events, written page by page (`-o jsonl`, `-o json`).
+    Events(Box<dyn EventSink>),
+    /// The records as the service sent them, written page by page (`-o raw`).
+    Wire(WireSink),
+    /// Written once the whole run is read (`-o table`, `-o tree`, `--summary`).
+    Report(Box<dyn Report>),
+}
+
+/// Where normalized events go as they arrive.
+pub trait EventSink {
+    /// One page of events, written (and flushed) at once.
+    fn page(&mut self, out: &mut dyn Write, events: &[Event]) -> io::Result<()>;
+    /// After the last page.
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// `-o raw`: each wire record as the service sent it, one per line.
+#[derive(Debug, Default)]
+pub struct WireSink;
+
+impl WireSink {
+    /// One page of wire records, written (and flushed) at once.
+    pub fn page(&mut self, out: &mut dyn Write, records: &[Value]) -> io::Result<()> {
+        let mut buffer = Vec::with_capacity(1024);
+        for record in records {
+            write_json_line(out, record, &mut buffer)?;
+        }
+        out.flush()
+    }
+}
+
+/// What a report needs besides the summary and the events shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// The run as it nested.
+    pub tree: bool,
+    /// Every event of the history, even under `--limit` (which then only narrows what
+    /// is shown): what a summary of the whole run needs.
+    pub all_events: bool,
+}
+
+/// A whole run, as a report gets it.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    pub summary: RunSummary,
+    /// The events to show, after the filters.
+    pub events: Vec<Event>,
+    /// The run as it nested, when the report needs it (pruned to what the filters kept).
+    pub tree: Vec<Node>,
+}
+
+/// Written once the whole run is read.
+pub trait Report {
+    fn needs(&self) -> Needs {
+        Needs::default()
+    }
+    fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()>;
+}
+
+/// The output for a format. `summary_only` (`--summary`) makes it the summary alone: a
+/// JSON record for the machine formats, the header for people. `full_errors`
+/// (`--failed`) shows errors and causes in full, never cut to the width.
+pub fn output(
+    format: Format,
+    summary_only: bool,
+    full_errors: bool,
+    presentation: Presentation,
+) -> Output {
+    if summary_only {
+        return Output::Report(Box::new(summary::SummaryReport {
+            record: !matches!(format, Format::Table | Format::Tree),
+            presentation,
+        }));
+    }
     match format {
-        Format::Table => Box::new(table::TablePrinter::new(presentation)),
-        Format::Tree => Box::new(TreePrinter { presentation }),
-        Format::Jsonl => Box::new(json::JsonLinesPrinter),
-        Format::Json => Box::new(json::JsonDocumentPrinter::default()),
-        Format::Raw => Box::new(json::RawPrinter),
+        Format::Table => Output::Report(Box::new(table::TableReport {
+            presentation,
+            full_errors,
+        })),
+        Format::Tree => Output::Report(Box::new(TreeReport {
+            presentation,
+            full_errors,
+        })),
+        Format::Jsonl => Output::Events(Box::new(json::JsonLines)),
+        Format::Json => Output::Events(Box::new(json::JsonDocument::default())),
+        Format::Raw => Output::Wire(WireSink),
     }
 }
 
 /// `-o tree`: the run summary, then the tree.
-struct TreePrinter {
+struct TreeReport {
     presentation: Presentation,
+    full_errors: bool,
 }
 
-impl Printer for TreePrinter {
-    fn streams(&self) -> bool {
-        false
-    }
-
-    fn wants_tree(&self) -> bool {
-        true
-    }
-
-    fn events(&mut self, _out: &mut dyn Write, _page: Vec<Event>) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        out.flush()
-    }
-
-    fn run(&mut self, out: &mut dyn Write, run: Run) -> io::Result<()> {
-        summary::write_header(out, &run.summary, &self.presentation)?;
-        if !run.summary_only {
-            writeln!(out)?;
-            tree::TreeWriter::new(&self.presentation, run.full_errors).write(out, &run.tree)?;
+impl Report for TreeReport {
+    fn needs(&self) -> Needs {
+        Needs {
+            tree: true,
+            ..Needs::default()
         }
+    }
+
+    fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()> {
+        summary::write_header(out, &run.summary, &self.presentation)?;
+        writeln!(out)?;
+        tree::TreeWriter::new(&self.presentation, self.full_errors).write(out, &run.tree)?;
         out.flush()
     }
 }

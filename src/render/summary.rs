@@ -2,11 +2,36 @@
 //! `--summary` prints alone: status, times, counts, and the failure that explains the
 //! run with its error and cause in full, so it can be pasted into a ticket as is.
 
-use super::{style, terminal_safe, Presentation};
+use super::{style, terminal_safe, write_json_line, Presentation, Report, RunReport};
 use crate::model::{RunSummary, Timestamp};
 use crate::render::table::format_duration;
 use chrono::{Local, TimeZone};
 use std::io::{self, Write};
+
+/// `--summary`: the run summary alone, as one JSON record (`record`, for the machine
+/// formats) or as the header people read.
+pub struct SummaryReport {
+    pub record: bool,
+    pub presentation: Presentation,
+}
+
+impl Report for SummaryReport {
+    fn needs(&self) -> super::Needs {
+        super::Needs {
+            all_events: true,
+            ..super::Needs::default()
+        }
+    }
+
+    fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()> {
+        if self.record {
+            write_json_line(out, &run.summary, &mut Vec::new())?;
+        } else {
+            write_header(out, &run.summary, &self.presentation)?;
+        }
+        out.flush()
+    }
+}
 
 /// Writes the header: one `Label  value` line each.
 pub fn write_header(

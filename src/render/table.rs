@@ -3,7 +3,7 @@
 //! failure, else the service's summary or the resource). Payload text is escaped before
 //! it reaches the terminal.
 
-use super::{cut, terminal_safe, Presentation, Printer, Run};
+use super::{cut, terminal_safe, Presentation, Report, RunReport};
 use crate::model::{Event, Status};
 use chrono::{Local, TimeZone};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
@@ -12,24 +12,15 @@ use std::io::{self, Write};
 /// Longest summary kept in a cell; the full text is in `-o jsonl`.
 const SUMMARY_CHARS: usize = 120;
 
-pub struct TablePrinter {
-    presentation: Presentation,
-    events: Vec<Event>,
+/// `-o table`: the run summary, then the table.
+pub struct TableReport {
+    pub presentation: Presentation,
     /// `--failed`: summaries in full.
-    full_summaries: bool,
+    pub full_errors: bool,
 }
 
-impl TablePrinter {
-    pub fn new(presentation: Presentation) -> Self {
-        TablePrinter {
-            presentation,
-            events: Vec::new(),
-            full_summaries: false,
-        }
-    }
-
-    fn build(&self) -> Table {
-        let events = &self.events;
+impl TableReport {
+    fn build(&self, events: &[Event]) -> Table {
         let first = events.iter().filter_map(|e| e.time).min();
         let spans_days = {
             let mut days = events
@@ -118,7 +109,7 @@ impl TablePrinter {
             } else {
                 "…"
             };
-            row.push(Cell::new(summary(event, self.full_summaries, ellipsis)));
+            row.push(Cell::new(summary(event, self.full_errors, ellipsis)));
             // Fitted to the terminal, a long cell is cut to one line, never wrapped.
             let mut row = Row::from(row);
             row.max_height(1);
@@ -152,34 +143,14 @@ impl TablePrinter {
     }
 }
 
-impl Printer for TablePrinter {
-    fn streams(&self) -> bool {
-        false
-    }
-
-    fn run(&mut self, out: &mut dyn Write, run: Run) -> io::Result<()> {
+impl Report for TableReport {
+    fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()> {
         super::summary::write_header(out, &run.summary, &self.presentation)?;
-        if run.summary_only {
-            return out.flush();
-        }
         writeln!(out)?;
-        self.full_summaries = run.full_errors;
-        self.events = run.events;
-        self.finish(out)
-    }
-
-    fn events(&mut self, _out: &mut dyn Write, page: Vec<Event>) -> io::Result<()> {
-        self.events.extend(page);
-        Ok(())
-    }
-
-    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        if self.events.is_empty() {
-            return out.flush();
-        }
-        let table = self.build();
-        for line in table.lines() {
-            writeln!(out, "{}", line.trim_end())?;
+        if !run.events.is_empty() {
+            for line in self.build(&run.events).lines() {
+                writeln!(out, "{}", line.trim_end())?;
+            }
         }
         out.flush()
     }

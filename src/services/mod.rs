@@ -1,80 +1,123 @@
-//! One file per AWS service. Each service module owns its command-line arguments, how to
-//! call its API (a [`crate::fetch::PageSource`]), how to recognise its saved pages, and
-//! how to normalize one of its events into a [`crate::model::Event`]. Nothing outside a
-//! service module knows that service's types.
+//! The services, one folder each, as plug-ins of the engine. A service declares what
+//! is particular to it and nothing more: its command line, how to parse its target,
+//! what its saved pages look like, its page limits, its normalizer, a live source of its
+//! history, how it arranges records the API does not order or filter itself, and its
+//! summary and tree. The engine (`crate::engine`) decides everything else, the same way
+//! for every service: file or live, read once or follow, show or list.
 //!
-//! To add a service: write `services/<name>.rs` with `Args`, a `Normalizer`, and an
-//! `async fn run`, then add one variant to `cli::Command` and one arm to `app::run`.
+//! A service's folder: `mod.rs` (its command line, its target, the [`Service`] impl),
+//! `api.rs` (its API calls, one request for one page), `normalize.rs` (wire records to
+//! [`Event`]s) and `tree.rs` (its tree and summary). To add a fifth: write its folder,
+//! add one variant to `cli::Command` and one arm to the `match` in `app::run`, and a fake
+//! of its API to the tests.
 
 pub mod codepipeline;
 pub mod sfn;
-
 pub mod ssm;
 pub mod swf;
 
 use crate::aws::Connection;
-use crate::cli::Common;
-use crate::exit::UsageError;
-use crate::fetch::FetchPlan;
 use crate::model::{Event, Node, RunSummary};
-use crate::pipeline::Output;
+use crate::source::saved::SavedShape;
+use crate::source::{BoxedSource, Gathered};
 use anyhow::Result;
 use serde_json::Value;
 
-/// Everything a service's `run` needs besides its own arguments.
-pub struct Context<'a> {
-    pub common: &'a Common,
-    pub connection: Connection,
-    /// Where the events go: the printer, the filters, the writer.
-    pub output: Output<'a>,
-}
-
-impl Context<'_> {
-    /// The fetch plan for a service whose API allows pages of `max_page_size` events.
-    pub fn plan(&self, service: &str, max_page_size: usize) -> Result<FetchPlan> {
-        let page_size = match self.common.page_size {
-            Some(n) if n as usize > max_page_size => {
-                return Err(UsageError::new(format!(
-                    "--page-size {n} is too large: `histx {service}` allows 1 to {max_page_size}"
-                ))
-                .into())
-            }
-            Some(n) => n as usize,
-            None => max_page_size,
-        };
-        // --limit belongs to the pipeline, which counts what it prints.
-        Ok(FetchPlan {
-            page_size,
-            limit: None,
-        })
-    }
-}
-
-/// Turns a service's wire events into normalized events.
+/// Turns a service's wire records into normalized events.
 ///
 /// Stateful on purpose: some fields come from earlier events (a Step Functions Task event
 /// is named after the state that scheduled it), so one normalizer sees a whole run,
 /// page after page, in the order the pages arrive.
 pub trait Normalizer {
-    /// One normalized event per wire event, in the same order.
+    /// One normalized event per wire record, in the same order.
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event>;
+}
 
-    /// The service's name in the events (`sfn`, `swf`, ...).
-    fn service(&self) -> &'static str;
+/// Where a run's records are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A saved history (`--from`): records in the order they were saved.
+    File,
+    /// The service's API: records in the order and selection the request asked for.
+    Live,
+}
+
+/// How the user asked to read a history, whatever the service.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadPlan {
+    /// Records per request: the API's largest, unless the user chose (`--page-size`).
+    pub page_size: usize,
+    /// True when the user chose the page size.
+    pub page_size_chosen: bool,
+    /// Newest first (`--reverse`).
+    pub reverse: bool,
+}
+
+/// One service, as the engine sees it. Built from its command line, with its target
+/// already parsed (bad input is refused before any request).
+///
+/// The futures need not be `Send`: histx runs on a single-threaded runtime.
+#[allow(async_fn_in_trait)]
+pub trait Service {
+    /// Its name in events, messages and the command line: `sfn`, `swf`, ...
+    const NAME: &'static str;
+    /// The largest page its history API returns.
+    const MAX_PAGE_SIZE: usize;
+    /// What its saved pages look like.
+    const SAVED_SHAPE: SavedShape;
+
+    /// Its own `show` arguments: its target, and its own options.
+    type Args: clap::Args;
+
+    type Normalizer: Normalizer;
+
+    /// The service for a command line, its target checked (a usage error if malformed).
+    fn new(args: Self::Args) -> Result<Self>
+    where
+        Self: Sized;
+
+    /// A normalizer for the run shown.
+    fn normalizer(&self) -> Self::Normalizer;
+
+    /// A live source of the run's history. Only called when no file is read; refuses
+    /// (as a usage error) a command line that names no run.
+    async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource>;
+
+    /// The records in the order and selection the user asked for, from either origin.
+    /// Live pages come as the request ordered them; a file is read as it was saved, so
+    /// by default it is turned around here for `--reverse`.
+    fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
+        arrange_by_default(source, origin, read)
+    }
 
     /// The run at a glance, from all of its events. The default knows only what the
     /// events say in common; services add the run's own status, redrives, the failure
     /// that explains the run.
     fn summary(&self, events: &[Event]) -> RunSummary {
-        RunSummary::from_events(self.service(), events)
+        RunSummary::from_events(Self::NAME, events)
     }
 
-    /// The run as it nested, for `-o tree` and `--failed`, under the run's `summary` (as
-    /// [`Normalizer::summary`] made it, then completed by the pipeline). The default is
-    /// flat: one node per event.
+    /// The run as it nested, for `-o tree` and `--failed`, under the run's `summary`.
+    /// The default is flat: one node per event.
     fn tree(&self, events: &[Event], _summary: &RunSummary) -> Vec<Node> {
         events.iter().map(flat_node).collect()
     }
+}
+
+/// [`Service::arrange`]'s default: a file turned around for `--reverse`, live pages as
+/// they come.
+pub fn arrange_by_default(
+    source: BoxedSource,
+    origin: Origin,
+    read: ReadPlan,
+) -> Result<BoxedSource> {
+    Ok(match (origin, read.reverse) {
+        (Origin::File, true) => Box::new(Gathered::new(source, |mut all| {
+            all.reverse();
+            all
+        })),
+        _ => source,
+    })
 }
 
 /// A node that stands for a group of nodes (a loop iteration, a stage, a pipeline

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::aws::{self, Connection, WireTap};
-use crate::fetch::{Page, PageSource};
+use crate::source::pager::{Page, PageApi};
 use anyhow::{anyhow, Result};
 use aws_sdk_codepipeline::types::ActionExecutionFilter;
 
@@ -56,7 +56,7 @@ impl LiveActions {
     }
 }
 
-impl PageSource for LiveActions {
+impl PageApi for LiveActions {
     async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
         let tap = WireTap::default();
         let filter = self.execution_id.as_ref().map(|id| {

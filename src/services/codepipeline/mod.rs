@@ -19,12 +19,13 @@ mod normalize;
 pub use api::*;
 pub use normalize::*;
 
+use crate::aws::Connection;
 use crate::exit::UsageError;
-use crate::fetch::{fetch_all, FetchPlan, Flow, Page, PageSource};
-use crate::model::Timestamp;
-use crate::pipeline::print_history;
-use crate::saved::{SavedHistory, SavedShape};
-use crate::services::Context;
+use crate::model::{Event, Node, RunSummary, Timestamp};
+use crate::services::{Origin, ReadPlan, Service};
+use crate::source::pager::TokenPager;
+use crate::source::saved::SavedShape;
+use crate::source::{BoxedSource, Gathered};
 use crate::wire::parse_timestamp;
 use anyhow::Result;
 use serde_json::Value;
@@ -33,16 +34,9 @@ use std::collections::HashMap;
 pub const SERVICE: &str = "codepipeline";
 
 /// The largest page ListActionExecutions (and ListPipelineExecutions) returns.
-pub const MAX_PAGE_SIZE: usize = 100;
+const MAX_PAGE_SIZE: usize = 100;
 
-/// What saved ListActionExecutions output looks like.
-pub const SAVED_SHAPE: SavedShape = SavedShape {
-    events_key: "actionExecutionDetails",
-    event_marker: "actionExecutionId",
-    what: "ListActionExecutions output (an object with \"actionExecutionDetails\")",
-};
-
-/// `histx codepipeline` arguments.
+/// `histx codepipeline show` arguments of its own.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
     after_help = "Order: CodePipeline lists the newest actions first and has no order \
@@ -77,51 +71,80 @@ enum Selection {
     Latest,
 }
 
-/// Prints the action executions of a pipeline, live or from `--from`.
-pub async fn run(args: Args, context: Context<'_>) -> Result<()> {
-    let pipeline = args
-        .pipeline
-        .as_deref()
-        .map(check_pipeline_name)
-        .transpose()?;
-    let selection = match (args.execution_id, args.latest) {
-        (Some(id), _) => Selection::Execution(check_execution_id(&id)?),
-        (None, true) => Selection::Latest,
-        (None, false) => Selection::All,
+/// CodePipeline, for one pipeline's action executions.
+pub struct CodePipeline {
+    pipeline: Option<String>,
+    selection: Selection,
+}
+
+impl Service for CodePipeline {
+    const NAME: &'static str = SERVICE;
+    const MAX_PAGE_SIZE: usize = MAX_PAGE_SIZE;
+    const SAVED_SHAPE: SavedShape = SavedShape {
+        events_key: "actionExecutionDetails",
+        event_marker: "actionExecutionId",
+        what: "ListActionExecutions output (an object with \"actionExecutionDetails\")",
     };
-    let plan = context.plan(SERVICE, MAX_PAGE_SIZE)?;
-    let normalizer = CodePipelineNormalizer::new(pipeline.clone());
-    let common = context.common;
-    if let Some(path) = &common.from {
-        let mut source = OrderedActions {
-            // histx orders the actions itself, so the file is read as it is.
-            inner: Some(SavedHistory::open(path, SAVED_SHAPE, false)?),
-            selection,
-            reverse: common.reverse,
-            page_size: plan.page_size,
+
+    type Args = Args;
+    type Normalizer = CodePipelineNormalizer;
+
+    fn new(args: Args) -> Result<Self> {
+        let pipeline = args
+            .pipeline
+            .as_deref()
+            .map(check_pipeline_name)
+            .transpose()?;
+        let selection = match (args.execution_id, args.latest) {
+            (Some(id), _) => Selection::Execution(check_execution_id(&id)?),
+            (None, true) => Selection::Latest,
+            (None, false) => Selection::All,
         };
-        return print_history(&mut source, normalizer, plan, context.output).await;
+        Ok(CodePipeline {
+            pipeline,
+            selection,
+        })
     }
-    let Some(pipeline) = pipeline else {
-        return Err(
-            UsageError::new("histx codepipeline needs a pipeline name, or --from FILE").into(),
-        );
-    };
-    let mut live = LiveActions::connect(&context.connection, &pipeline).await?;
-    let selection = match selection {
-        Selection::Latest => Selection::Execution(live.newest_execution().await?),
-        other => other,
-    };
-    if let Selection::Execution(id) = &selection {
-        live.execution_id = Some(id.clone());
+
+    fn normalizer(&self) -> CodePipelineNormalizer {
+        CodePipelineNormalizer::new(self.pipeline.clone())
     }
-    let mut source = OrderedActions {
-        inner: Some(live),
-        selection,
-        reverse: common.reverse,
-        page_size: plan.page_size,
-    };
-    print_history(&mut source, normalizer, plan, context.output).await
+
+    /// `--latest` is resolved first (ListPipelineExecutions), so that only that
+    /// execution's actions are asked for.
+    async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
+        let Some(pipeline) = &self.pipeline else {
+            return Err(UsageError::new(
+                "histx codepipeline needs a pipeline name, or --from FILE",
+            )
+            .into());
+        };
+        let mut live = LiveActions::connect(connection, pipeline).await?;
+        if self.selection == Selection::Latest {
+            self.selection = Selection::Execution(live.newest_execution().await?);
+        }
+        if let Selection::Execution(id) = &self.selection {
+            live.execution_id = Some(id.clone());
+        }
+        Ok(Box::new(TokenPager::new(live, read.page_size)))
+    }
+
+    /// The API lists the newest actions first and has no order parameter: histx reads
+    /// every page and orders the actions itself, from a file or live alike.
+    fn arrange(&self, source: BoxedSource, _origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
+        let selection = self.selection.clone();
+        Ok(Box::new(Gathered::new(source, move |actions| {
+            order_actions(actions, &selection, read.reverse)
+        })))
+    }
+
+    fn summary(&self, events: &[Event]) -> RunSummary {
+        normalize::summary(events, self.pipeline.as_deref())
+    }
+
+    fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
+        normalize::tree(events, summary)
+    }
 }
 
 /// Checks a pipeline name as the API constrains it: 1 to 100 of `A-Za-z0-9.@-_`.
@@ -149,39 +172,6 @@ fn check_execution_id(id: &str) -> Result<String, UsageError> {
         )));
     }
     Ok(id.to_string())
-}
-
-/// Every action execution of a source, filtered to the selection and put in order.
-/// Its one page holds them all.
-struct OrderedActions<S> {
-    /// `None` once read.
-    inner: Option<S>,
-    selection: Selection,
-    reverse: bool,
-    /// The page size to read the source with (the service's maximum unless the user chose).
-    page_size: usize,
-}
-
-impl<S: PageSource> PageSource for OrderedActions<S> {
-    async fn fetch_page(&mut self, _token: Option<String>, _page_size: usize) -> Result<Page> {
-        let Some(mut inner) = self.inner.take() else {
-            return Ok(Page::default());
-        };
-        let mut actions = Vec::new();
-        let plan = FetchPlan {
-            page_size: self.page_size,
-            limit: None,
-        };
-        fetch_all(&mut inner, plan, |page| {
-            actions.extend(page);
-            Ok(Flow::Continue)
-        })
-        .await?;
-        Ok(Page {
-            events: order_actions(actions, &self.selection, self.reverse),
-            next_token: None,
-        })
-    }
 }
 
 fn pipeline_execution_of(action: &Value) -> Option<&str> {

@@ -118,71 +118,66 @@ impl CodePipelineNormalizer {
 }
 
 impl Normalizer for CodePipelineNormalizer {
-    fn service(&self) -> &'static str {
-        SERVICE
-    }
-
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         page.into_iter()
             .map(|raw| self.normalize_one(raw))
             .collect()
     }
+}
 
-    /// Several pipeline executions are labelled with the pipeline; the failure shown is
-    /// the newest pipeline execution's, as that is the one a person is asking about.
-    fn summary(&self, events: &[Event]) -> RunSummary {
-        let mut summary = RunSummary::from_events(SERVICE, events);
-        let groups = by_pipeline_execution(events);
-        if groups.len() > 1 {
-            summary.execution = self.pipeline.clone();
-        }
-        let newest = groups
-            .iter()
-            .max_by_key(|(_, actions)| actions.iter().filter_map(|a| a.time).min());
-        // The newest pipeline execution's outcome, as its actions' latest attempts tell it.
-        summary.status =
-            newest.and_then(|(_, actions)| stage_node(String::new(), actions.clone()).status);
-        summary.failure = newest.and_then(|(_, actions)| {
-            latest_attempts(actions)
-                .into_iter()
-                .filter(|a| a.status.is_failure())
-                .min_by_key(|a| a.time)
-                .map(Failure::of)
-        });
-        summary
+/// Several pipeline executions are labelled with the pipeline; the failure shown is
+/// the newest pipeline execution's, as that is the one a person is asking about.
+pub(super) fn summary(events: &[Event], pipeline: Option<&str>) -> RunSummary {
+    let mut summary = RunSummary::from_events(SERVICE, events);
+    let groups = by_pipeline_execution(events);
+    if groups.len() > 1 {
+        summary.execution = pipeline.map(str::to_string);
     }
-
-    /// Pipeline execution, then stage, then action (then its attempts, when retried).
-    fn tree(&self, events: &[Event], _summary: &RunSummary) -> Vec<Node> {
-        by_pipeline_execution(events)
+    let newest = groups
+        .iter()
+        .max_by_key(|(_, actions)| actions.iter().filter_map(|a| a.time).min());
+    // The newest pipeline execution's outcome, as its actions' latest attempts tell it.
+    summary.status =
+        newest.and_then(|(_, actions)| stage_node(String::new(), actions.clone()).status);
+    summary.failure = newest.and_then(|(_, actions)| {
+        latest_attempts(actions)
             .into_iter()
-            .map(|(execution, actions)| {
-                let mut stages: Vec<(Option<&EventId>, Vec<&Event>)> = Vec::new();
-                for action in actions {
-                    match stages
-                        .iter_mut()
-                        .find(|(stage, _)| *stage == action.parent_id.as_ref())
-                    {
-                        Some((_, in_stage)) => in_stage.push(action),
-                        None => stages.push((action.parent_id.as_ref(), vec![action])),
-                    }
+            .filter(|a| a.status.is_failure())
+            .min_by_key(|a| a.time)
+            .map(Failure::of)
+    });
+    summary
+}
+
+/// Pipeline execution, then stage, then action (then its attempts, when retried).
+pub(super) fn tree(events: &[Event], _summary: &RunSummary) -> Vec<Node> {
+    by_pipeline_execution(events)
+        .into_iter()
+        .map(|(execution, actions)| {
+            let mut stages: Vec<(Option<&EventId>, Vec<&Event>)> = Vec::new();
+            for action in actions {
+                match stages
+                    .iter_mut()
+                    .find(|(stage, _)| *stage == action.parent_id.as_ref())
+                {
+                    Some((_, in_stage)) => in_stage.push(action),
+                    None => stages.push((action.parent_id.as_ref(), vec![action])),
                 }
-                let stages = stages
-                    .into_iter()
-                    .map(|(stage, in_stage)| {
-                        let label =
-                            stage.map_or_else(|| "(no stage)".to_string(), |s| s.to_string());
-                        stage_node(label, in_stage)
-                    })
-                    .collect();
-                group_node(
-                    execution.unwrap_or("(no execution)").to_string(),
-                    "pipeline execution",
-                    stages,
-                )
-            })
-            .collect()
-    }
+            }
+            let stages = stages
+                .into_iter()
+                .map(|(stage, in_stage)| {
+                    let label = stage.map_or_else(|| "(no stage)".to_string(), |s| s.to_string());
+                    stage_node(label, in_stage)
+                })
+                .collect();
+            group_node(
+                execution.unwrap_or("(no execution)").to_string(),
+                "pipeline execution",
+                stages,
+            )
+        })
+        .collect()
 }
 
 /// A stage: its actions, a retried action's runs folded into one node with an attempt

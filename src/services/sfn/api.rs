@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::aws::{self, Connection, WireTap};
-use crate::fetch::{Page, PageSource};
+use crate::source::pager::{Page, PageApi};
 use anyhow::Result;
 
 /// GetExecutionHistory, one page per call, through the SDK.
@@ -30,7 +30,7 @@ impl LiveHistory {
     }
 }
 
-impl PageSource for LiveHistory {
+impl PageApi for LiveHistory {
     async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
         let tap = WireTap::default();
         self.client

@@ -11,27 +11,18 @@ mod tree;
 pub use api::*;
 pub use normalize::*;
 
+use crate::aws::Connection;
 use crate::exit::UsageError;
-use crate::pipeline::print_history;
-use crate::saved::SavedHistory;
-use crate::saved::SavedShape;
-
-use crate::services::Context;
+use crate::model::{Event, Node, RunSummary};
+use crate::services::{ReadPlan, Service};
+use crate::source::pager::TokenPager;
+use crate::source::saved::SavedShape;
+use crate::source::BoxedSource;
 use anyhow::Result;
 
 pub const SERVICE: &str = "sfn";
 
-/// The largest page GetExecutionHistory returns.
-pub const MAX_PAGE_SIZE: usize = 1000;
-
-/// What saved GetExecutionHistory output looks like.
-pub const SAVED_SHAPE: SavedShape = SavedShape {
-    events_key: "events",
-    event_marker: "type",
-    what: "GetExecutionHistory output (an object with \"events\")",
-};
-
-/// `histx sfn` arguments.
+/// `histx sfn show` arguments of its own.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The execution's ARN: arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME.
@@ -45,29 +36,64 @@ pub struct Args {
     pub no_data: bool,
 }
 
-/// Prints the history of one execution, live or from `--from`.
-pub async fn run(args: Args, context: Context<'_>) -> Result<()> {
-    let arn = args
-        .execution_arn
-        .as_deref()
-        .map(ExecutionArn::parse)
-        .transpose()?;
-    let plan = context.plan(SERVICE, MAX_PAGE_SIZE)?;
-    let normalizer = SfnNormalizer::new(arn.as_ref().map(|a| a.arn.clone()));
-    let common = context.common;
-    if let Some(path) = &common.from {
-        let mut source = SavedHistory::open(path, SAVED_SHAPE, common.reverse)?;
-        return print_history(&mut source, normalizer, plan, context.output).await;
-    }
-    let Some(arn) = arn else {
-        return Err(UsageError::new(format!(
-            "histx sfn needs an execution ARN ({ARN_FORM}), or --from FILE"
-        ))
-        .into());
+/// Step Functions, for one execution.
+pub struct Sfn {
+    arn: Option<ExecutionArn>,
+    include_data: bool,
+}
+
+impl Service for Sfn {
+    const NAME: &'static str = SERVICE;
+    /// The largest page GetExecutionHistory returns.
+    const MAX_PAGE_SIZE: usize = 1000;
+    const SAVED_SHAPE: SavedShape = SavedShape {
+        events_key: "events",
+        event_marker: "type",
+        what: "GetExecutionHistory output (an object with \"events\")",
     };
-    let mut source =
-        LiveHistory::connect(&context.connection, &arn, common.reverse, !args.no_data).await?;
-    print_history(&mut source, normalizer, plan, context.output).await
+
+    type Args = Args;
+    type Normalizer = SfnNormalizer;
+
+    fn new(args: Args) -> Result<Self> {
+        let arn = args
+            .execution_arn
+            .as_deref()
+            .map(ExecutionArn::parse)
+            .transpose()?;
+        Ok(Sfn {
+            arn,
+            include_data: !args.no_data,
+        })
+    }
+
+    fn normalizer(&self) -> SfnNormalizer {
+        SfnNormalizer::new(self.arn.as_ref().map(|a| a.arn.clone()))
+    }
+
+    async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
+        let Some(arn) = &self.arn else {
+            return Err(UsageError::new(format!(
+                "histx sfn needs an execution ARN ({ARN_FORM}), or --from FILE"
+            ))
+            .into());
+        };
+        let api = LiveHistory::connect(connection, arn, read.reverse, self.include_data).await?;
+        Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    fn summary(&self, events: &[Event]) -> RunSummary {
+        tree::summary(events)
+    }
+
+    fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
+        let label = self
+            .arn
+            .as_ref()
+            .and_then(|arn| arn.arn.rsplit(':').next())
+            .unwrap_or("execution");
+        tree::tree(events, label, summary)
+    }
 }
 
 /// A checked Step Functions execution ARN.

@@ -2,7 +2,7 @@
 //! names inherited along previousEventId, details kept verbatim.
 
 use super::*;
-use crate::model::{Event, EventId, Node, RunSummary, Status};
+use crate::model::{Event, EventId, Status};
 use crate::services::Normalizer;
 use crate::wire::{as_i64, decode_payload, parse_timestamp, take_string};
 use serde_json::{Map, Value};
@@ -189,23 +189,6 @@ pub(super) fn take_details(event: &mut Event, mut details: Map<String, Value>) {
 }
 
 impl Normalizer for SfnNormalizer {
-    fn service(&self) -> &'static str {
-        SERVICE
-    }
-
-    fn summary(&self, events: &[Event]) -> RunSummary {
-        tree::summary(events)
-    }
-
-    fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
-        let label = self
-            .execution
-            .as_deref()
-            .and_then(|arn| arn.rsplit(':').next())
-            .unwrap_or("execution");
-        tree::tree(events, label, summary)
-    }
-
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         let mut parents = HashMap::with_capacity(page.len());
         let mut ids = Vec::with_capacity(page.len());

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::aws::{self, Connection, WireTap};
-use crate::fetch::{Page, PageSource};
+use crate::source::pager::{Page, PageApi};
 use anyhow::Result;
 use aws_sdk_ssm::types::StepExecutionFilter;
 
@@ -34,7 +34,7 @@ impl LiveSteps {
     }
 }
 
-impl PageSource for LiveSteps {
+impl PageApi for LiveSteps {
     async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
         let tap = WireTap::default();
         self.client

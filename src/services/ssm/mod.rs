@@ -16,12 +16,13 @@ mod normalize;
 pub use api::*;
 pub use normalize::*;
 
+use crate::aws::Connection;
 use crate::exit::UsageError;
-use crate::fetch::{Page, PageSource};
-use crate::model::{Status, Timestamp};
-use crate::pipeline::print_history;
-use crate::saved::{SavedHistory, SavedShape};
-use crate::services::Context;
+use crate::model::{Event, Node, RunSummary, Status, Timestamp};
+use crate::services::{Origin, ReadPlan, Service};
+use crate::source::pager::TokenPager;
+use crate::source::saved::SavedShape;
+use crate::source::{BoxedSource, Filtered};
 use crate::wire::parse_timestamp;
 use anyhow::Result;
 use aws_sdk_ssm::types::{AutomationExecutionStatus, StepExecutionFilter, StepExecutionFilterKey};
@@ -30,17 +31,7 @@ use serde_json::Value;
 
 pub const SERVICE: &str = "ssm";
 
-/// The largest page DescribeAutomationStepExecutions returns.
-pub const MAX_PAGE_SIZE: usize = 50;
-
-/// What saved DescribeAutomationStepExecutions output looks like.
-pub const SAVED_SHAPE: SavedShape = SavedShape {
-    events_key: "StepExecutions",
-    event_marker: "StepExecutionId",
-    what: "DescribeAutomationStepExecutions output (an object with \"StepExecutions\")",
-};
-
-/// `histx ssm` arguments.
+/// `histx ssm show` arguments of its own.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The automation execution's ID (36 characters, as start-automation-execution
@@ -57,38 +48,76 @@ pub struct Args {
     pub filters: Vec<String>,
 }
 
-/// Prints the steps of one automation execution, live or from `--from`.
-pub async fn run(args: Args, context: Context<'_>) -> Result<()> {
-    let execution = args
-        .automation_execution_id
-        .as_deref()
-        .map(AutomationExecution::parse)
-        .transpose()?;
-    let filters = args
-        .filters
-        .iter()
-        .map(|text| StepFilter::parse(text))
-        .collect::<Result<Vec<_>, _>>()?;
-    let plan = context.plan(SERVICE, MAX_PAGE_SIZE)?;
-    let normalizer = SsmNormalizer::new(execution.as_ref().map(|e| e.id.clone()));
-    let common = context.common;
-    if let Some(path) = &common.from {
-        let matcher = StepMatcher::new(&filters)?;
-        let mut source = FilteredSteps {
-            inner: SavedHistory::open(path, SAVED_SHAPE, common.reverse)?,
-            matcher,
-        };
-        return print_history(&mut source, normalizer, plan, context.output).await;
-    }
-    let Some(execution) = execution else {
-        return Err(UsageError::new(
-            "histx ssm needs an automation execution ID (or its ARN), or --from FILE",
-        )
-        .into());
+/// SSM Automation, for one automation execution.
+pub struct Ssm {
+    execution: Option<AutomationExecution>,
+    filters: Vec<StepFilter>,
+}
+
+impl Service for Ssm {
+    const NAME: &'static str = SERVICE;
+    /// The largest page DescribeAutomationStepExecutions returns.
+    const MAX_PAGE_SIZE: usize = 50;
+    const SAVED_SHAPE: SavedShape = SavedShape {
+        events_key: "StepExecutions",
+        event_marker: "StepExecutionId",
+        what: "DescribeAutomationStepExecutions output (an object with \"StepExecutions\")",
     };
-    let mut source =
-        LiveSteps::connect(&context.connection, &execution, &filters, common.reverse).await?;
-    print_history(&mut source, normalizer, plan, context.output).await
+
+    type Args = Args;
+    type Normalizer = SsmNormalizer;
+
+    fn new(args: Args) -> Result<Self> {
+        let execution = args
+            .automation_execution_id
+            .as_deref()
+            .map(AutomationExecution::parse)
+            .transpose()?;
+        let filters = args
+            .filters
+            .iter()
+            .map(|text| StepFilter::parse(text))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Ssm { execution, filters })
+    }
+
+    fn normalizer(&self) -> SsmNormalizer {
+        SsmNormalizer::new(self.execution.as_ref().map(|e| e.id.clone()))
+    }
+
+    async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
+        let Some(execution) = &self.execution else {
+            return Err(UsageError::new(
+                "histx ssm needs an automation execution ID (or its ARN), or --from FILE",
+            )
+            .into());
+        };
+        let api = LiveSteps::connect(connection, execution, &self.filters, read.reverse).await?;
+        Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    /// The service applies `--filter` to live pages; to a file, histx does, with the
+    /// meaning the API reference gives the filters.
+    fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
+        let source = match origin {
+            Origin::File if !self.filters.is_empty() => {
+                let matcher = StepMatcher::new(&self.filters)?;
+                Box::new(Filtered::new(source, move |step: &Value| {
+                    matcher.matches(step)
+                }))
+            }
+            _ => source,
+        };
+        crate::services::arrange_by_default(source, origin, read)
+    }
+
+    fn summary(&self, events: &[Event]) -> RunSummary {
+        normalize::summary(events)
+    }
+
+    fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
+        normalize::tree(events, summary)
+    }
 }
 
 /// A checked automation execution: its ID, and the region its ARN names, if given one.
@@ -313,19 +342,5 @@ impl StepMatcher {
             StepTest::StartedBefore(bound) => started.is_some_and(|t| t < *bound),
             StepTest::StartedAfter(bound) => started.is_some_and(|t| t > *bound),
         })
-    }
-}
-
-/// Saved pages with `--filter` applied.
-struct FilteredSteps<S> {
-    inner: S,
-    matcher: StepMatcher,
-}
-
-impl<S: PageSource> PageSource for FilteredSteps<S> {
-    async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
-        let mut page = self.inner.fetch_page(token, page_size).await?;
-        page.events.retain(|step| self.matcher.matches(step));
-        Ok(page)
     }
 }

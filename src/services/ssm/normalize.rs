@@ -100,76 +100,72 @@ impl SsmNormalizer {
 }
 
 impl Normalizer for SsmNormalizer {
-    fn service(&self) -> &'static str {
-        SERVICE
-    }
-
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         page.into_iter()
             .map(|raw| self.normalize_one(raw))
             .collect()
     }
+}
 
-    /// The failure that explains the run is the innermost one: a loop fails because a
-    /// step of one of its iterations did, and that step's error is the one to read.
-    fn summary(&self, events: &[Event]) -> RunSummary {
-        let mut summary = RunSummary::from_events(SERVICE, events);
-        let failed: Vec<&Event> = events.iter().filter(|e| e.status.is_failure()).collect();
-        let innermost: Vec<&Event> = failed
-            .iter()
-            .copied()
-            .filter(|event| {
-                !failed
-                    .iter()
-                    .any(|o| o.parent_id.is_some() && o.parent_id == event.id)
-            })
-            .collect();
-        // The run's failure: the latest innermost failed step the automation did not
-        // continue past (a step that is not critical, or whose OnFailure is Continue,
-        // fails without failing the automation), whatever order the steps came in.
-        let stopping = innermost.iter().copied().filter(|e| !continued_past(e));
-        let culprit = latest_step(stopping).or_else(|| latest_step(innermost.iter().copied()));
-        summary.failure = culprit.map(Failure::of);
-        summary
-    }
+/// The failure that explains the run is the innermost one: a loop fails because a
+/// step of one of its iterations did, and that step's error is the one to read.
+pub(super) fn summary(events: &[Event]) -> RunSummary {
+    let mut summary = RunSummary::from_events(SERVICE, events);
+    let failed: Vec<&Event> = events.iter().filter(|e| e.status.is_failure()).collect();
+    let innermost: Vec<&Event> = failed
+        .iter()
+        .copied()
+        .filter(|event| {
+            !failed
+                .iter()
+                .any(|o| o.parent_id.is_some() && o.parent_id == event.id)
+        })
+        .collect();
+    // The run's failure: the latest innermost failed step the automation did not
+    // continue past (a step that is not critical, or whose OnFailure is Continue,
+    // fails without failing the automation), whatever order the steps came in.
+    let stopping = innermost.iter().copied().filter(|e| !continued_past(e));
+    let culprit = latest_step(stopping).or_else(|| latest_step(innermost.iter().copied()));
+    summary.failure = culprit.map(Failure::of);
+    summary
+}
 
-    /// Steps nested under the loop step that ran them (ParentStepDetails), one node per
-    /// iteration, labelled with its iterator value.
-    fn tree(&self, events: &[Event], _summary: &RunSummary) -> Vec<Node> {
-        let known: HashSet<&EventId> = events.iter().filter_map(|e| e.id.as_ref()).collect();
-        let mut iterations: Iterations = HashMap::new();
-        let mut roots = Vec::new();
-        for event in events {
-            match &event.parent_id {
-                Some(parent) if known.contains(parent) && event.parent_id != event.id => {
-                    let iteration = event
-                        .details
-                        .get("ParentStepDetails")
-                        .and_then(|p| p.get("Iteration"))
-                        .and_then(Value::as_i64);
-                    iterations
-                        .entry(parent)
-                        .or_default()
-                        .entry(iteration)
-                        .or_default()
-                        .push(event);
-                }
-                _ => roots.push(event),
+/// Steps nested under the loop step that ran them (ParentStepDetails), one node per
+/// iteration, labelled with its iterator value.
+pub(super) fn tree(events: &[Event], _summary: &RunSummary) -> Vec<Node> {
+    let known: HashSet<&EventId> = events.iter().filter_map(|e| e.id.as_ref()).collect();
+    let mut iterations: Iterations = HashMap::new();
+    let mut roots = Vec::new();
+    for event in events {
+        match &event.parent_id {
+            Some(parent) if known.contains(parent) && event.parent_id != event.id => {
+                let iteration = event
+                    .details
+                    .get("ParentStepDetails")
+                    .and_then(|p| p.get("Iteration"))
+                    .and_then(Value::as_i64);
+                iterations
+                    .entry(parent)
+                    .or_default()
+                    .entry(iteration)
+                    .or_default()
+                    .push(event);
             }
+            _ => roots.push(event),
         }
-        let mut placed = HashSet::new();
-        let mut nodes: Vec<Node> = roots
-            .into_iter()
-            .map(|event| step_node(event, &iterations, &mut placed))
-            .collect();
-        // Steps in a parent cycle reach no root: shown flat rather than lost.
-        for event in events {
-            if event.id.as_ref().is_some_and(|id| !placed.contains(id)) {
-                nodes.push(flat_node(event));
-            }
-        }
-        nodes
     }
+    let mut placed = HashSet::new();
+    let mut nodes: Vec<Node> = roots
+        .into_iter()
+        .map(|event| step_node(event, &iterations, &mut placed))
+        .collect();
+    // Steps in a parent cycle reach no root: shown flat rather than lost.
+    for event in events {
+        if event.id.as_ref().is_some_and(|id| !placed.contains(id)) {
+            nodes.push(flat_node(event));
+        }
+    }
+    nodes
 }
 
 /// The steps run by each loop step, by iteration (`None`: no iteration given).

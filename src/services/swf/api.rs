@@ -3,9 +3,9 @@
 
 use super::*;
 use crate::aws::{self, ServiceFailure, WireTap};
-use crate::fetch::{Page, PageSource};
 use crate::model::Timestamp;
 use crate::render::terminal_safe;
+use crate::source::pager::{Page, PageApi};
 use anyhow::{anyhow, Result};
 use aws_sdk_swf::types::{ExecutionTimeFilter, WorkflowExecution, WorkflowExecutionFilter};
 
@@ -219,7 +219,7 @@ impl LiveHistory {
     }
 }
 
-impl PageSource for LiveHistory {
+impl PageApi for LiveHistory {
     async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
         let tap = WireTap::default();
         let execution = WorkflowExecution::builder()

@@ -53,32 +53,22 @@ mod tree;
 pub use api::*;
 pub use normalize::*;
 
-use crate::aws::{self};
+use crate::aws::{self, Connection};
 use crate::exit::UsageError;
-use crate::pipeline::print_history;
-use crate::saved::{SavedHistory, SavedShape};
-use crate::services::Context;
-use crate::services::Normalizer;
+use crate::model::{Event, Node, RunSummary};
+use crate::services::{ReadPlan, Service};
+use crate::source::pager::TokenPager;
+use crate::source::saved::SavedShape;
+use crate::source::BoxedSource;
 use anyhow::Result;
 use std::io::Write;
 
 pub const SERVICE: &str = "swf";
 
-/// The largest `maximumPageSize` the API accepts, and what it returns when none is set.
-pub const MAX_PAGE_SIZE: usize = 1000;
-
 /// A `maximumPageSize` that is set is capped at this (the API reference says so).
 pub const SET_PAGE_SIZE_CAP: usize = 100;
 
-/// What saved GetWorkflowExecutionHistory output looks like (the API's and
-/// `aws swf get-workflow-execution-history`'s).
-pub const SAVED_SHAPE: SavedShape = SavedShape {
-    events_key: "events",
-    event_marker: "eventType",
-    what: "GetWorkflowExecutionHistory output (an object with \"events\")",
-};
-
-/// `histx swf` arguments.
+/// `histx swf show` arguments of its own.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
     after_help = "Without --run-id, histx shows the workflow's open run, else its most recently \
@@ -135,45 +125,87 @@ impl Args {
     }
 }
 
-/// Prints the history of one workflow run, live or from `--from`.
-pub async fn run(args: Args, context: Context<'_>) -> Result<()> {
-    args.check()?;
-    let plan = context.plan(SERVICE, MAX_PAGE_SIZE)?;
-    let common = context.common;
-    if let Some(path) = &common.from {
-        let mut source = SavedHistory::open(path, SAVED_SHAPE, common.reverse)?;
-        let normalizer = SwfNormalizer::new(args.saved_label());
-        return print_history(&mut source, normalizer, plan, context.output).await;
+/// SWF, for one workflow run.
+pub struct Swf {
+    args: Args,
+    /// The run shown, once found (live), or as much of it as the command line names.
+    label: Option<String>,
+}
+
+impl Service for Swf {
+    const NAME: &'static str = SERVICE;
+    /// The largest `maximumPageSize` the API accepts, and what it returns when none is set.
+    const MAX_PAGE_SIZE: usize = 1000;
+    /// What saved GetWorkflowExecutionHistory output looks like (the API's and
+    /// `aws swf get-workflow-execution-history`'s).
+    const SAVED_SHAPE: SavedShape = SavedShape {
+        events_key: "events",
+        event_marker: "eventType",
+        what: "GetWorkflowExecutionHistory output (an object with \"events\")",
+    };
+
+    type Args = Args;
+    type Normalizer = SwfNormalizer;
+
+    fn new(args: Args) -> Result<Self> {
+        args.check()?;
+        let label = args.saved_label();
+        Ok(Swf { args, label })
     }
-    let (Some(domain), Some(workflow_id)) = (args.domain.clone(), args.workflow_id.clone()) else {
-        return Err(UsageError::new(
-            "histx swf needs --domain DOMAIN and a WORKFLOW_ID, or --from FILE",
-        )
-        .into());
-    };
-    let config = aws::load_config(&context.connection, None).await?;
-    let client = aws_sdk_swf::Client::new(&config);
-    let run_id = match &args.run_id {
-        Some(run_id) => run_id.clone(),
-        None => {
-            let choice = find_run(&client, &domain, &workflow_id).await?;
-            // Diagnostics only: a closed stderr must not stop the history.
-            let _ = writeln!(std::io::stderr(), "{}", choice.describe());
-            choice.run.run_id
-        }
-    };
-    let execution = Execution {
-        domain,
-        workflow_id,
-        run_id,
-    };
-    let normalizer = SwfNormalizer::new(Some(execution.label()));
-    let mut source = LiveHistory {
-        client,
-        execution,
-        reverse: common.reverse,
-        page_size_chosen: common.page_size.is_some(),
-        run_id_given: args.run_id.is_some(),
-    };
-    print_history(&mut source, normalizer, plan, context.output).await
+
+    fn normalizer(&self) -> SwfNormalizer {
+        SwfNormalizer::new(self.label.clone())
+    }
+
+    /// Finds the run when `--run-id` is not given (and says on stderr which it chose),
+    /// then reads its history.
+    async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
+        let args = &self.args;
+        let (Some(domain), Some(workflow_id)) = (args.domain.clone(), args.workflow_id.clone())
+        else {
+            return Err(UsageError::new(
+                "histx swf needs --domain DOMAIN and a WORKFLOW_ID, or --from FILE",
+            )
+            .into());
+        };
+        let config = aws::load_config(connection, None).await?;
+        let client = aws_sdk_swf::Client::new(&config);
+        let run_id = match &args.run_id {
+            Some(run_id) => run_id.clone(),
+            None => {
+                let choice = find_run(&client, &domain, &workflow_id).await?;
+                // Diagnostics only: a closed stderr must not stop the history.
+                let _ = writeln!(std::io::stderr(), "{}", choice.describe());
+                choice.run.run_id
+            }
+        };
+        let execution = Execution {
+            domain,
+            workflow_id,
+            run_id,
+        };
+        self.label = Some(execution.label());
+        let api = LiveHistory {
+            client,
+            execution,
+            reverse: read.reverse,
+            page_size_chosen: read.page_size_chosen,
+            run_id_given: args.run_id.is_some(),
+        };
+        Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    fn summary(&self, events: &[Event]) -> RunSummary {
+        tree::summary(events)
+    }
+
+    /// The run, its decision tasks, and the work each decision started (see [`tree`]),
+    /// labelled with the workflowId when it is known.
+    fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
+        let workflow_id = self
+            .label
+            .as_deref()
+            .and_then(|label| label.split('/').nth(1));
+        tree::tree(events, workflow_id, summary)
+    }
 }

@@ -2,7 +2,8 @@
 //! `swf`).
 
 use super::*;
-use crate::model::{Event, EventId, Node, RunSummary, Status};
+use crate::model::{Event, EventId, Status};
+use crate::services::Normalizer;
 use crate::wire::{as_i64, decode_payload, parse_timestamp, take_string};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -149,24 +150,6 @@ impl SwfNormalizer {
 }
 
 impl Normalizer for SwfNormalizer {
-    fn service(&self) -> &'static str {
-        SERVICE
-    }
-
-    fn summary(&self, events: &[Event]) -> RunSummary {
-        tree::summary(events)
-    }
-
-    /// The run, its decision tasks, and the work each decision started (see
-    /// [`swf_tree`]), labelled with the workflowId when it is known.
-    fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
-        let workflow_id = self
-            .execution
-            .as_deref()
-            .and_then(|label| label.split('/').nth(1));
-        tree::tree(events, workflow_id, summary)
-    }
-
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         // Every name the page carries first, so that a page in reverse order (effects
         // before causes) names every event it can.

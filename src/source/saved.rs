@@ -1,5 +1,5 @@
-//! Saved histories (`--from FILE`, `--from -`): a [`PageSource`] over a file, so saved
-//! pages go through exactly the same fetch loop and normalizer as live ones.
+//! Saved histories (`--from FILE`, `--from -`): a [`Source`] over a file, so saved
+//! pages go through exactly the same engine and normalizer as live ones.
 //!
 //! A file holds one or more JSON documents one after another, each one of: a response
 //! page as the API or the AWS CLI prints it (an object with the service's events key),
@@ -7,16 +7,17 @@
 //!
 //! The file is read as it is parsed, on a thread of its own that hands over batches of
 //! [`BATCH`] events: a saved history of any length is printed with flat memory, as a
-//! live one is (except with `--reverse`, which needs every event first).
+//! live one is (except with `--reverse`, which needs every event first: the engine
+//! gathers them).
 
-use crate::fetch::{Page, PageSource};
+use super::{NextStep, Source, Step};
 use anyhow::{anyhow, Result};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use tokio::sync::mpsc::{channel, Receiver, Sender};
 
 /// Events handed over at a time: a page, as the APIs' largest.
 const BATCH: usize = 1000;
@@ -32,37 +33,37 @@ pub struct SavedShape {
     pub what: &'static str,
 }
 
+/// A saved history, read on a thread of its own and handed over in batches through a
+/// channel the async side awaits (so reading never blocks the runtime).
 pub struct SavedHistory {
     batches: Receiver<Result<Vec<Value>>>,
-    /// With `--reverse`, every event, read up front and reversed.
-    reversed: Option<Vec<Value>>,
-    batches_handed: usize,
 }
 
 impl SavedHistory {
     /// Opens `path` (`-` for standard input); a file that cannot be opened is an error
-    /// now, one that cannot be parsed is an error when the fetch loop reaches it.
-    pub fn open(path: &Path, shape: SavedShape, reverse: bool) -> Result<Self> {
+    /// now, one that cannot be parsed is an error when the reader reaches it.
+    pub fn open(path: &Path, shape: SavedShape) -> Result<Self> {
         if path.as_os_str() == "-" {
-            return Self::from_reader("standard input".into(), io::stdin(), shape, reverse);
+            return Self::from_reader("standard input".into(), io::stdin(), shape);
         }
         let name = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|e| anyhow!("cannot read {name}: {e}"))?;
-        Self::from_reader(name, file, shape, reverse)
+        Self::from_reader(name, file, shape)
     }
 
     /// A saved history held in memory (for tests).
-    pub fn from_text(name: String, text: String, shape: SavedShape, reverse: bool) -> Result<Self> {
-        Self::from_reader(name, io::Cursor::new(text.into_bytes()), shape, reverse)
+    pub fn from_text(name: String, text: String, shape: SavedShape) -> Result<Self> {
+        Self::from_reader(name, io::Cursor::new(text.into_bytes()), shape)
     }
 
     fn from_reader<R: Read + Send + 'static>(
         name: String,
         reader: R,
         shape: SavedShape,
-        reverse: bool,
     ) -> Result<Self> {
-        let (sender, batches) = sync_channel(2);
+        let (sender, batches) = channel(2);
+        // A thread rather than the runtime's blocking pool: standard input may never
+        // close, and the process must still end when the output does.
         std::thread::Builder::new()
             .name("histx-from".into())
             .spawn(move || {
@@ -74,46 +75,23 @@ impl SavedHistory {
                 };
                 if let Err(error) = reading.all_documents() {
                     // The receiver may be gone (the output was closed): nothing to tell.
-                    let _ = reading.sender.send(Err(error));
+                    let _ = reading.sender.blocking_send(Err(error));
                 }
             })?;
-        let mut saved = SavedHistory {
-            batches,
-            reversed: None,
-            batches_handed: 0,
-        };
-        if reverse {
-            let mut all = Vec::new();
-            for batch in saved.batches.iter() {
-                all.extend(batch?);
-            }
-            all.reverse();
-            saved.reversed = Some(all);
-        }
-        Ok(saved)
+        Ok(SavedHistory { batches })
     }
 }
 
-impl PageSource for SavedHistory {
-    /// One batch per page; the page size does not apply to files.
-    async fn fetch_page(&mut self, _token: Option<String>, _page_size: usize) -> Result<Page> {
-        if let Some(all) = self.reversed.take() {
-            return Ok(Page {
-                events: all,
-                next_token: None,
-            });
-        }
-        match self.batches.recv() {
-            Ok(batch) => {
-                self.batches_handed += 1;
-                Ok(Page {
-                    events: batch?,
-                    next_token: Some(format!("batch-{}", self.batches_handed)),
-                })
+impl Source for SavedHistory {
+    /// One batch per step; a file has no page size, so `at_most` does not apply.
+    fn next(&mut self, _at_most: Option<usize>) -> NextStep<'_> {
+        Box::pin(async move {
+            match self.batches.recv().await {
+                Some(batch) => Ok(Step::Page(batch?)),
+                // The reader is done: the file has no more events.
+                None => Ok(Step::End),
             }
-            // The reader is done: the file has no more events.
-            Err(_) => Ok(Page::default()),
-        }
+        })
     }
 }
 
@@ -122,7 +100,7 @@ struct Reading<R> {
     name: String,
     shape: SavedShape,
     input: Counted<R>,
-    sender: SyncSender<Result<Vec<Value>>>,
+    sender: Sender<Result<Vec<Value>>>,
 }
 
 impl<R: BufRead> Reading<R> {
@@ -312,7 +290,7 @@ impl<R: BufRead> Read for Counted<R> {
 /// Events on their way to the fetch loop.
 struct Batch<'a> {
     events: Vec<Value>,
-    sender: &'a SyncSender<Result<Vec<Value>>>,
+    sender: &'a Sender<Result<Vec<Value>>>,
     shape: SavedShape,
     /// Whether the document's first event was seen to be this service's.
     first_checked: bool,
@@ -353,7 +331,7 @@ impl Batch<'_> {
         let events = std::mem::take(&mut self.events);
         // A closed channel means nobody reads any more (the output was closed).
         self.sender
-            .send(Ok(events))
+            .blocking_send(Ok(events))
             .map_err(|_| anyhow!("the reader of the events is gone"))
     }
 }
@@ -478,6 +456,7 @@ fn stream_events<'de, A: SeqAccess<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::testing::drain;
     use serde_json::json;
 
     const SHAPE: SavedShape = SavedShape {
@@ -486,42 +465,31 @@ mod tests {
         what: "a GetExecutionHistory response",
     };
 
-    fn all_events(text: &str, reverse: bool) -> Result<Vec<Value>> {
-        let mut saved = SavedHistory::from_text("f.json".into(), text.into(), SHAPE, reverse)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let mut all = Vec::new();
-        loop {
-            let page = runtime.block_on(saved.fetch_page(None, 1000))?;
-            all.extend(page.events);
-            if page.next_token.is_none() {
-                return Ok(all);
-            }
-        }
+    fn all_events(text: &str) -> Result<Vec<Value>> {
+        let saved = SavedHistory::from_text("f.json".into(), text.into(), SHAPE)?;
+        Ok(drain(saved)?.0)
     }
 
     #[test]
     fn pages_arrays_and_single_events_concatenate() {
         let text = "{\"events\":[{\"type\":\"A\",\"id\":1}],\"nextToken\":\"x\"}\n[{\"type\":\"B\",\"id\":2}]\n{\"type\":\"C\",\"id\":3}\n";
-        let events = all_events(text, false).unwrap();
+        let events = all_events(text).unwrap();
         let ids: Vec<_> = events.iter().map(|e| e["id"].clone()).collect();
         assert_eq!(ids, vec![json!(1), json!(2), json!(3)]);
-        let reversed = all_events(text, true).unwrap();
-        assert_eq!(reversed[0]["id"], json!(3));
     }
 
     #[test]
     fn long_documents_come_in_batches() {
         let events: Vec<Value> = (0..2500).map(|i| json!({"type": "T", "id": i})).collect();
         let text = json!({ "events": events }).to_string();
-        let mut saved = SavedHistory::from_text("f.json".into(), text, SHAPE, false).unwrap();
+        let saved = SavedHistory::from_text("f.json".into(), text, SHAPE).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let sizes: Vec<usize> = std::iter::from_fn(|| {
-            let page = runtime.block_on(saved.fetch_page(None, 1000)).unwrap();
-            page.next_token.map(|_| page.events.len())
+        let mut saved = saved;
+        let sizes: Vec<usize> = std::iter::from_fn(|| match runtime.block_on(saved.next(None)) {
+            Ok(Step::Page(page)) => Some(page.len()),
+            _ => None,
         })
         .collect();
         assert_eq!(sizes, vec![1000, 1000, 500]);
@@ -530,12 +498,12 @@ mod tests {
     #[test]
     fn syntax_errors_name_line_column_and_byte() {
         let text = "{\"events\":[]}\n{\"events\": [\n  {\"type\": }\n]}";
-        let error = all_events(text, false).unwrap_err().to_string();
+        let error = all_events(text).unwrap_err().to_string();
         assert!(
             error.starts_with("f.json: invalid JSON at line 3, column 12 (byte 38)"),
             "{error}"
         );
-        let cut = all_events("{\"events\": [{\"type\": \"A\"}", false)
+        let cut = all_events("{\"events\": [{\"type\": \"A\"}")
             .unwrap_err()
             .to_string();
         assert!(cut.contains("the file ends inside a document"), "{cut}");
@@ -545,16 +513,16 @@ mod tests {
     fn another_services_events_are_refused() {
         let swf_page =
             "{\"events\": [{\"eventId\": 1, \"eventType\": \"WorkflowExecutionStarted\"}]}";
-        let error = all_events(swf_page, false).unwrap_err().to_string();
+        let error = all_events(swf_page).unwrap_err().to_string();
         assert!(error.contains("the first has no `type`"), "{error}");
         assert!(error.contains("eventId, eventType"), "{error}");
-        assert!(all_events("[{\"eventId\": 1}]", false).is_err());
-        assert!(all_events("[]", false).unwrap().is_empty());
+        assert!(all_events("[{\"eventId\": 1}]").is_err());
+        assert!(all_events("[]").unwrap().is_empty());
     }
 
     #[test]
     fn wrong_documents_are_named() {
-        let error = all_events("{\"StepExecutions\": []}", false)
+        let error = all_events("{\"StepExecutions\": []}")
             .unwrap_err()
             .to_string();
         assert!(
@@ -562,17 +530,15 @@ mod tests {
             "{error}"
         );
         assert!(error.contains("StepExecutions"), "{error}");
-        assert!(all_events("42", false)
+        assert!(all_events("42")
             .unwrap_err()
             .to_string()
             .contains("JSON number"));
-        assert!(all_events("  \n", false)
+        assert!(all_events("  \n")
             .unwrap_err()
             .to_string()
             .contains("is empty"));
-        let not_a_list = all_events("{\"events\": 7}", false)
-            .unwrap_err()
-            .to_string();
+        let not_a_list = all_events("{\"events\": 7}").unwrap_err().to_string();
         assert!(
             not_a_list.contains("to be a list of events"),
             "{not_a_list}"
