@@ -5,7 +5,7 @@
 //! review a change with `cargo insta review`, or rewrite them with `INSTA_UPDATE=always`.
 //! Fixed time zone, width, locale and no colour, so the output is the same everywhere.
 
-mod common;
+use crate::common;
 
 use common::histx;
 
