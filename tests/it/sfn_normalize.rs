@@ -2,7 +2,7 @@
 //! reference (and two newer than it) with every field set: each type's status, name,
 //! resource, error and payloads, and that no field of the wire event is lost.
 
-mod common;
+use crate::common;
 
 use histx::services::sfn::SfnNormalizer;
 use histx::services::Normalizer;

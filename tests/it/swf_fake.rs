@@ -3,7 +3,7 @@
 //! throttling and 5xx faults, the service's errors, and finding the run when no
 //! --run-id is given.
 
-mod common;
+use crate::common;
 
 use common::fake::{FakeAws, Fault};
 use common::fake_swf::{self, fault, synthetic_history, FakeRun, HISTORY, LIST_CLOSED, LIST_OPEN};

@@ -2,7 +2,7 @@
 //! one line on stderr; `--from` with the AWS CLI's v1 and v2 output and the bundled
 //! sample; the help text's note on SWF's page size cap.
 
-mod common;
+use crate::common;
 
 use common::{histx, json_lines, one_error_line, repo_file};
 use serde_json::{json, Value};

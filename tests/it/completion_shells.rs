@@ -2,7 +2,7 @@
 //! from Debian packages that `scripts/test` installs. The checked-in scripts call the
 //! histx under test back at each TAB.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! each step's span, type, name, status, resource, error and payloads, and that no
 //! field of the wire step is lost. Also the same steps as the AWS CLI v2 prints them.
 
-mod common;
+use crate::common;
 
 use common::fake_ssm::STEP_STATUSES;
 use common::table_lines;

@@ -1,7 +1,6 @@
 //! Shared by the integration tests: a `histx` command with a clean, loopback-only AWS
 //! environment, a fake of the AWS JSON APIs that pages like the real ones, moto, and a
 //! tiny HTTP client for talking to them directly.
-#![allow(dead_code)]
 
 pub mod fake;
 pub mod fake_codepipeline;

@@ -5,7 +5,7 @@
 //! are in the file. Expected events are worked out from the unfiltered output, so each
 //! test says which events a filter keeps, not how the service names them.
 
-mod common;
+use crate::common;
 
 use common::{histx, json_lines, repo_file, table_lines};
 use serde_json::Value;

@@ -1,11 +1,12 @@
 //! What a user sees of a failed run, pinned down: `-o tree` and `-o table` of one history
 //! per service, each showing a failure (a Map iteration failing inside a Parallel branch
 //! after a retry, an SWF activity timing out twice, an SSM step failing inside a loop, a
-//! CodePipeline action failing again when retried). Snapshots live in `tests/snapshots/`;
-//! review a change with `cargo insta review`, or rewrite them with `INSTA_UPDATE=always`.
+//! CodePipeline action failing again when retried). Snapshots live in
+//! `tests/it/snapshots/`; review a change with `cargo insta review`, or rewrite them with
+//! `INSTA_UPDATE=always`.
 //! Fixed time zone, width, locale and no colour, so the output is the same everywhere.
 
-mod common;
+use crate::common;
 
 use common::histx;
 

@@ -2,7 +2,7 @@
 //! GetExecutionHistory: page sizes, tokens, reverse order, --limit, --no-data, retried
 //! throttling and 5xx faults, and the service's errors.
 
-mod common;
+use crate::common;
 
 use common::fake::{ApiError, FakeAws, Fault, Quirks};
 use common::fake_sfn::{self, synthetic_history, TARGET};

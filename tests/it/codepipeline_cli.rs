@@ -2,7 +2,7 @@
 //! example (two saved pages) in every output format, --latest and --execution-id on a
 //! file, AWS CLI output, standard input, and usage errors.
 
-mod common;
+use crate::common;
 
 use common::{histx, json_lines, one_error_line};
 use common::{table_lines, tree_depth as depth};

@@ -4,7 +4,7 @@
 //! of the wire action is lost. Also the order histx puts them in, and the same actions as
 //! the AWS CLI v2 prints them.
 
-mod common;
+use crate::common;
 
 use common::table_lines;
 use common::{histx, json_lines, repo_file};

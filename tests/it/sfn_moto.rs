@@ -6,7 +6,7 @@
 //! moto answers every history in one page and ignores reverseOrder; paging and reverse
 //! order are tested on the fake (sfn_fake.rs), content here.
 
-mod common;
+use crate::common;
 
 use common::http::aws_json_call;
 use common::moto::Moto;

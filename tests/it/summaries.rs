@@ -3,7 +3,7 @@
 //! cut short by --limit, failures the run went on after, records from another service,
 //! and ids that hold control characters.
 
-mod common;
+use crate::common;
 
 use common::{histx, json_lines, one_error_line};
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! DescribeAutomationStepExecutions: 50 steps a page, tokens, ReverseOrder, --limit,
 //! filters passed to the service, and the service's errors as one line each.
 
-mod common;
+use crate::common;
 
 use common::fake::{FakeAws, Fault};
 use common::fake_ssm::{self, invalid_next_token, step_id, synthetic_steps, TARGET};

@@ -2,7 +2,7 @@
 //! in every output format, AWS CLI output, standard input, `--filter` applied by histx,
 //! and usage errors (exit 2) before anything is read or sent.
 
-mod common;
+use crate::common;
 
 use common::{histx, json_lines, one_error_line};
 use common::{table_lines, tree_depth as depth};

@@ -5,7 +5,7 @@
 //! without `--run-id`. The workflow is driven with plain HTTP calls as a decider and an
 //! activity worker would make them.
 
-mod common;
+use crate::common;
 
 use common::http::aws_json_call;
 use common::moto::Moto;

@@ -1,7 +1,7 @@
 //! The checked-in completion scripts and man pages are exactly what the CLI generates;
 //! when this fails, run `scripts/generate` and commit the result.
 
-mod common;
+use crate::common;
 
 use common::{histx, repo_file};
 

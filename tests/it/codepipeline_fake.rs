@@ -3,7 +3,7 @@
 //! --execution-id and --latest, the order histx puts actions in (and --reverse, --limit),
 //! the client-side check of the pipeline execution, and the service's errors.
 
-mod common;
+use crate::common;
 
 use common::fake::{ApiError, FakeAws, Fault};
 use common::fake_codepipeline::{

@@ -2,7 +2,7 @@
 //! and exit status 2; runtime failures are one line with status 1; saved histories in
 //! every documented shape; a closed pipe ends quietly.
 
-mod common;
+use crate::common;
 
 use common::{histx, json_lines, one_error_line, repo_file};
 use serde_json::json;

@@ -4,7 +4,7 @@
 //! field must reach a normalized field or `details`. The CLI's `--from` path must give
 //! exactly what the library gives.
 
-mod common;
+use crate::common;
 
 use common::{histx, json_lines, repo_file};
 use histx::services::swf::{status_of, SwfNormalizer};

@@ -1,0 +1,25 @@
+//! histx's integration tests, all in one test binary so that the shared helpers in
+//! `common/` and the libraries the tests link are compiled once, not once per file. One
+//! module per area; run one with `cargo test --test it sfn_fake::`.
+
+mod common;
+
+mod codepipeline_cli;
+mod codepipeline_fake;
+mod codepipeline_normalize;
+mod completion_shells;
+mod filters;
+mod generated;
+mod sfn_cli;
+mod sfn_fake;
+mod sfn_moto;
+mod sfn_normalize;
+mod snapshots_tree_table;
+mod ssm_cli;
+mod ssm_fake;
+mod ssm_normalize;
+mod summaries;
+mod swf_cli;
+mod swf_fake;
+mod swf_moto;
+mod swf_normalize;
