@@ -220,9 +220,11 @@ impl<N: Normalizer> Reader<N> {
             if room == Some(0) {
                 break;
             }
-            let Some(page) = self.next_page(room).await? else {
+            let Some(mut page) = self.next_page(room).await? else {
                 break;
             };
+            // A file hands over whole batches, whatever was asked for.
+            page.truncate(room.unwrap_or(usize::MAX));
             if keep_wire {
                 wire.extend(page.iter().cloned());
             }
