@@ -17,7 +17,8 @@ pub mod ssm;
 pub mod swf;
 
 use crate::aws::Connection;
-use crate::model::{Event, Node, RunSummary};
+use crate::exit::UsageError;
+use crate::model::{Event, EventId, Node, RunSummary, Status, Timestamp};
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, Gathered};
 use anyhow::Result;
@@ -102,6 +103,28 @@ pub trait Service {
     fn tree(&self, events: &[Event], _summary: &RunSummary) -> Vec<Node> {
         events.iter().map(flat_node).collect()
     }
+
+    // The hooks the next features fill in, each service with its own API. Until a
+    // service has one, the engine says so in one line rather than guess.
+
+    /// The run's own status, from the service's status call (DescribeExecution,
+    /// DescribeWorkflowExecution, GetAutomationExecution, GetPipelineExecution): what
+    /// follow mode polls, and a cheap summary's first request.
+    async fn status(&mut self, _connection: &Connection) -> Result<RunState> {
+        Err(unsupported(Self::NAME, "read a run's status"))
+    }
+
+    /// The runs of the command line's parent (a state machine, a pipeline, a document,
+    /// a workflow), newest first, at most `limit`: what `ls` lists.
+    async fn list_runs(&mut self, _connection: &Connection, _limit: usize) -> Result<Vec<RunRecord>> {
+        Err(unsupported(Self::NAME, "list runs"))
+    }
+
+    /// The runs this run started, as its events name them (a Distributed Map's Map Run,
+    /// a nested execution, a child workflow, an automation a step started).
+    fn children(&self, _events: &[Event]) -> Vec<ChildRun> {
+        Vec::new()
+    }
 }
 
 /// [`Service::arrange`]'s default: a file turned around for `--reverse`, live pages as
@@ -118,6 +141,47 @@ pub fn arrange_by_default(
         })),
         _ => source,
     })
+}
+
+/// A run's own state, as its service's status call reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunState {
+    pub status: Status,
+    pub start: Option<Timestamp>,
+    /// Only once the run has ended.
+    pub end: Option<Timestamp>,
+    /// Redrives (Step Functions) or continue-as-new hand-overs, where there are any.
+    pub redrives: Option<i64>,
+}
+
+/// One run of a listing (`histx <service> ls`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    /// Exactly what `histx <service> show` takes.
+    pub execution: String,
+    pub name: Option<String>,
+    pub state: RunState,
+    /// What the run belongs to: its state machine, pipeline, document or workflow type.
+    pub parent: Option<String>,
+    /// Every other wire field, under the service's own names.
+    pub details: serde_json::Map<String, Value>,
+}
+
+/// A run that a run started, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildRun {
+    /// The child's service (`sfn` for an SSM `aws:executeStateMachine` step).
+    pub service: &'static str,
+    /// Exactly what `histx <service> show` takes.
+    pub execution: String,
+    /// The event of the parent that started it.
+    pub started_by: Option<EventId>,
+}
+
+/// What a service cannot do (yet): said in one line, a usage error (exit 2), before
+/// any request.
+fn unsupported(service: &str, what: &str) -> anyhow::Error {
+    UsageError::new(format!("histx {service} cannot {what} yet")).into()
 }
 
 /// A node that stands for a group of nodes (a loop iteration, a stage, a pipeline
