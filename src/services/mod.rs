@@ -20,7 +20,7 @@ use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, EventId, Node, RunSummary, Status, Timestamp};
 use crate::source::saved::SavedShape;
-use crate::source::{BoxedSource, Gathered};
+use crate::source::{BoxedSource, InOrder, OrderKey};
 use anyhow::Result;
 use serde_json::Value;
 
@@ -88,8 +88,13 @@ pub trait Service {
     /// Live pages come as the request ordered them; a file is read as it was saved, so
     /// by default it is turned around here for `--reverse`.
     fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
-        arrange_by_default(source, origin, read)
+        arrange_by_default(source, origin, read, Self::history_order)
     }
+
+    /// Where a wire record stands in its history (an event id, a start time), to put a
+    /// saved history in order whatever order it was saved in; `None` when a record
+    /// does not say.
+    fn history_order(record: &Value) -> Option<i64>;
 
     /// The run at a glance, from all of its events. The default knows only what the
     /// events say in common; services add the run's own status, redrives, the failure
@@ -116,7 +121,11 @@ pub trait Service {
 
     /// The runs of the command line's parent (a state machine, a pipeline, a document,
     /// a workflow), newest first, at most `limit`: what `ls` lists.
-    async fn list_runs(&mut self, _connection: &Connection, _limit: usize) -> Result<Vec<RunRecord>> {
+    async fn list_runs(
+        &mut self,
+        _connection: &Connection,
+        _limit: usize,
+    ) -> Result<Vec<RunRecord>> {
         Err(unsupported(Self::NAME, "list runs"))
     }
 
@@ -127,19 +136,18 @@ pub trait Service {
     }
 }
 
-/// [`Service::arrange`]'s default: a file turned around for `--reverse`, live pages as
-/// they come.
+/// [`Service::arrange`]'s default. A file is put in history order by `key`, newest
+/// first for `--reverse`, whatever order it was saved in (`aws ... --reverse-order`
+/// included); live pages come in the order the request asked for.
 pub fn arrange_by_default(
     source: BoxedSource,
     origin: Origin,
     read: ReadPlan,
+    key: OrderKey,
 ) -> Result<BoxedSource> {
-    Ok(match (origin, read.reverse) {
-        (Origin::File, true) => Box::new(Gathered::new(source, |mut all| {
-            all.reverse();
-            all
-        })),
-        _ => source,
+    Ok(match origin {
+        Origin::File => Box::new(InOrder::new(source, key, read.reverse)),
+        Origin::Live => source,
     })
 }
 

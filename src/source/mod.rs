@@ -95,6 +95,73 @@ impl<F: FnMut(&Value) -> bool> Source for Filtered<F> {
     }
 }
 
+/// Where a record stands in its history (an event id, a start time): what puts a
+/// saved history in order whatever order it was saved in.
+pub type OrderKey = fn(&Value) -> Option<i64>;
+
+/// The records of `inner` in history order (`newest_first` turns it around), whatever
+/// order they come in: a file saved with the AWS CLI's `--reverse-order` reads oldest
+/// first all the same. Records already in order stream through page by page; any other
+/// order, or newest first, needs them all first. Records without a key keep their place
+/// after the others (a stable sort).
+pub struct InOrder {
+    inner: Option<BoxedSource>,
+    key: OrderKey,
+    newest_first: bool,
+    /// Once the first page showed the records in order: hand the rest over as they come.
+    streaming: Option<BoxedSource>,
+}
+
+impl InOrder {
+    pub fn new(inner: BoxedSource, key: OrderKey, newest_first: bool) -> Self {
+        InOrder {
+            inner: Some(inner),
+            key,
+            newest_first,
+            streaming: None,
+        }
+    }
+
+    fn sort(&self, records: &mut [Value]) {
+        let key = self.key;
+        // Keyless records last either way; the rest by key, turned for newest first.
+        records.sort_by_key(|record| match key(record) {
+            Some(k) if self.newest_first => (false, -k),
+            Some(k) => (false, k),
+            None => (true, 0),
+        });
+    }
+}
+
+impl Source for InOrder {
+    fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
+        Box::pin(async move {
+            if let Some(rest) = &mut self.streaming {
+                return rest.next(at_most).await;
+            }
+            let Some(mut inner) = self.inner.take() else {
+                return Ok(Step::End);
+            };
+            let first = match inner.next(None).await? {
+                Step::Page(page) => page,
+                other => return Ok(other),
+            };
+            let keys: Vec<i64> = first.iter().filter_map(self.key).collect();
+            let ascending = keys.windows(2).all(|pair| pair[0] <= pair[1]);
+            if ascending && !self.newest_first {
+                self.streaming = Some(inner);
+                return Ok(Step::Page(first));
+            }
+            let mut all = first;
+            while let Step::Page(page) = inner.next(None).await? {
+                all.extend(page);
+            }
+            self.sort(&mut all);
+            Ok(Step::Page(all))
+        })
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     //! A source over records held in memory, in pages of a given size.
@@ -158,6 +225,42 @@ mod tests {
         assert_eq!(pages, 1);
         assert_eq!(all.first(), Some(&json!(24)));
         assert_eq!(all.len(), 25);
+    }
+
+    fn id(record: &Value) -> Option<i64> {
+        record.get("id").and_then(Value::as_i64)
+    }
+
+    fn ids(records: &[Value]) -> Vec<i64> {
+        records.iter().filter_map(id).collect()
+    }
+
+    #[test]
+    fn in_order_streams_what_is_in_order_and_sorts_the_rest() {
+        let oldest_first: Vec<Value> = (1..=25).map(|i| json!({ "id": i })).collect();
+        let newest_first: Vec<Value> = oldest_first.iter().rev().cloned().collect();
+        let source = |records: &[Value]| {
+            InOrder::new(Box::new(InMemory::new(records.to_vec(), 10)), id, false)
+        };
+        let (all, pages) = drain(source(&oldest_first)).unwrap();
+        assert_eq!(
+            (ids(&all), pages),
+            (ids(&oldest_first), 3),
+            "streamed as it came"
+        );
+        let (all, pages) = drain(source(&newest_first)).unwrap();
+        assert_eq!(
+            (ids(&all), pages),
+            (ids(&oldest_first), 1),
+            "a reversed file"
+        );
+        let reversed = InOrder::new(Box::new(InMemory::new(oldest_first.clone(), 10)), id, true);
+        assert_eq!(ids(&drain(reversed).unwrap().0), ids(&newest_first));
+        let mut keyless = newest_first.clone();
+        keyless.insert(3, json!({ "type": "no id" }));
+        let (all, _) = drain(source(&keyless)).unwrap();
+        assert_eq!(all.last(), Some(&json!({ "type": "no id" })));
+        assert_eq!(ids(&all), ids(&oldest_first));
     }
 
     #[test]

@@ -9,7 +9,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("sfn", "examples/sfn/order-fulfilment-failed.json"),
     ("swf", "examples/swf/invoice-import-completed.json"),
     ("ssm", "examples/ssm/patch-web-fleet-failed.json"),
-    ("codepipeline", "examples/codepipeline/web-storefront-two-releases.json"),
+    (
+        "codepipeline",
+        "examples/codepipeline/web-storefront-two-releases.json",
+    ),
 ];
 
 fn stdout(args: &[&str]) -> String {
@@ -34,10 +37,21 @@ fn show_is_the_default_verb_of_every_service() {
 fn service_flags_go_after_the_verb_too() {
     let file = repo_file(EXAMPLES[0].1).display().to_string();
     let shown = stdout(&[
-        "sfn", "show", "--from", &file, "--summary", "--ascii", "--color", "always",
-        "--region", "eu-west-1",
+        "sfn",
+        "show",
+        "--from",
+        &file,
+        "--summary",
+        "--ascii",
+        "--color",
+        "always",
+        "--region",
+        "eu-west-1",
     ]);
-    assert!(shown.contains("\u{1b}["), "--color always after the verb: {shown}");
+    assert!(
+        shown.contains("\u{1b}["),
+        "--color always after the verb: {shown}"
+    );
 }
 
 #[test]
@@ -54,7 +68,10 @@ fn completions_and_man_take_no_history_or_aws_flags() {
     }
     let help = stdout(&["completions", "--help"]);
     for flag in ["--profile", "--failed", "--from", "--output", "--color"] {
-        assert!(!help.contains(flag), "completions --help lists {flag}: {help}");
+        assert!(
+            !help.contains(flag),
+            "completions --help lists {flag}: {help}"
+        );
     }
 }
 

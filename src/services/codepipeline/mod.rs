@@ -138,6 +138,14 @@ impl Service for CodePipeline {
         })))
     }
 
+    /// An action's start (`arrange` orders actions itself, by pipeline execution too).
+    fn history_order(record: &Value) -> Option<i64> {
+        record
+            .get("startTime")
+            .and_then(parse_timestamp)
+            .map(Timestamp::millis)
+    }
+
     fn summary(&self, events: &[Event]) -> RunSummary {
         normalize::summary(events, self.pipeline.as_deref())
     }

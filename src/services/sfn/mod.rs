@@ -18,7 +18,9 @@ use crate::services::{ReadPlan, Service};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::BoxedSource;
+use crate::wire::as_i64;
 use anyhow::Result;
+use serde_json::Value;
 
 pub const SERVICE: &str = "sfn";
 
@@ -80,6 +82,11 @@ impl Service for Sfn {
         };
         let api = LiveHistory::connect(connection, arn, read.reverse, self.include_data).await?;
         Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    /// Event ids, contiguous from 1.
+    fn history_order(record: &Value) -> Option<i64> {
+        record.get("id").and_then(as_i64)
     }
 
     fn summary(&self, events: &[Event]) -> RunSummary {

@@ -108,7 +108,16 @@ impl Service for Ssm {
             }
             _ => source,
         };
-        crate::services::arrange_by_default(source, origin, read)
+        crate::services::arrange_by_default(source, origin, read, Self::history_order)
+    }
+
+    /// The steps' start (the API's ReverseOrder is by start time); a step that has not
+    /// started has none, and comes after those that have.
+    fn history_order(record: &Value) -> Option<i64> {
+        record
+            .get("ExecutionStartTime")
+            .and_then(parse_timestamp)
+            .map(Timestamp::millis)
     }
 
     fn summary(&self, events: &[Event]) -> RunSummary {

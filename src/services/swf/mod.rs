@@ -60,7 +60,9 @@ use crate::services::{ReadPlan, Service};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::BoxedSource;
+use crate::wire::as_i64;
 use anyhow::Result;
+use serde_json::Value;
 use std::io::Write;
 
 pub const SERVICE: &str = "swf";
@@ -193,6 +195,11 @@ impl Service for Swf {
             run_id_given: args.run_id.is_some(),
         };
         Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    /// Event ids, contiguous from 1.
+    fn history_order(record: &Value) -> Option<i64> {
+        record.get("eventId").and_then(as_i64)
     }
 
     fn summary(&self, events: &[Event]) -> RunSummary {
