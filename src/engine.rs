@@ -15,7 +15,7 @@ use crate::exit::UsageError;
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
 use crate::model::{Event, EventId, Status};
 use crate::render::{self, Needs, Output, Presentation, RunReport};
-use crate::services::{Normalizer, Origin, ReadPlan, Service};
+use crate::services::{Normalizer, Origin, ReadPlan, Service, SAVED_SHAPES};
 use crate::source::saved::SavedHistory;
 use crate::source::{BoxedSource, Step};
 use anyhow::{Context, Result};
@@ -60,7 +60,7 @@ pub async fn show<S: Service>(
     let read = read_plan::<S>(history)?;
     let source = match &history.from {
         Some(path) => {
-            let saved = Box::new(SavedHistory::open(path, S::SAVED_SHAPE)?);
+            let saved = Box::new(SavedHistory::open(path, S::SAVED_SHAPE, &SAVED_SHAPES)?);
             service.arrange(saved, Origin::File, read)?
         }
         None => {

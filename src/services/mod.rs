@@ -34,6 +34,15 @@ pub trait Normalizer {
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event>;
 }
 
+/// What every service's saved pages look like: to name the right subcommand for a file
+/// of another service.
+pub const SAVED_SHAPES: [SavedShape; 4] = [
+    sfn::Sfn::SAVED_SHAPE,
+    swf::Swf::SAVED_SHAPE,
+    ssm::Ssm::SAVED_SHAPE,
+    codepipeline::CodePipeline::SAVED_SHAPE,
+];
+
 /// Where a run's records are read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {

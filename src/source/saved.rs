@@ -25,6 +25,10 @@ const BATCH: usize = 1000;
 /// What a service's saved pages look like.
 #[derive(Debug, Clone, Copy)]
 pub struct SavedShape {
+    /// The subcommand that reads it (`sfn`, ...).
+    pub service: &'static str,
+    /// What it holds, for people: `Step Functions history`.
+    pub history: &'static str,
     /// The key of the events array in a response page (`events`, `StepExecutions`, ...).
     pub events_key: &'static str,
     /// A key every single event has, to tell an event from some other object.
@@ -42,24 +46,32 @@ pub struct SavedHistory {
 impl SavedHistory {
     /// Opens `path` (`-` for standard input); a file that cannot be opened is an error
     /// now, one that cannot be parsed is an error when the reader reaches it.
-    pub fn open(path: &Path, shape: SavedShape) -> Result<Self> {
+    /// `known` are every service's shapes, to name the right subcommand for a file of
+    /// another service.
+    pub fn open(path: &Path, shape: SavedShape, known: &'static [SavedShape]) -> Result<Self> {
         if path.as_os_str() == "-" {
-            return Self::from_reader("standard input".into(), io::stdin(), shape);
+            return Self::from_reader("standard input".into(), io::stdin(), shape, known);
         }
         let name = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|e| anyhow!("cannot read {name}: {e}"))?;
-        Self::from_reader(name, file, shape)
+        Self::from_reader(name, file, shape, known)
     }
 
     /// A saved history held in memory (for tests).
-    pub fn from_text(name: String, text: String, shape: SavedShape) -> Result<Self> {
-        Self::from_reader(name, io::Cursor::new(text.into_bytes()), shape)
+    pub fn from_text(
+        name: String,
+        text: String,
+        shape: SavedShape,
+        known: &'static [SavedShape],
+    ) -> Result<Self> {
+        Self::from_reader(name, io::Cursor::new(text.into_bytes()), shape, known)
     }
 
     fn from_reader<R: Read + Send + 'static>(
         name: String,
         reader: R,
         shape: SavedShape,
+        known: &'static [SavedShape],
     ) -> Result<Self> {
         let (sender, batches) = channel(2);
         // A thread rather than the runtime's blocking pool: standard input may never
@@ -70,6 +82,7 @@ impl SavedHistory {
                 let mut reading = Reading {
                     name,
                     shape,
+                    known,
                     input: Counted::new(BufReader::with_capacity(256 * 1024, reader)),
                     sender,
                 };
@@ -99,6 +112,7 @@ impl Source for SavedHistory {
 struct Reading<R> {
     name: String,
     shape: SavedShape,
+    known: &'static [SavedShape],
     input: Counted<R>,
     sender: Sender<Result<Vec<Value>>>,
 }
@@ -115,6 +129,8 @@ impl<R: BufRead> Reading<R> {
                 events: Vec::new(),
                 sender: &self.sender,
                 shape: self.shape,
+                known: self.known,
+                other_service: None,
                 first_checked: false,
             };
             let mut parser = serde_json::Deserializer::from_reader(&mut self.input);
@@ -124,9 +140,10 @@ impl<R: BufRead> Reading<R> {
                 Ok(document) => document,
                 Err(error) if error.is_data() => {
                     return Err(anyhow!(
-                        "{}: the document at {start}: {}",
+                        "{}: the document at {start}: {}{}",
                         self.name,
-                        error_reason(&error)
+                        error_reason(&error),
+                        self.another_service(batch.other_service)
                     ))
                 }
                 Err(error) => return Err(self.syntax_error(&error, start_line, start_column)),
@@ -137,9 +154,10 @@ impl<R: BufRead> Reading<R> {
                     batch.push(Value::Object(object))?;
                 }
                 Document::Object(object) => {
+                    let other = other_service(self.shape, self.known, &object);
                     let keys: Vec<&str> = object.keys().map(String::as_str).take(6).collect();
                     return Err(anyhow!(
-                        "{}: the document at {start} is not {} (it has no `{}`; its keys: {})",
+                        "{}: the document at {start} is not {} (it has no `{}`; its keys: {}){}",
                         self.name,
                         self.shape.what,
                         self.shape.events_key,
@@ -147,7 +165,8 @@ impl<R: BufRead> Reading<R> {
                             "none".to_string()
                         } else {
                             keys.join(", ")
-                        }
+                        },
+                        self.another_service(other)
                     ));
                 }
                 Document::Other(kind) => {
@@ -174,7 +193,7 @@ impl<R: BufRead> Reading<R> {
     /// A syntax error, placed in the file: serde_json's line and column (counted from
     /// the document's start) made the file's, and the byte they make.
     fn syntax_error(
-        &self,
+        &mut self,
         error: &serde_json::Error,
         start_line: usize,
         start_column: usize,
@@ -184,8 +203,15 @@ impl<R: BufRead> Reading<R> {
         }
         let line = start_line + error.line().saturating_sub(1);
         let column = error.column() + if error.line() == 1 { start_column } else { 0 };
-        let byte = match self.input.line_start_of(line) {
-            Some(start) => format!(" (byte {})", start + column.saturating_sub(1)),
+        let at = self
+            .input
+            .line_start_of(line)
+            .map(|start| start + column.saturating_sub(1));
+        if let Some(explained) = at.and_then(|at| self.explain(error, line, column, at)) {
+            return explained;
+        }
+        let byte = match at {
+            Some(at) => format!(" (byte {at})"),
             None => String::new(),
         };
         let reason = if error.is_eof() {
@@ -200,6 +226,101 @@ impl<R: BufRead> Reading<R> {
     }
 }
 
+/// The service whose saved records `object` looks like, if not `shape`'s: a page of
+/// its (its events key, and its first event with its marker) or one of its records.
+fn other_service(
+    shape: SavedShape,
+    known: &'static [SavedShape],
+    object: &Map<String, Value>,
+) -> Option<&'static SavedShape> {
+    let others = || known.iter().filter(move |k| k.service != shape.service);
+    let page_of = |other: &SavedShape| {
+        let first = object.get(other.events_key)?.as_array()?.first();
+        Some(first.is_none_or(|event| event.get(other.event_marker).is_some()))
+    };
+    others()
+        .find(|other| page_of(other) == Some(true))
+        .or_else(|| others().find(|other| object.contains_key(other.event_marker)))
+}
+
+impl<R> Reading<R> {
+    /// The end of an error line for a file of another service: which subcommand reads it.
+    fn another_service(&self, other: Option<&SavedShape>) -> String {
+        let Some(other) = other else {
+            return String::new();
+        };
+        let file = if self.name == "standard input" {
+            "-"
+        } else {
+            &self.name
+        };
+        format!(
+            "; this looks like {}: try histx {} --from {file}",
+            other.history, other.service
+        )
+    }
+}
+
+/// Characters that a JSON reader cannot see past and a person cannot see at all.
+const INVISIBLE: &[(char, &str)] = &[
+    ('\u{200B}', "a zero-width space"),
+    ('\u{200C}', "a zero-width non-joiner"),
+    ('\u{200D}', "a zero-width joiner"),
+    ('\u{2060}', "a word joiner"),
+    ('\u{FEFF}', "a byte order mark"),
+    ('\u{00A0}', "a no-break space"),
+];
+
+impl<R: BufRead> Reading<R> {
+    /// What a person can act on, for the errors a file's bytes explain better than the
+    /// parser does: text that is not UTF-8 (what the AWS CLI writes on Windows with `>`),
+    /// an invisible character, a line of something else spliced in.
+    fn explain(
+        &mut self,
+        error: &serde_json::Error,
+        line: usize,
+        column: usize,
+        at: usize,
+    ) -> Option<anyhow::Error> {
+        let name = &self.name;
+        let reason = error_reason(error);
+        if reason.contains("invalid unicode code point") {
+            let bad = self.input.first_non_utf8()?;
+            return Some(anyhow!(
+                "{name}: not UTF-8 at byte {bad} (line {line}); convert it, e.g. \
+                 iconv -f cp1252 -t utf-8 {name} > {name}.utf8"
+            ));
+        }
+        if !reason.starts_with("expected") || error.is_eof() {
+            return None;
+        }
+        let rest = self.input.bytes_from(at)?;
+        let text = String::from_utf8_lossy(&rest);
+        let found = text.chars().next()?;
+        if let Some((_, what)) = INVISIBLE.iter().find(|(c, _)| *c == found) {
+            return Some(anyhow!(
+                "{name}: {what} (U+{:04X}) at line {line}, column {column} (byte {at}), \
+                 outside any string: delete it",
+                found as u32
+            ));
+        }
+        if column == 1 && !matches!(found, '{' | '[' | '"') {
+            let shown: String = text
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(60)
+                .collect();
+            return Some(anyhow!(
+                "{name}: line {line} is not JSON: '{}'; a saved history holds JSON documents only",
+                crate::render::terminal_safe(shown.trim_end())
+            ));
+        }
+        None
+    }
+}
+
 /// serde_json's message without its own (document-relative) position.
 fn error_reason(error: &serde_json::Error) -> String {
     let text = error.to_string();
@@ -210,6 +331,12 @@ fn error_reason(error: &serde_json::Error) -> String {
 /// behind where it stopped reading.
 const RECENT_LINES: usize = 256;
 
+/// UTF-8's byte order mark.
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+/// Bytes remembered, to show what stands where an error was found.
+const RECENT_BYTES: usize = 4096;
+
 /// A reader that knows how far it is: bytes, lines, and where recent lines began.
 struct Counted<R> {
     inner: R,
@@ -218,6 +345,8 @@ struct Counted<R> {
     line_start: usize,
     /// (line number, byte where it starts) of the latest lines.
     recent_lines: std::collections::VecDeque<(usize, usize)>,
+    /// The latest bytes read, to say what stands where an error was found.
+    recent_bytes: std::collections::VecDeque<u8>,
 }
 
 impl<R: BufRead> Counted<R> {
@@ -228,7 +357,32 @@ impl<R: BufRead> Counted<R> {
             newlines: 0,
             line_start: 0,
             recent_lines: std::collections::VecDeque::from([(1, 0)]),
+            recent_bytes: std::collections::VecDeque::with_capacity(RECENT_BYTES),
         }
+    }
+
+    /// The bytes from byte `at` on, if the recent ones still hold it: those read, and
+    /// a look ahead at what is buffered (not consumed).
+    fn bytes_from(&mut self, at: usize) -> Option<Vec<u8>> {
+        let first = self.bytes - self.recent_bytes.len();
+        if at < first || at > self.bytes {
+            return None;
+        }
+        let mut bytes: Vec<u8> = self.recent_bytes.iter().skip(at - first).copied().collect();
+        if let Ok(ahead) = self.inner.fill_buf() {
+            bytes.extend(ahead.iter().take(240));
+        }
+        Some(bytes)
+    }
+
+    /// The first byte among the recent ones that is not UTF-8, if any.
+    fn first_non_utf8(&self) -> Option<usize> {
+        let first = self.bytes - self.recent_bytes.len();
+        let window: Vec<u8> = self.recent_bytes.iter().copied().collect();
+        // The window may begin inside a character: start at a character's first byte.
+        let skip = window.iter().take_while(|b| (**b & 0xC0) == 0x80).count();
+        let error = std::str::from_utf8(&window[skip..]).err()?;
+        Some(first + skip + error.valid_up_to())
     }
 
     /// Where line `line` starts, if it is a recent one.
@@ -241,6 +395,10 @@ impl<R: BufRead> Counted<R> {
 
     fn count(&mut self, consumed: &[u8]) {
         for (i, byte) in consumed.iter().enumerate() {
+            if self.recent_bytes.len() == RECENT_BYTES {
+                self.recent_bytes.pop_front();
+            }
+            self.recent_bytes.push_back(*byte);
             if *byte == b'\n' {
                 self.newlines += 1;
                 self.line_start = self.bytes + i + 1;
@@ -254,12 +412,18 @@ impl<R: BufRead> Counted<R> {
         self.bytes += consumed.len();
     }
 
-    /// Skips white space; false at the end of the input.
+    /// Skips white space (and a byte order mark at the start, which Windows tools
+    /// write); false at the end of the input.
     fn skip_whitespace(&mut self) -> io::Result<bool> {
         loop {
             let buffer = self.inner.fill_buf()?;
             if buffer.is_empty() {
                 return Ok(false);
+            }
+            if self.bytes == 0 && buffer.starts_with(BYTE_ORDER_MARK) {
+                self.inner.consume(BYTE_ORDER_MARK.len());
+                self.count(BYTE_ORDER_MARK);
+                continue;
             }
             let blank = buffer
                 .iter()
@@ -287,11 +451,14 @@ impl<R: BufRead> Read for Counted<R> {
     }
 }
 
-/// Events on their way to the fetch loop.
+/// Events on their way to the engine.
 struct Batch<'a> {
     events: Vec<Value>,
     sender: &'a Sender<Result<Vec<Value>>>,
     shape: SavedShape,
+    known: &'static [SavedShape],
+    /// The service whose events the document turned out to hold, if another's.
+    other_service: Option<&'static SavedShape>,
     /// Whether the document's first event was seen to be this service's.
     first_checked: bool,
 }
@@ -301,6 +468,9 @@ impl Batch<'_> {
         if !self.first_checked {
             self.first_checked = true;
             if event.get(self.shape.event_marker).is_none() {
+                if let Some(object) = event.as_object() {
+                    self.other_service = other_service(self.shape, self.known, object);
+                }
                 let keys: Vec<&str> = event
                     .as_object()
                     .map(|o| o.keys().map(String::as_str).take(6).collect())
@@ -460,13 +630,15 @@ mod tests {
     use serde_json::json;
 
     const SHAPE: SavedShape = SavedShape {
+        service: "sfn",
+        history: "Step Functions history",
         events_key: "events",
         event_marker: "type",
         what: "a GetExecutionHistory response",
     };
 
     fn all_events(text: &str) -> Result<Vec<Value>> {
-        let saved = SavedHistory::from_text("f.json".into(), text.into(), SHAPE)?;
+        let saved = SavedHistory::from_text("f.json".into(), text.into(), SHAPE, &[])?;
         Ok(drain(saved)?.0)
     }
 
@@ -482,7 +654,7 @@ mod tests {
     fn long_documents_come_in_batches() {
         let events: Vec<Value> = (0..2500).map(|i| json!({"type": "T", "id": i})).collect();
         let text = json!({ "events": events }).to_string();
-        let saved = SavedHistory::from_text("f.json".into(), text, SHAPE).unwrap();
+        let saved = SavedHistory::from_text("f.json".into(), text, SHAPE, &[]).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();

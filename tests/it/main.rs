@@ -11,6 +11,7 @@ mod command_line;
 mod completion_shells;
 mod filters;
 mod generated;
+mod saved_files;
 mod saved_order;
 mod sfn_cli;
 mod sfn_fake;

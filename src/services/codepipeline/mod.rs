@@ -81,6 +81,8 @@ impl Service for CodePipeline {
     const NAME: &'static str = SERVICE;
     const MAX_PAGE_SIZE: usize = MAX_PAGE_SIZE;
     const SAVED_SHAPE: SavedShape = SavedShape {
+        service: SERVICE,
+        history: "CodePipeline action executions",
         events_key: "actionExecutionDetails",
         event_marker: "actionExecutionId",
         what: "ListActionExecutions output (an object with \"actionExecutionDetails\")",

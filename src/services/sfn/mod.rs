@@ -49,6 +49,8 @@ impl Service for Sfn {
     /// The largest page GetExecutionHistory returns.
     const MAX_PAGE_SIZE: usize = 1000;
     const SAVED_SHAPE: SavedShape = SavedShape {
+        service: SERVICE,
+        history: "Step Functions history",
         events_key: "events",
         event_marker: "type",
         what: "GetExecutionHistory output (an object with \"events\")",

@@ -59,6 +59,8 @@ impl Service for Ssm {
     /// The largest page DescribeAutomationStepExecutions returns.
     const MAX_PAGE_SIZE: usize = 50;
     const SAVED_SHAPE: SavedShape = SavedShape {
+        service: SERVICE,
+        history: "SSM Automation step executions",
         events_key: "StepExecutions",
         event_marker: "StepExecutionId",
         what: "DescribeAutomationStepExecutions output (an object with \"StepExecutions\")",

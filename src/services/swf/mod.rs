@@ -141,6 +141,8 @@ impl Service for Swf {
     /// What saved GetWorkflowExecutionHistory output looks like (the API's and
     /// `aws swf get-workflow-execution-history`'s).
     const SAVED_SHAPE: SavedShape = SavedShape {
+        service: SERVICE,
+        history: "SWF history",
         events_key: "events",
         event_marker: "eventType",
         what: "GetWorkflowExecutionHistory output (an object with \"events\")",
