@@ -15,6 +15,7 @@
 
 mod api;
 mod normalize;
+mod tree;
 
 pub use api::*;
 pub use normalize::*;
