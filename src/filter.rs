@@ -114,6 +114,7 @@ pub fn parse_glob(text: &str) -> Result<glob::Pattern, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::NodeKind;
 
     fn event(kind: &str, name: Option<&str>, status: Status, millis: i64) -> Event {
         let mut e = Event::new("sfn", kind, status);
@@ -163,29 +164,33 @@ mod tests {
 
     #[test]
     fn the_failing_path_keeps_failed_nodes_and_their_ancestors() {
-        let leaf = |label: &str, status| Node {
-            label: label.into(),
+        let leaf = |name: &str, status| Node {
+            name: Some(name.into()),
             status: Some(status),
             ..Node::default()
         };
         let tree = vec![
             leaf("ok", Status::Succeeded),
             Node {
-                label: "parallel".into(),
+                name: Some("parallel".into()),
                 status: Some(Status::Failed),
                 children: vec![
                     Node {
-                        label: "branch 1".into(),
+                        kind: NodeKind::Branch { number: 1 },
                         children: vec![Node {
-                            label: "retried".into(),
+                            name: Some("retried".into()),
                             status: Some(Status::Succeeded),
-                            children: vec![leaf("attempt 1", Status::Failed)],
+                            children: vec![Node {
+                                kind: NodeKind::Attempt { number: 1 },
+                                status: Some(Status::Failed),
+                                ..Node::default()
+                            }],
                             ..Node::default()
                         }],
                         ..Node::default()
                     },
                     Node {
-                        label: "branch 2".into(),
+                        kind: NodeKind::Branch { number: 2 },
                         children: vec![leaf("broken", Status::Failed)],
                         ..Node::default()
                     },
@@ -199,12 +204,15 @@ mod tests {
             1,
             "the node with no failure below it is not on the path"
         );
-        assert_eq!(path[0].label, "parallel");
+        assert_eq!(path[0].name.as_deref(), Some("parallel"));
         assert_eq!(path[0].children.len(), 2, "both branches hold a failure");
         assert_eq!(
-            path[0].children[0].children[0].children[0].label,
-            "attempt 1"
+            path[0].children[0].children[0].children[0].kind,
+            NodeKind::Attempt { number: 1 }
         );
-        assert_eq!(path[0].children[1].children[0].label, "broken");
+        assert_eq!(
+            path[0].children[1].children[0].name.as_deref(),
+            Some("broken")
+        );
     }
 }

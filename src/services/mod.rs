@@ -16,7 +16,7 @@ use crate::aws::Connection;
 use crate::cli::Common;
 use crate::exit::UsageError;
 use crate::fetch::FetchPlan;
-use crate::model::{Event, Node, RunSummary};
+use crate::model::{flat_node, Event, Node, RunSummary};
 use crate::pipeline::Output;
 use anyhow::Result;
 use serde_json::Value;
@@ -74,56 +74,5 @@ pub trait Normalizer {
     /// flat: one node per event.
     fn tree(&self, events: &[Event], _summary: &RunSummary) -> Vec<Node> {
         events.iter().map(flat_node).collect()
-    }
-}
-
-/// A node that stands for a group of nodes (a loop iteration, a stage, a pipeline
-/// execution): it spans its children, failed if one of them did, running while one is.
-pub fn group_node(label: String, kind: &str, children: Vec<Node>) -> Node {
-    use crate::model::Status;
-    let failed = children
-        .iter()
-        .find(|child| child.has_failure())
-        .map(|child| {
-            child
-                .status
-                .filter(|s| s.is_failure())
-                .unwrap_or(Status::Failed)
-        });
-    let unfinished = children.iter().any(|child| {
-        matches!(
-            child.status,
-            Some(Status::Running | Status::Started | Status::Scheduled | Status::Pending)
-        )
-    });
-    let status = match (failed, unfinished) {
-        (Some(failed), _) => Some(failed),
-        (None, true) => Some(Status::Running),
-        (None, false) => children.last().and_then(|child| child.status),
-    };
-    Node {
-        label,
-        kind: kind.to_string(),
-        status,
-        start: children.iter().filter_map(|c| c.start).min(),
-        end: children.iter().filter_map(|c| c.end).max(),
-        children,
-        ..Node::default()
-    }
-}
-
-/// A node that stands for one event.
-pub fn flat_node(event: &Event) -> Node {
-    Node {
-        label: event.name.clone().unwrap_or_else(|| event.kind.clone()),
-        kind: event.kind.clone(),
-        status: Some(event.status),
-        start: event.time,
-        end: event.end_time,
-        note: event.summary.clone().or_else(|| event.resource.clone()),
-        error: event.error.clone(),
-        cause: event.cause.clone(),
-        events: event.id.iter().cloned().collect(),
-        children: Vec::new(),
     }
 }

@@ -3,8 +3,7 @@
 //! node with an attempt each.
 
 use super::SERVICE;
-use crate::model::{Event, EventId, Failure, Node, RunSummary};
-use crate::services::{flat_node, group_node};
+use crate::model::{flat_node, group_node, Event, EventId, Failure, Node, NodeKind, RunSummary};
 use serde_json::Value;
 
 /// The run summary. Several pipeline executions are labelled with `pipeline`; the
@@ -20,8 +19,7 @@ pub fn summary(events: &[Event], pipeline: Option<&str>) -> RunSummary {
         .iter()
         .max_by_key(|(_, actions)| actions.iter().filter_map(|a| a.time).min());
     // The newest pipeline execution's outcome, as its actions' latest attempts tell it.
-    summary.status =
-        newest.and_then(|(_, actions)| stage_node(String::new(), actions.clone()).status);
+    summary.status = newest.and_then(|(_, actions)| stage_node(None, actions.clone()).status);
     summary.failure = newest.and_then(|(_, actions)| {
         latest_attempts(actions)
             .into_iter()
@@ -49,14 +47,11 @@ pub fn tree(events: &[Event], _run: &RunSummary) -> Vec<Node> {
             }
             let stages = stages
                 .into_iter()
-                .map(|(stage, in_stage)| {
-                    let label = stage.map_or_else(|| "(no stage)".to_string(), |s| s.to_string());
-                    stage_node(label, in_stage)
-                })
+                .map(|(stage, in_stage)| stage_node(stage.map(EventId::to_string), in_stage))
                 .collect();
             group_node(
-                execution.unwrap_or("(no execution)").to_string(),
-                "pipeline execution",
+                NodeKind::PipelineExecution,
+                execution.map(str::to_string),
                 stages,
             )
         })
@@ -65,7 +60,7 @@ pub fn tree(events: &[Event], _run: &RunSummary) -> Vec<Node> {
 
 /// A stage: its actions, a retried action's runs folded into one node with an attempt
 /// each, so that the stage ends as its actions' latest attempts ended.
-fn stage_node(label: String, actions: Vec<&Event>) -> Node {
+fn stage_node(name: Option<String>, actions: Vec<&Event>) -> Node {
     let mut by_action: Vec<(Option<&str>, Vec<&Event>)> = Vec::new();
     for action in actions {
         match by_action
@@ -80,31 +75,36 @@ fn stage_node(label: String, actions: Vec<&Event>) -> Node {
         .into_iter()
         .map(|(_, mut runs)| {
             if runs.len() == 1 {
-                return flat_node(runs[0]);
+                return action_node(runs[0]);
             }
             runs.sort_by_key(|run| run.time);
             let attempts: Vec<Node> = runs
                 .iter()
                 .enumerate()
                 .map(|(i, run)| Node {
-                    label: format!("attempt {}", i + 1),
+                    kind: NodeKind::Attempt { number: i + 1 },
                     ..flat_node(run)
                 })
                 .collect();
-            let latest = flat_node(runs[runs.len() - 1]);
+            let mut latest = action_node(runs[runs.len() - 1]);
+            latest.annotations.attempts = Some(attempts.len());
             Node {
                 start: attempts[0].start,
-                note: Some(match &latest.note {
-                    Some(note) => format!("{note}  ({} attempts)", attempts.len()),
-                    None => format!("{} attempts", attempts.len()),
-                }),
                 events: Vec::new(),
                 children: attempts,
                 ..latest
             }
         })
         .collect();
-    group_node(label, "stage", nodes)
+    group_node(NodeKind::Stage, name, nodes)
+}
+
+/// An action's own node: its `stage.action` name, its type, its summary or provider.
+fn action_node(event: &Event) -> Node {
+    Node {
+        kind: NodeKind::Action,
+        ..flat_node(event)
+    }
 }
 
 /// Each action's latest attempt: what a retry left standing.

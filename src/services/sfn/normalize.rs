@@ -198,12 +198,11 @@ impl Normalizer for SfnNormalizer {
     }
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
-        let label = self
+        let name = self
             .execution
             .as_deref()
-            .and_then(|arn| arn.rsplit(':').next())
-            .unwrap_or("execution");
-        tree::tree(events, label, summary)
+            .and_then(|arn| arn.rsplit(':').next());
+        tree::tree(events, name, summary)
     }
 
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {

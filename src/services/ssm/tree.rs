@@ -3,8 +3,7 @@
 //! iteration, and the innermost failure as the one that explains the run.
 
 use super::SERVICE;
-use crate::model::{Event, EventId, Failure, Node, RunSummary};
-use crate::services::{flat_node, group_node};
+use crate::model::{flat_node, group_node, Event, EventId, Failure, Node, NodeKind, RunSummary};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -63,7 +62,7 @@ pub fn tree(events: &[Event], _run: &RunSummary) -> Vec<Node> {
     // Steps in a parent cycle reach no root: shown flat rather than lost.
     for event in events {
         if event.id.as_ref().is_some_and(|id| !placed.contains(id)) {
-            nodes.push(flat_node(event));
+            nodes.push(step_leaf(event));
         }
     }
     nodes
@@ -78,7 +77,7 @@ fn step_node<'a>(
     iterations: &Iterations<'a>,
     placed: &mut HashSet<&'a EventId>,
 ) -> Node {
-    let mut node = flat_node(event);
+    let mut node = step_leaf(event);
     let Some(id) = &event.id else {
         return node;
     };
@@ -92,8 +91,8 @@ fn step_node<'a>(
             .collect();
         match iteration {
             Some(index) => {
-                let mut group = group_node(format!("iteration {index}"), "", children);
-                group.note = steps[0]
+                let mut group = group_node(NodeKind::Iteration { index: *index }, None, children);
+                group.annotations.item = steps[0]
                     .details
                     .get("ParentStepDetails")
                     .and_then(|p| p.get("IteratorValue"))
@@ -105,6 +104,14 @@ fn step_node<'a>(
         }
     }
     node
+}
+
+/// A step's own node: its name, its action, its response or what it called.
+fn step_leaf(event: &Event) -> Node {
+    Node {
+        kind: NodeKind::Step,
+        ..flat_node(event)
+    }
 }
 
 /// The step that ended last.
