@@ -8,6 +8,7 @@
 //! function, child workflow or external signal or cancellation it started, each folding all
 //! of its events into one line.
 
+use super::normalize::{text, type_label};
 use super::SERVICE;
 use crate::model::{
     flat_node, Annotations, Event, EventId, Failure, Node, NodeKind, Reference, RunSummary, Status,
@@ -28,20 +29,6 @@ const CLOSE_TYPES: &[&str] = &[
 
 fn is_close(event: &Event) -> bool {
     CLOSE_TYPES.contains(&event.kind.as_str())
-}
-
-fn text<'a>(event: &'a Event, key: &str) -> Option<&'a str> {
-    event.details.get(key)?.as_str()
-}
-
-/// `name/version` of an activityType or workflowType in an event's details.
-fn type_label(event: &Event, key: &str) -> Option<String> {
-    let value = event.details.get(key)?;
-    let name = value.get("name")?.as_str()?;
-    Some(match value.get("version").and_then(Value::as_str) {
-        Some(version) => format!("{name}/{version}"),
-        None => name.to_string(),
-    })
 }
 
 fn ordered(events: &[Event]) -> Vec<&Event> {
@@ -122,7 +109,7 @@ pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Ve
     let workflow_type = by_id
         .iter()
         .find(|e| e.kind == "WorkflowExecutionStarted")
-        .and_then(|e| type_label(e, "workflowType"));
+        .and_then(|e| e.details.get("workflowType").and_then(type_label));
     let name = workflow_id
         .map(str::to_string)
         .or_else(|| workflow_type.clone());
@@ -160,7 +147,8 @@ pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Ve
             node.error = close.error.clone();
             node.cause = close.cause.clone();
         }
-        node.annotations.continued_as = text(close, "newExecutionRunId").map(str::to_string);
+        node.annotations.continued_as =
+            text(&close.details, "newExecutionRunId").map(str::to_string);
     }
     vec![builder.assemble(root)]
 }
@@ -239,7 +227,7 @@ impl Builder {
                 let node = self.add(Some(decision), Role::Work, work_node(event));
                 self.remember(node, event);
                 if kind == "ActivityTaskScheduled" {
-                    if let Some(activity_id) = text(event, "activityId") {
+                    if let Some(activity_id) = text(&event.details, "activityId") {
                         self.activities
                             .entry(activity_id.to_string())
                             .or_default()
@@ -264,7 +252,7 @@ impl Builder {
     /// to the decision that made it; shown under the decision only if the activity is not
     /// in the history.
     fn cancel_requested(&mut self, decision: usize, event: &Event) {
-        let activity = text(event, "activityId")
+        let activity = text(&event.details, "activityId")
             .and_then(|id| self.activities.get(id))
             .and_then(|attempts| attempts.last().copied());
         match activity {
@@ -330,11 +318,15 @@ fn starts_work(kind: &str, cause_role: Option<Role>) -> bool {
 /// The node of work a decision started, from its first event: what it is, its name, and
 /// the id it goes by.
 fn work_node(event: &Event) -> Node {
-    let id = |key: &str| text(event, key).map(str::to_string);
+    let id = |key: &str| text(&event.details, key).map(str::to_string);
     let (name, work, reference): (Option<String>, Work, Option<Reference>) =
         match event.kind.as_str() {
             "ActivityTaskScheduled" | "ScheduleActivityTaskFailed" => (
-                type_label(event, "activityType").or_else(|| id("activityId")),
+                event
+                    .details
+                    .get("activityType")
+                    .and_then(type_label)
+                    .or_else(|| id("activityId")),
                 Work::Activity,
                 id("activityId").map(Reference::ActivityId),
             ),
@@ -344,7 +336,11 @@ fn work_node(event: &Event) -> Node {
                 (id("name"), Work::Lambda, id("id").map(Reference::LambdaId))
             }
             "StartChildWorkflowExecutionInitiated" | "StartChildWorkflowExecutionFailed" => (
-                type_label(event, "workflowType").or_else(|| id("workflowId")),
+                event
+                    .details
+                    .get("workflowType")
+                    .and_then(type_label)
+                    .or_else(|| id("workflowId")),
                 Work::ChildWorkflow,
                 id("workflowId").map(Reference::ChildWorkflowId),
             ),
@@ -378,7 +374,9 @@ fn work_node(event: &Event) -> Node {
 fn signal_node(event: &Event) -> Node {
     let mut node = flat_node(event);
     node.kind = NodeKind::Signal;
-    node.name = text(event, "signalName").map(str::to_string).or(node.name);
+    node.name = text(&event.details, "signalName")
+        .map(str::to_string)
+        .or(node.name);
     node.annotations = Annotations {
         reference: event
             .details
