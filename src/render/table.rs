@@ -9,8 +9,8 @@ use chrono::{Local, TimeZone};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
 use std::io::{self, Write};
 
-/// Longest summary kept in a cell; the full text is in `-o jsonl`.
-const SUMMARY_CHARS: usize = 120;
+/// Widest summary kept in a cell, in display columns; the full text is in `-o jsonl`.
+const SUMMARY_COLUMNS: usize = 120;
 
 pub struct TablePrinter {
     presentation: Presentation,
@@ -190,7 +190,7 @@ fn local(millis: i64) -> Option<chrono::DateTime<Local>> {
 }
 
 /// The summary cell: `Error: cause` for a failure, else the service's own summary, else
-/// the resource; one line, escaped, cut to [`SUMMARY_CHARS`].
+/// the resource; one line, escaped, cut to [`SUMMARY_COLUMNS`].
 fn summary(event: &Event, full: bool, ellipsis: &str) -> String {
     let text = match (&event.error, &event.cause) {
         (Some(error), Some(cause)) => format!("{error}: {cause}"),
@@ -206,7 +206,7 @@ fn summary(event: &Event, full: bool, ellipsis: &str) -> String {
     if full {
         text.into_owned()
     } else {
-        cut(&text, SUMMARY_CHARS, ellipsis)
+        cut(&text, SUMMARY_COLUMNS, ellipsis)
     }
 }
 
@@ -249,10 +249,13 @@ mod tests {
             "States.TaskFailed: line one\\n\\x1b[2Jline two"
         );
         event.cause = Some("x".repeat(500));
-        assert_eq!(summary(&event, false, "…").chars().count(), SUMMARY_CHARS);
+        assert_eq!(summary(&event, false, "…").chars().count(), SUMMARY_COLUMNS);
         assert_eq!(
             summary(&event, true, "…").chars().count(),
             500 + "States.TaskFailed: ".len()
         );
+        event.cause = Some("原因".repeat(200));
+        let wide = summary(&event, false, "…");
+        assert_eq!(super::super::width(&wide), SUMMARY_COLUMNS, "{wide}");
     }
 }

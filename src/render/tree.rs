@@ -6,7 +6,7 @@
 
 use super::style;
 use super::table::format_duration;
-use super::{cut, terminal_safe, Presentation};
+use super::{cut, terminal_safe, width, Presentation};
 use crate::model::{Annotations, Node, NodeKind, Reference, Work};
 use serde_json::Value;
 use std::io::{self, Write};
@@ -71,7 +71,7 @@ impl<'a> TreeWriter<'a> {
             (false, true) => self.glyphs.last,
             (false, false) => self.glyphs.branch,
         };
-        let line = self.line(node, prefix.chars().count() + connector.chars().count());
+        let line = self.line(node, width(prefix) + width(connector));
         writeln!(out, "{prefix}{connector}{line}")?;
         let child_prefix = match (top, last) {
             (true, _) => prefix.to_string(),
@@ -90,7 +90,8 @@ impl<'a> TreeWriter<'a> {
         Ok(())
     }
 
-    /// One node's line, without the tree drawing in front of it (`indent` columns).
+    /// One node's line, without the tree drawing in front of it (`indent` columns), fitted
+    /// to the width in display columns.
     fn line(&self, node: &Node, indent: usize) -> String {
         let color = self.presentation.color;
         let mark = style::mark(node.status, self.presentation.ascii);
@@ -122,11 +123,11 @@ impl<'a> TreeWriter<'a> {
         // Fit the line to the width (unless --failed asked for errors in full): the head
         // first, then the error in what room is left.
         if let Some(width) = self.presentation.width.filter(|_| !self.full_errors) {
-            let room = (width as usize).saturating_sub(indent + mark.chars().count() + 1);
+            let room = (width as usize).saturating_sub(indent + super::width(mark) + 1);
             head = cut(&head, room, self.glyphs.ellipsis);
-            let left = room.saturating_sub(head.chars().count() + 2);
+            let left = room.saturating_sub(super::width(&head) + 2);
             failure = failure
-                .filter(|_| left >= MIN_ERROR_CHARS)
+                .filter(|_| left >= MIN_ERROR_COLUMNS)
                 .map(|text| cut(&text, left, self.glyphs.ellipsis));
         }
         let mark = match node.status {
@@ -265,7 +266,7 @@ fn short_payload(value: &Value) -> String {
 
 /// Below this many columns an error is left off a fitted line (the summary and
 /// `--failed` show it in full).
-const MIN_ERROR_CHARS: usize = 12;
+const MIN_ERROR_COLUMNS: usize = 12;
 
 #[cfg(test)]
 mod tests {
@@ -368,5 +369,44 @@ mod tests {
              ⊗ Render/1  activity  cancelled  activityId render, cancel requested, attempt 2 of 3\n"
         );
         assert!(draw(&tree, true).contains("caught -> Refund"));
+    }
+
+    #[test]
+    fn wide_names_fit_the_width_in_display_columns() {
+        let mut failed = node("画像のサイズを変更する状態の名前", Status::Failed, vec![]);
+        failed.annotations.resource = Some("arn:aws:lambda:🚀🚀🚀:関数".into());
+        failed.error = Some("エラー".into());
+        failed.cause = Some("原因".repeat(100));
+        let wide = node(
+            "🎉🎉🎉 デプロイ 🎉🎉🎉 完了しました",
+            Status::Succeeded,
+            vec![],
+        );
+        let tree = vec![node(
+            "実行",
+            Status::Failed,
+            vec![failed, wide, node("ascii-only", Status::Succeeded, vec![])],
+        )];
+        for width in [20u16, 40, 41, 80, 132] {
+            let presentation = Presentation {
+                color: false,
+                width: Some(width),
+                ascii: false,
+            };
+            let mut out = Vec::new();
+            TreeWriter::new(&presentation, false)
+                .write(&mut out, &tree)
+                .unwrap();
+            for line in String::from_utf8(out).unwrap().lines() {
+                assert!(
+                    super::super::width(line) <= width as usize,
+                    "{width}: {line} is {} columns",
+                    super::super::width(line)
+                );
+            }
+        }
+        assert_eq!(cut("画像を変換", 10, "…"), "画像を変換");
+        assert_eq!(cut("画像を変換する", 10, "…"), "画像を変…");
+        assert_eq!(cut("画像を変換する", 9, "..."), "画像を...");
     }
 }
