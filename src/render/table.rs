@@ -3,8 +3,9 @@
 //! failure, else the service's summary or the resource). Payload text is escaped before
 //! it reaches the terminal.
 
-use super::{cut, terminal_safe, Presentation, Printer, Run};
+use super::{cut, style, terminal_safe, Presentation, Printer, Run};
 use crate::model::{Event, Status};
+use anstyle::{AnsiColor, Effects};
 use chrono::{Local, TimeZone};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
 use std::io::{self, Write};
@@ -135,20 +136,44 @@ impl TablePrinter {
         }
     }
 
+    /// The status cell, in the status's colour (see [`style::of`]).
     fn status_cell(&self, status: Status) -> Cell {
         let cell = Cell::new(status.as_str());
         if !self.presentation.color {
             return cell;
         }
-        match status {
-            Status::Failed | Status::TimedOut | Status::Aborted => cell.fg(Color::Red),
-            Status::Succeeded => cell.fg(Color::Green),
-            Status::Cancelled | Status::Skipped => cell.fg(Color::Yellow),
-            Status::Started | Status::Scheduled | Status::Running | Status::Pending => {
-                cell.fg(Color::Cyan)
-            }
-            Status::Info => cell.add_attribute(Attribute::Dim),
+        let style = style::of(status);
+        let cell = match style.get_fg_color() {
+            Some(anstyle::Color::Ansi(colour)) => cell.fg(table_colour(colour)),
+            _ => cell,
+        };
+        if style.get_effects().contains(Effects::DIMMED) {
+            cell.add_attribute(Attribute::Dim)
+        } else {
+            cell
         }
+    }
+}
+
+/// The table's name for a terminal colour.
+fn table_colour(colour: AnsiColor) -> Color {
+    match colour {
+        AnsiColor::Black => Color::Black,
+        AnsiColor::Red => Color::DarkRed,
+        AnsiColor::Green => Color::DarkGreen,
+        AnsiColor::Yellow => Color::DarkYellow,
+        AnsiColor::Blue => Color::DarkBlue,
+        AnsiColor::Magenta => Color::DarkMagenta,
+        AnsiColor::Cyan => Color::DarkCyan,
+        AnsiColor::White => Color::Grey,
+        AnsiColor::BrightBlack => Color::DarkGrey,
+        AnsiColor::BrightRed => Color::Red,
+        AnsiColor::BrightGreen => Color::Green,
+        AnsiColor::BrightYellow => Color::Yellow,
+        AnsiColor::BrightBlue => Color::Blue,
+        AnsiColor::BrightMagenta => Color::Magenta,
+        AnsiColor::BrightCyan => Color::Cyan,
+        AnsiColor::BrightWhite => Color::White,
     }
 }
 
