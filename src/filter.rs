@@ -75,7 +75,7 @@ pub fn event_ids(nodes: &[Node]) -> HashSet<EventId> {
 /// Parses `--since`/`--until`: RFC 3339 (`2026-03-14T09:00:00Z`, offsets allowed) or a
 /// time relative to now (`90s`, `10m`, `2h`, `3d`, `1w`).
 pub fn parse_time(text: &str) -> Result<Timestamp, String> {
-    parse_time_at(text, chrono::Utc::now().timestamp_millis())
+    parse_time_at(text, jiff::Timestamp::now().as_millisecond())
 }
 
 fn parse_time_at(text: &str, now_millis: i64) -> Result<Timestamp, String> {
@@ -83,8 +83,8 @@ fn parse_time_at(text: &str, now_millis: i64) -> Result<Timestamp, String> {
     if let Some(ago) = relative_millis(text) {
         return Ok(Timestamp(now_millis - ago));
     }
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Ok(Timestamp(t.timestamp_millis()));
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Ok(Timestamp(t.as_millisecond()));
     }
     Err(format!(
         "'{text}' is neither an RFC 3339 time (2026-03-14T09:00:00Z) nor a time ago (90s, 10m, 2h, 3d, 1w)"

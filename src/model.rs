@@ -227,10 +227,16 @@ impl Timestamp {
     }
 
     pub fn to_rfc3339(self) -> String {
-        match chrono::DateTime::from_timestamp_millis(self.0) {
-            Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        match self.instant() {
+            Some(t) => t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
             None => self.0.to_string(),
         }
+    }
+
+    /// The same instant as a `jiff` timestamp, for formatting; `None` outside the range
+    /// it can hold.
+    pub fn instant(self) -> Option<jiff::Timestamp> {
+        jiff::Timestamp::from_millisecond(self.0).ok()
     }
 }
 

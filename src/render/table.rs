@@ -3,10 +3,10 @@
 //! failure, else the service's summary or the resource). Payload text is escaped before
 //! it reaches the terminal.
 
+use super::summary::local;
 use super::{cut, style, terminal_safe, Presentation, Printer, Run};
 use crate::model::{Event, Status};
 use anstyle::{AnsiColor, Effects};
-use chrono::{Local, TimeZone};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
 use std::io::{self, Write};
 
@@ -36,7 +36,7 @@ impl TablePrinter {
             let mut days = events
                 .iter()
                 .filter_map(|e| e.time)
-                .map(|t| local(t.millis()).map(|d| d.date_naive()));
+                .map(|t| local(t).map(|d| d.date()));
             let first_day = days.next().flatten();
             days.any(|d| d != first_day)
         };
@@ -79,9 +79,9 @@ impl TablePrinter {
         for event in events {
             let time = event
                 .time
-                .and_then(|t| local(t.millis()))
+                .and_then(local)
                 .map(|t| {
-                    t.format(if spans_days {
+                    t.strftime(if spans_days {
                         "%m-%d %H:%M:%S%.3f"
                     } else {
                         "%H:%M:%S%.3f"
@@ -208,10 +208,6 @@ impl Printer for TablePrinter {
         }
         out.flush()
     }
-}
-
-fn local(millis: i64) -> Option<chrono::DateTime<Local>> {
-    Local.timestamp_millis_opt(millis).single()
 }
 
 /// The summary cell: `Error: cause` for a failure, else the service's own summary, else
