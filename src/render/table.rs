@@ -213,21 +213,24 @@ impl Printer for TablePrinter {
 /// The summary cell: `Error: cause` for a failure, else the service's own summary, else
 /// the resource; one line, escaped, cut to [`SUMMARY_COLUMNS`].
 fn summary(event: &Event, full: bool, ellipsis: &str) -> String {
-    let text = match (&event.error, &event.cause) {
-        (Some(error), Some(cause)) => format!("{error}: {cause}"),
-        (Some(error), None) => error.clone(),
-        (None, Some(cause)) => cause.clone(),
-        (None, None) => event
-            .summary
-            .clone()
-            .or_else(|| event.resource.clone())
-            .unwrap_or_default(),
-    };
+    let text = error_and_cause(event.error.as_deref(), event.cause.as_deref())
+        .or_else(|| event.summary.clone())
+        .or_else(|| event.resource.clone())
+        .unwrap_or_default();
     let text = terminal_safe(&text);
     if full {
         text.into_owned()
     } else {
         cut(&text, SUMMARY_COLUMNS, ellipsis)
+    }
+}
+
+/// A failure in one line, `Error: cause`, for the table and the tree.
+pub(super) fn error_and_cause(error: Option<&str>, cause: Option<&str>) -> Option<String> {
+    match (error, cause) {
+        (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
+        (Some(text), None) | (None, Some(text)) => Some(text.to_string()),
+        (None, None) => None,
     }
 }
 

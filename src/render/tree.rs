@@ -5,7 +5,7 @@
 //! Box drawing by default, ASCII with `--ascii` or a non-UTF-8 locale.
 
 use super::style;
-use super::table::format_duration;
+use super::table::{error_and_cause, format_duration};
 use super::{cut, terminal_safe, width, Presentation};
 use crate::model::{Annotations, Node, NodeKind, Reference, Work};
 use serde_json::Value;
@@ -113,13 +113,8 @@ impl<'a> TreeWriter<'a> {
                 .map(|text| terminal_safe(text).into_owned()),
         );
         let mut head = parts.join("  ");
-        let mut failure = match (&node.error, &node.cause) {
-            (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
-            (Some(error), None) => Some(error.clone()),
-            (None, Some(cause)) => Some(cause.clone()),
-            (None, None) => None,
-        }
-        .map(|text| terminal_safe(&text).into_owned());
+        let mut failure = error_and_cause(node.error.as_deref(), node.cause.as_deref())
+            .map(|text| terminal_safe(&text).into_owned());
         // Fit the line to the width (unless --failed asked for errors in full): the head
         // first, then the error in what room is left.
         if let Some(width) = self.presentation.width.filter(|_| !self.full_errors) {
