@@ -85,6 +85,8 @@ fn presentation(global: &GlobalArgs, stdout_is_terminal: bool) -> Presentation {
     }
 }
 
+/// The columns of the terminal stdout is on, when it is one and says.
 fn terminal_width() -> Option<u16> {
-    comfy_table::Table::new().width()
+    let (terminal_size::Width(columns), _) = terminal_size::terminal_size()?;
+    Some(columns).filter(|&c| c > 0)
 }

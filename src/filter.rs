@@ -75,7 +75,7 @@ pub fn event_ids(nodes: &[Node]) -> HashSet<EventId> {
 /// Parses `--since`/`--until`: RFC 3339 (`2026-03-14T09:00:00Z`, offsets allowed) or a
 /// time relative to now (`90s`, `10m`, `2h`, `3d`, `1w`).
 pub fn parse_time(text: &str) -> Result<Timestamp, String> {
-    parse_time_at(text, chrono::Utc::now().timestamp_millis())
+    parse_time_at(text, jiff::Timestamp::now().as_millisecond())
 }
 
 fn parse_time_at(text: &str, now_millis: i64) -> Result<Timestamp, String> {
@@ -83,8 +83,8 @@ fn parse_time_at(text: &str, now_millis: i64) -> Result<Timestamp, String> {
     if let Some(ago) = relative_millis(text) {
         return Ok(Timestamp(now_millis - ago));
     }
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Ok(Timestamp(t.timestamp_millis()));
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Ok(Timestamp(t.as_millisecond()));
     }
     Err(format!(
         "'{text}' is neither an RFC 3339 time (2026-03-14T09:00:00Z) nor a time ago (90s, 10m, 2h, 3d, 1w)"
@@ -114,6 +114,7 @@ pub fn parse_glob(text: &str) -> Result<glob::Pattern, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::NodeKind;
 
     fn event(kind: &str, name: Option<&str>, status: Status, millis: i64) -> Event {
         let mut e = Event::new("sfn", kind, status);
@@ -163,29 +164,33 @@ mod tests {
 
     #[test]
     fn the_failing_path_keeps_failed_nodes_and_their_ancestors() {
-        let leaf = |label: &str, status| Node {
-            label: label.into(),
+        let leaf = |name: &str, status| Node {
+            name: Some(name.into()),
             status: Some(status),
             ..Node::default()
         };
         let tree = vec![
             leaf("ok", Status::Succeeded),
             Node {
-                label: "parallel".into(),
+                name: Some("parallel".into()),
                 status: Some(Status::Failed),
                 children: vec![
                     Node {
-                        label: "branch 1".into(),
+                        kind: NodeKind::Branch { number: 1 },
                         children: vec![Node {
-                            label: "retried".into(),
+                            name: Some("retried".into()),
                             status: Some(Status::Succeeded),
-                            children: vec![leaf("attempt 1", Status::Failed)],
+                            children: vec![Node {
+                                kind: NodeKind::Attempt { number: 1 },
+                                status: Some(Status::Failed),
+                                ..Node::default()
+                            }],
                             ..Node::default()
                         }],
                         ..Node::default()
                     },
                     Node {
-                        label: "branch 2".into(),
+                        kind: NodeKind::Branch { number: 2 },
                         children: vec![leaf("broken", Status::Failed)],
                         ..Node::default()
                     },
@@ -199,12 +204,15 @@ mod tests {
             1,
             "the node with no failure below it is not on the path"
         );
-        assert_eq!(path[0].label, "parallel");
+        assert_eq!(path[0].name.as_deref(), Some("parallel"));
         assert_eq!(path[0].children.len(), 2, "both branches hold a failure");
         assert_eq!(
-            path[0].children[0].children[0].children[0].label,
-            "attempt 1"
+            path[0].children[0].children[0].children[0].kind,
+            NodeKind::Attempt { number: 1 }
         );
-        assert_eq!(path[0].children[1].children[0].label, "broken");
+        assert_eq!(
+            path[0].children[1].children[0].name.as_deref(),
+            Some("broken")
+        );
     }
 }

@@ -1,7 +1,12 @@
 //! The normalized event: the one shape every service is turned into and every renderer
 //! reads. Its JSON form is the JSON lines contract (see README, "JSON lines schema"):
 //! field order and names here are public and never change once released.
-//! No AWS SDK type appears in this module or anywhere below it.
+//! No AWS SDK type appears in this module or anywhere below it. The tree node is in
+//! `model/tree.rs`.
+
+mod tree;
+
+pub use tree::{flat_node, group_node, Annotations, Node, NodeKind, Reference, Work};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -222,10 +227,16 @@ impl Timestamp {
     }
 
     pub fn to_rfc3339(self) -> String {
-        match chrono::DateTime::from_timestamp_millis(self.0) {
-            Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        match self.instant() {
+            Some(t) => t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
             None => self.0.to_string(),
         }
+    }
+
+    /// The same instant as a `jiff` timestamp, for formatting; `None` outside the range
+    /// it can hold.
+    pub fn instant(self) -> Option<jiff::Timestamp> {
+        jiff::Timestamp::from_millisecond(self.0).ok()
     }
 }
 
@@ -340,37 +351,6 @@ impl Failure {
             error: event.error.clone(),
             cause: event.cause.clone(),
         }
-    }
-}
-
-/// One line of `-o tree`: a state, step, activity, action, branch or iteration, with
-/// what ran inside it. Built by each service; drawn by `render::tree`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Node {
-    /// The name shown first: a state name, `branch 2`, `iteration 3`, `attempt 2`.
-    pub label: String,
-    /// What kind of thing it is: `Task`, `Map`, `activity`, `aws:executeScript`.
-    pub kind: String,
-    pub status: Option<Status>,
-    pub start: Option<Timestamp>,
-    pub end: Option<Timestamp>,
-    /// A short note: the resource called, a link, "caught → NextState".
-    pub note: Option<String>,
-    pub error: Option<String>,
-    pub cause: Option<String>,
-    /// The events this node stands for (for filters and `--failed`).
-    pub events: Vec<EventId>,
-    pub children: Vec<Node>,
-}
-
-impl Node {
-    pub fn duration_ms(&self) -> Option<i64> {
-        Some(self.end?.millis() - self.start?.millis())
-    }
-
-    /// True when this node or one below it failed.
-    pub fn has_failure(&self) -> bool {
-        self.status.is_some_and(Status::is_failure) || self.children.iter().any(Node::has_failure)
     }
 }
 

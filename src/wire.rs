@@ -28,19 +28,16 @@ fn parse_timestamp_text(text: &str) -> Option<Timestamp> {
     if let Ok(seconds) = text.parse::<f64>() {
         return epoch_seconds_to_millis(seconds);
     }
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Some(Timestamp(t.timestamp_millis()));
-    }
-    for format in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M:%S%.f%z"] {
-        if let Ok(t) = chrono::DateTime::parse_from_str(text, format) {
-            return Some(Timestamp(t.timestamp_millis()));
-        }
+    // RFC 3339 and ISO 8601 with an offset: `T` or a space, `Z`, `-07:00` or `-0700`.
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Some(Timestamp(t.as_millisecond()));
     }
     // A time without an offset is taken as UTC, as the AWS CLI's `--cli-timestamp-format`
     // output never omits one for history events.
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+    jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M:%S%.f", text)
         .ok()
-        .map(|t| Timestamp(t.and_utc().timestamp_millis()))
+        .and_then(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
+        .map(|t| Timestamp(t.timestamp().as_millisecond()))
 }
 
 /// A payload as the event should carry it: a string that holds a JSON document becomes
@@ -145,6 +142,15 @@ mod tests {
         assert_eq!(
             parse_timestamp(&json!("2018-05-02 10:57:55.580000-07:00")),
             expected
+        );
+        assert_eq!(
+            parse_timestamp(&json!("2018-05-02T10:57:55.58-0700")),
+            expected
+        );
+        assert_eq!(
+            parse_timestamp(&json!("2018-05-02T17:57:55.580")),
+            expected,
+            "no offset: UTC"
         );
         assert_eq!(
             parse_timestamp(&json!("2018-05-02T10:57:55-07:00")),

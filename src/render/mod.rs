@@ -18,6 +18,7 @@ pub use escape::{terminal_safe, write_json_line};
 use crate::model::{Event, Node, RunSummary};
 use serde_json::Value;
 use std::io::{self, Write};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// The output formats, chosen once per run with `-o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -45,17 +46,34 @@ pub struct Presentation {
     pub ascii: bool,
 }
 
-/// `text` in at most `max` characters, the cut marked with `ellipsis`.
+/// `text` in at most `max` display columns (a CJK character takes two), the cut marked
+/// with `ellipsis`.
 pub(crate) fn cut(text: &str, max: usize, ellipsis: &str) -> String {
-    if text.chars().count() <= max {
+    if width(text) <= max {
         return text.to_string();
     }
-    let keep = max.saturating_sub(ellipsis.chars().count());
-    let at = text
-        .char_indices()
-        .nth(keep)
-        .map_or(text.len(), |(at, _)| at);
-    format!("{}{ellipsis}", &text[..at])
+    let room = max.saturating_sub(width(ellipsis));
+    let mut used = 0;
+    let mut end = 0;
+    for (at, c) in text.char_indices() {
+        used += UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > room {
+            break;
+        }
+        end = at + c.len_utf8();
+    }
+    let mut kept = &text[..end];
+    // A sequence (an emoji with its variation selector) can be wider than its characters.
+    while width(kept) > room {
+        let last = kept.chars().next_back().map_or(0, char::len_utf8);
+        kept = &kept[..kept.len() - last];
+    }
+    format!("{kept}{ellipsis}")
+}
+
+/// The columns `text` takes on a terminal.
+pub(crate) fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
 }
 
 /// What to print, chosen once from `-o`, `--summary` and `--failed`.

@@ -1,42 +1,43 @@
-//! Colour and marks for statuses, shared by the table, the tree and the summary. Colour
-//! only when the presentation allows it; marks in Unicode or plain ASCII.
+//! Colour and marks for statuses, shared by the table, the tree and the summary: the one
+//! map from a status to its colour, as an `anstyle` style. Colour only when the
+//! presentation allows it; marks in Unicode or plain ASCII.
 
 use crate::model::Status;
+use anstyle::{AnsiColor, Style};
 
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
-const YELLOW: &str = "\x1b[33m";
-const CYAN: &str = "\x1b[36m";
-const DIM: &str = "\x1b[2m";
-const BOLD_RED: &str = "\x1b[1;31m";
-const RESET: &str = "\x1b[0m";
+/// How a failure is marked: the failed-at line, a tree line's error.
+const FAILURE: Style = AnsiColor::Red.on_default().bold();
 
-fn colour_of(status: Status) -> &'static str {
+/// The colour of `status`, wherever a status is shown.
+pub fn of(status: Status) -> Style {
     match status {
-        Status::Failed | Status::TimedOut | Status::Aborted => RED,
-        Status::Succeeded => GREEN,
-        Status::Cancelled | Status::Skipped => YELLOW,
-        Status::Started | Status::Scheduled | Status::Running | Status::Pending => CYAN,
-        Status::Info => DIM,
+        Status::Failed | Status::TimedOut | Status::Aborted => AnsiColor::Red.on_default(),
+        Status::Succeeded => AnsiColor::Green.on_default(),
+        Status::Cancelled | Status::Skipped => AnsiColor::Yellow.on_default(),
+        Status::Started | Status::Scheduled | Status::Running | Status::Pending => {
+            AnsiColor::Cyan.on_default()
+        }
+        Status::Info => Style::new().dimmed(),
+    }
+}
+
+/// `text` in `style`, when colour is on.
+fn paint(style: Style, text: &str, color: bool) -> String {
+    if color {
+        format!("{style}{text}{style:#}")
+    } else {
+        text.to_string()
     }
 }
 
 /// `text` in the colour of `status`, when colour is on.
 pub fn status(status: Status, color: bool, text: &str) -> String {
-    if color {
-        format!("{}{text}{RESET}", colour_of(status))
-    } else {
-        text.to_string()
-    }
+    paint(of(status), text, color)
 }
 
 /// `text` marked as the failure, when colour is on.
 pub fn failure(text: &str, color: bool) -> String {
-    if color {
-        format!("{BOLD_RED}{text}{RESET}")
-    } else {
-        text.to_string()
-    }
+    paint(FAILURE, text, color)
 }
 
 /// The one-character mark of a status.

@@ -5,7 +5,6 @@
 use super::{style, terminal_safe, write_json_line, Presentation, Report, RunReport};
 use crate::model::{RunSummary, Timestamp};
 use crate::render::table::format_duration;
-use chrono::{Local, TimeZone};
 use std::io::{self, Write};
 
 /// `--summary`: the run summary alone, as one JSON record (`record`, for the machine
@@ -104,8 +103,16 @@ pub fn write_header(
 
 /// A time for people: local, with the offset, to the millisecond.
 pub fn local_time(time: Timestamp) -> String {
-    match Local.timestamp_millis_opt(time.millis()).single() {
-        Some(t) => t.format("%Y-%m-%d %H:%M:%S%.3f %:z").to_string(),
+    match local(time) {
+        Some(t) => t.strftime("%Y-%m-%d %H:%M:%S%.3f %:z").to_string(),
         None => time.to_rfc3339(),
     }
+}
+
+/// `time` in the local time zone (the `TZ` variable's, else the system's).
+pub(super) fn local(time: Timestamp) -> Option<jiff::ZonedDateTime> {
+    Some(
+        time.instant()?
+            .to_zoned_datetime(jiff::tz::TimeZone::system()),
+    )
 }

@@ -3,14 +3,15 @@
 //! failure, else the service's summary or the resource). Payload text is escaped before
 //! it reaches the terminal.
 
-use super::{cut, terminal_safe, Presentation, Report, RunReport};
+use super::summary::local;
+use super::{cut, style, terminal_safe, Presentation, Report, RunReport};
 use crate::model::{Event, Status};
-use chrono::{Local, TimeZone};
+use anstyle::{AnsiColor, Effects};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
 use std::io::{self, Write};
 
-/// Longest summary kept in a cell; the full text is in `-o jsonl`.
-const SUMMARY_CHARS: usize = 120;
+/// Widest summary kept in a cell, in display columns; the full text is in `-o jsonl`.
+const SUMMARY_COLUMNS: usize = 120;
 
 /// `-o table`: the run summary, then the table.
 pub struct TableReport {
@@ -26,7 +27,7 @@ impl TableReport {
             let mut days = events
                 .iter()
                 .filter_map(|e| e.time)
-                .map(|t| local(t.millis()).map(|d| d.date_naive()));
+                .map(|t| local(t).map(|d| d.date()));
             let first_day = days.next().flatten();
             days.any(|d| d != first_day)
         };
@@ -69,9 +70,9 @@ impl TableReport {
         for event in events {
             let time = event
                 .time
-                .and_then(|t| local(t.millis()))
+                .and_then(local)
                 .map(|t| {
-                    t.format(if spans_days {
+                    t.strftime(if spans_days {
                         "%m-%d %H:%M:%S%.3f"
                     } else {
                         "%H:%M:%S%.3f"
@@ -126,20 +127,44 @@ impl TableReport {
         }
     }
 
+    /// The status cell, in the status's colour (see [`style::of`]).
     fn status_cell(&self, status: Status) -> Cell {
         let cell = Cell::new(status.as_str());
         if !self.presentation.color {
             return cell;
         }
-        match status {
-            Status::Failed | Status::TimedOut | Status::Aborted => cell.fg(Color::Red),
-            Status::Succeeded => cell.fg(Color::Green),
-            Status::Cancelled | Status::Skipped => cell.fg(Color::Yellow),
-            Status::Started | Status::Scheduled | Status::Running | Status::Pending => {
-                cell.fg(Color::Cyan)
-            }
-            Status::Info => cell.add_attribute(Attribute::Dim),
+        let style = style::of(status);
+        let cell = match style.get_fg_color() {
+            Some(anstyle::Color::Ansi(colour)) => cell.fg(table_colour(colour)),
+            _ => cell,
+        };
+        if style.get_effects().contains(Effects::DIMMED) {
+            cell.add_attribute(Attribute::Dim)
+        } else {
+            cell
         }
+    }
+}
+
+/// The table's name for a terminal colour.
+fn table_colour(colour: AnsiColor) -> Color {
+    match colour {
+        AnsiColor::Black => Color::Black,
+        AnsiColor::Red => Color::DarkRed,
+        AnsiColor::Green => Color::DarkGreen,
+        AnsiColor::Yellow => Color::DarkYellow,
+        AnsiColor::Blue => Color::DarkBlue,
+        AnsiColor::Magenta => Color::DarkMagenta,
+        AnsiColor::Cyan => Color::DarkCyan,
+        AnsiColor::White => Color::Grey,
+        AnsiColor::BrightBlack => Color::DarkGrey,
+        AnsiColor::BrightRed => Color::Red,
+        AnsiColor::BrightGreen => Color::Green,
+        AnsiColor::BrightYellow => Color::Yellow,
+        AnsiColor::BrightBlue => Color::Blue,
+        AnsiColor::BrightMagenta => Color::Magenta,
+        AnsiColor::BrightCyan => Color::Cyan,
+        AnsiColor::BrightWhite => Color::White,
     }
 }
 
@@ -156,28 +181,27 @@ impl Report for TableReport {
     }
 }
 
-fn local(millis: i64) -> Option<chrono::DateTime<Local>> {
-    Local.timestamp_millis_opt(millis).single()
-}
-
 /// The summary cell: `Error: cause` for a failure, else the service's own summary, else
-/// the resource; one line, escaped, cut to [`SUMMARY_CHARS`].
+/// the resource; one line, escaped, cut to [`SUMMARY_COLUMNS`].
 fn summary(event: &Event, full: bool, ellipsis: &str) -> String {
-    let text = match (&event.error, &event.cause) {
-        (Some(error), Some(cause)) => format!("{error}: {cause}"),
-        (Some(error), None) => error.clone(),
-        (None, Some(cause)) => cause.clone(),
-        (None, None) => event
-            .summary
-            .clone()
-            .or_else(|| event.resource.clone())
-            .unwrap_or_default(),
-    };
+    let text = error_and_cause(event.error.as_deref(), event.cause.as_deref())
+        .or_else(|| event.summary.clone())
+        .or_else(|| event.resource.clone())
+        .unwrap_or_default();
     let text = terminal_safe(&text);
     if full {
         text.into_owned()
     } else {
-        cut(&text, SUMMARY_CHARS, ellipsis)
+        cut(&text, SUMMARY_COLUMNS, ellipsis)
+    }
+}
+
+/// A failure in one line, `Error: cause`, for the table and the tree.
+pub(super) fn error_and_cause(error: Option<&str>, cause: Option<&str>) -> Option<String> {
+    match (error, cause) {
+        (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
+        (Some(text), None) | (None, Some(text)) => Some(text.to_string()),
+        (None, None) => None,
     }
 }
 
@@ -220,10 +244,13 @@ mod tests {
             "States.TaskFailed: line one\\n\\x1b[2Jline two"
         );
         event.cause = Some("x".repeat(500));
-        assert_eq!(summary(&event, false, "…").chars().count(), SUMMARY_CHARS);
+        assert_eq!(summary(&event, false, "…").chars().count(), SUMMARY_COLUMNS);
         assert_eq!(
             summary(&event, true, "…").chars().count(),
             500 + "States.TaskFailed: ".len()
         );
+        event.cause = Some("原因".repeat(200));
+        let wide = summary(&event, false, "…");
+        assert_eq!(super::super::width(&wide), SUMMARY_COLUMNS, "{wide}");
     }
 }

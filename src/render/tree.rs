@@ -1,12 +1,14 @@
 //! `-o tree`: a run as it nested: states within branches and iterations, a task's
 //! attempts, the work a decision started. Each line: status mark, name, kind, status,
-//! duration, a note (resource, link, where a Catch led) and, on failure, error and cause.
+//! duration, the node's annotations (resource, summary, where a Catch led) and, on
+//! failure, error and cause. All of a line's words are made here, from typed nodes.
 //! Box drawing by default, ASCII with `--ascii` or a non-UTF-8 locale.
 
 use super::style;
-use super::table::format_duration;
-use super::{cut, terminal_safe, Presentation};
-use crate::model::Node;
+use super::table::{error_and_cause, format_duration};
+use super::{cut, terminal_safe, width, Presentation};
+use crate::model::{Annotations, Node, NodeKind, Reference, Work};
+use serde_json::Value;
 use std::io::{self, Write};
 
 struct Glyphs {
@@ -69,7 +71,7 @@ impl<'a> TreeWriter<'a> {
             (false, true) => self.glyphs.last,
             (false, false) => self.glyphs.branch,
         };
-        let line = self.line(node, prefix.chars().count() + connector.chars().count());
+        let line = self.line(node, width(prefix) + width(connector));
         writeln!(out, "{prefix}{connector}{line}")?;
         let child_prefix = match (top, last) {
             (true, _) => prefix.to_string(),
@@ -88,13 +90,15 @@ impl<'a> TreeWriter<'a> {
         Ok(())
     }
 
-    /// One node's line, without the tree drawing in front of it (`indent` columns).
+    /// One node's line, without the tree drawing in front of it (`indent` columns), fitted
+    /// to the width in display columns.
     fn line(&self, node: &Node, indent: usize) -> String {
         let color = self.presentation.color;
         let mark = style::mark(node.status, self.presentation.ascii);
-        let mut parts = vec![terminal_safe(&node.label).into_owned()];
-        if !node.kind.is_empty() && node.kind != node.label {
-            parts.push(terminal_safe(&node.kind).into_owned());
+        let title = title(node);
+        let mut parts = vec![terminal_safe(&title).into_owned()];
+        if let Some(kind) = kind_text(node).filter(|kind| *kind != title) {
+            parts.push(terminal_safe(kind).into_owned());
         }
         if let Some(status) = node.status {
             parts.push(status.as_str().to_string());
@@ -102,30 +106,23 @@ impl<'a> TreeWriter<'a> {
         if let Some(duration) = node.duration_ms() {
             parts.push(format_duration(duration));
         }
-        if let Some(note) = &node.note {
-            let note = terminal_safe(note);
-            parts.push(if self.presentation.ascii {
-                note.replace('→', "->")
-            } else {
-                note.into_owned()
-            });
-        }
+        let arrow = if self.presentation.ascii { "->" } else { "→" };
+        parts.extend(
+            annotations(&node.annotations, arrow)
+                .iter()
+                .map(|text| terminal_safe(text).into_owned()),
+        );
         let mut head = parts.join("  ");
-        let mut failure = match (&node.error, &node.cause) {
-            (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
-            (Some(error), None) => Some(error.clone()),
-            (None, Some(cause)) => Some(cause.clone()),
-            (None, None) => None,
-        }
-        .map(|text| terminal_safe(&text).into_owned());
+        let mut failure = error_and_cause(node.error.as_deref(), node.cause.as_deref())
+            .map(|text| terminal_safe(&text).into_owned());
         // Fit the line to the width (unless --failed asked for errors in full): the head
         // first, then the error in what room is left.
         if let Some(width) = self.presentation.width.filter(|_| !self.full_errors) {
-            let room = (width as usize).saturating_sub(indent + mark.chars().count() + 1);
+            let room = (width as usize).saturating_sub(indent + super::width(mark) + 1);
             head = cut(&head, room, self.glyphs.ellipsis);
-            let left = room.saturating_sub(head.chars().count() + 2);
+            let left = room.saturating_sub(super::width(&head) + 2);
             failure = failure
-                .filter(|_| left >= MIN_ERROR_CHARS)
+                .filter(|_| left >= MIN_ERROR_COLUMNS)
                 .map(|text| cut(&text, left, self.glyphs.ellipsis));
         }
         let mark = match node.status {
@@ -139,9 +136,132 @@ impl<'a> TreeWriter<'a> {
     }
 }
 
+/// The name a node is shown by: its number for the numbered kinds, else its name, else
+/// its type, else what it is.
+fn title(node: &Node) -> String {
+    match node.kind {
+        NodeKind::Branch { number } => return format!("branch {number}"),
+        NodeKind::Iteration { index } => return format!("iteration {index}"),
+        NodeKind::Attempt { number } => return format!("attempt {number}"),
+        NodeKind::Decision { number } => return format!("decision {number}"),
+        _ => {}
+    }
+    if let Some(name) = node.name.as_ref().or(node.type_label.as_ref()) {
+        return name.clone();
+    }
+    match node.kind {
+        NodeKind::Stage => "(no stage)",
+        NodeKind::PipelineExecution => "(no execution)",
+        _ => kind_text(node).unwrap_or_default(),
+    }
+    .to_string()
+}
+
+/// What a node is, as its line says it: the service's type label, or a word for the
+/// kinds that have no type of their own.
+fn kind_text(node: &Node) -> Option<&str> {
+    let word = match node.kind {
+        NodeKind::Execution => "execution",
+        NodeKind::Workflow => "workflow",
+        NodeKind::PipelineExecution => "pipeline execution",
+        NodeKind::Stage => "stage",
+        NodeKind::Signal => "signal",
+        NodeKind::Work(work) => match work {
+            Work::Activity => "activity",
+            Work::Timer => "timer",
+            Work::Marker => "marker",
+            Work::Lambda => "lambda",
+            Work::ChildWorkflow => "child workflow",
+            Work::Signal => "signal",
+            Work::CancelRequest => "cancel request",
+        },
+        _ => return node.type_label.as_deref(),
+    };
+    Some(word)
+}
+
+/// The notes after a node's status and duration, in the order a line shows them;
+/// `arrow` points from a state to where its Catch led, from a run to the next.
+fn annotations(annotations: &Annotations, arrow: &str) -> Vec<String> {
+    let mut notes: Vec<String> = Vec::new();
+    notes.extend(annotations.workflow_type.clone());
+    notes.extend(annotations.item.clone());
+    notes.extend(
+        annotations
+            .map_run
+            .as_ref()
+            .map(|arn| format!("map run {arn}")),
+    );
+    notes.extend(
+        annotations
+            .summary
+            .as_ref()
+            .or(annotations.resource.as_ref())
+            .cloned(),
+    );
+    let mut work: Vec<String> = Vec::new();
+    work.extend(
+        annotations
+            .reference
+            .as_ref()
+            .map(|reference| match reference {
+                Reference::ActivityId(id) => format!("activityId {id}"),
+                Reference::LambdaId(id) => format!("id {id}"),
+                Reference::ChildWorkflowId(id) => format!("workflowId {id}"),
+                Reference::SignalTo(id) => format!("to workflowId {id}"),
+                Reference::SignalFrom(id) => format!("from workflowId {id}"),
+            }),
+    );
+    work.extend(annotations.payload.as_ref().map(short_payload));
+    if annotations.cancel_requested {
+        work.push("cancel requested".to_string());
+    }
+    work.extend(
+        annotations
+            .attempt
+            .map(|(number, of)| format!("attempt {number} of {of}")),
+    );
+    if !work.is_empty() {
+        notes.push(work.join(", "));
+    }
+    if let Some(attempts) = annotations.attempts {
+        notes.push(if notes.is_empty() {
+            format!("{attempts} attempts")
+        } else {
+            format!("({attempts} attempts)")
+        });
+    }
+    notes.extend(
+        annotations
+            .caught_to
+            .as_ref()
+            .map(|state| format!("caught {arrow} {state}")),
+    );
+    notes.extend(
+        annotations
+            .continued_as
+            .as_ref()
+            .map(|run| format!("continued as new {arrow} run {run}")),
+    );
+    notes
+}
+
+/// A payload as one short line: a marker's details, say.
+fn short_payload(value: &Value) -> String {
+    const MAX: usize = 60;
+    let text = match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text,
+    }
+}
+
 /// Below this many columns an error is left off a fitted line (the summary and
 /// `--failed` show it in full).
-const MIN_ERROR_CHARS: usize = 12;
+const MIN_ERROR_COLUMNS: usize = 12;
 
 #[cfg(test)]
 mod tests {
@@ -150,8 +270,9 @@ mod tests {
 
     fn node(label: &str, status: Status, children: Vec<Node>) -> Node {
         Node {
-            label: label.into(),
-            kind: "Task".into(),
+            kind: NodeKind::State,
+            name: Some(label.into()),
+            type_label: Some("Task".into()),
             status: Some(status),
             start: Some(Timestamp(0)),
             end: Some(Timestamp(1500)),
@@ -176,7 +297,7 @@ mod tests {
     #[test]
     fn fitted_lines_never_pass_the_width() {
         let mut failed = node("a-rather-long-state-name", Status::Failed, vec![]);
-        failed.note = Some("https://example.com/".repeat(5));
+        failed.annotations.summary = Some("https://example.com/".repeat(5));
         failed.error = Some("States.TaskFailed".into());
         failed.cause = Some("x".repeat(300));
         let tree = vec![node("run", Status::Failed, vec![failed.clone(), failed])];
@@ -217,5 +338,70 @@ mod tests {
             draw(&tree, true),
             "x run  Task  failed  1.5s\n|- + a  Task  succeeded  1.5s\n`- x b  Task  failed  1.5s  Oops: line\\x1b[2J\n"
         );
+    }
+
+    #[test]
+    fn annotations_are_worded_here_with_arrows_for_the_charset() {
+        let mut caught = node("Charge", Status::Failed, vec![]);
+        caught.annotations.resource = Some("lambda:invoke".into());
+        caught.annotations.caught_to = Some("Refund".into());
+        let mut activity = Node {
+            kind: NodeKind::Work(Work::Activity),
+            name: Some("Render/1".into()),
+            annotations: Annotations {
+                reference: Some(Reference::ActivityId("render".into())),
+                cancel_requested: true,
+                attempt: Some((2, 3)),
+                ..Annotations::default()
+            },
+            ..Node::default()
+        };
+        activity.status = Some(Status::Cancelled);
+        let tree = [caught, activity];
+        assert_eq!(
+            draw(&tree, false),
+            "✗ Charge  Task  failed  1.5s  lambda:invoke  caught → Refund\n\
+             ⊗ Render/1  activity  cancelled  activityId render, cancel requested, attempt 2 of 3\n"
+        );
+        assert!(draw(&tree, true).contains("caught -> Refund"));
+    }
+
+    #[test]
+    fn wide_names_fit_the_width_in_display_columns() {
+        let mut failed = node("画像のサイズを変更する状態の名前", Status::Failed, vec![]);
+        failed.annotations.resource = Some("arn:aws:lambda:🚀🚀🚀:関数".into());
+        failed.error = Some("エラー".into());
+        failed.cause = Some("原因".repeat(100));
+        let wide = node(
+            "🎉🎉🎉 デプロイ 🎉🎉🎉 完了しました",
+            Status::Succeeded,
+            vec![],
+        );
+        let tree = vec![node(
+            "実行",
+            Status::Failed,
+            vec![failed, wide, node("ascii-only", Status::Succeeded, vec![])],
+        )];
+        for width in [20u16, 40, 41, 80, 132] {
+            let presentation = Presentation {
+                color: false,
+                width: Some(width),
+                ascii: false,
+            };
+            let mut out = Vec::new();
+            TreeWriter::new(&presentation, false)
+                .write(&mut out, &tree)
+                .unwrap();
+            for line in String::from_utf8(out).unwrap().lines() {
+                assert!(
+                    super::super::width(line) <= width as usize,
+                    "{width}: {line} is {} columns",
+                    super::super::width(line)
+                );
+            }
+        }
+        assert_eq!(cut("画像を変換", 10, "…"), "画像を変換");
+        assert_eq!(cut("画像を変換する", 10, "…"), "画像を変…");
+        assert_eq!(cut("画像を変換する", 9, "..."), "画像を...");
     }
 }

@@ -18,7 +18,7 @@ pub mod swf;
 
 use crate::aws::Connection;
 use crate::exit::UsageError;
-use crate::model::{Event, EventId, Node, RunSummary, Status, Timestamp};
+use crate::model::{flat_node, Event, EventId, Node, RunSummary, Status, Timestamp};
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, InOrder, OrderKey};
 use anyhow::Result;
@@ -199,55 +199,4 @@ pub struct ChildRun {
 /// any request.
 fn unsupported(service: &str, what: &str) -> anyhow::Error {
     UsageError::new(format!("histx {service} cannot {what} yet")).into()
-}
-
-/// A node that stands for a group of nodes (a loop iteration, a stage, a pipeline
-/// execution): it spans its children, failed if one of them did, running while one is.
-pub fn group_node(label: String, kind: &str, children: Vec<Node>) -> Node {
-    use crate::model::Status;
-    let failed = children
-        .iter()
-        .find(|child| child.has_failure())
-        .map(|child| {
-            child
-                .status
-                .filter(|s| s.is_failure())
-                .unwrap_or(Status::Failed)
-        });
-    let unfinished = children.iter().any(|child| {
-        matches!(
-            child.status,
-            Some(Status::Running | Status::Started | Status::Scheduled | Status::Pending)
-        )
-    });
-    let status = match (failed, unfinished) {
-        (Some(failed), _) => Some(failed),
-        (None, true) => Some(Status::Running),
-        (None, false) => children.last().and_then(|child| child.status),
-    };
-    Node {
-        label,
-        kind: kind.to_string(),
-        status,
-        start: children.iter().filter_map(|c| c.start).min(),
-        end: children.iter().filter_map(|c| c.end).max(),
-        children,
-        ..Node::default()
-    }
-}
-
-/// A node that stands for one event.
-pub fn flat_node(event: &Event) -> Node {
-    Node {
-        label: event.name.clone().unwrap_or_else(|| event.kind.clone()),
-        kind: event.kind.clone(),
-        status: Some(event.status),
-        start: event.time,
-        end: event.end_time,
-        note: event.summary.clone().or_else(|| event.resource.clone()),
-        error: event.error.clone(),
-        cause: event.cause.clone(),
-        events: event.id.iter().cloned().collect(),
-        children: Vec::new(),
-    }
 }

@@ -15,6 +15,7 @@
 
 mod api;
 mod normalize;
+mod tree;
 
 pub use api::*;
 pub use normalize::*;
@@ -149,11 +150,11 @@ impl Service for CodePipeline {
     }
 
     fn summary(&self, events: &[Event]) -> RunSummary {
-        normalize::summary(events, self.pipeline.as_deref())
+        tree::summary(events, self.pipeline.as_deref())
     }
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
-        normalize::tree(events, summary)
+        tree::tree(events, summary)
     }
 }
 

@@ -1,9 +1,9 @@
-//! CodePipeline action executions into normalized records (spans), and the
-//! pipeline execution → stage → action tree and summary.
+//! CodePipeline action executions into normalized records (spans). Their tree and
+//! summary are in `tree.rs`.
 
 use super::*;
-use crate::model::{Event, EventId, Failure, Node, RunSummary, Status};
-use crate::services::{flat_node, group_node, Normalizer};
+use crate::model::{Event, EventId, Status};
+use crate::services::Normalizer;
 use crate::wire::{decode_structured, take_string, take_time};
 use serde_json::{Map, Value};
 
@@ -123,137 +123,6 @@ impl Normalizer for CodePipelineNormalizer {
             .map(|raw| self.normalize_one(raw))
             .collect()
     }
-}
-
-/// Several pipeline executions are labelled with the pipeline; the failure shown is
-/// the newest pipeline execution's, as that is the one a person is asking about.
-pub(super) fn summary(events: &[Event], pipeline: Option<&str>) -> RunSummary {
-    let mut summary = RunSummary::from_events(SERVICE, events);
-    let groups = by_pipeline_execution(events);
-    if groups.len() > 1 {
-        summary.execution = pipeline.map(str::to_string);
-    }
-    let newest = groups
-        .iter()
-        .max_by_key(|(_, actions)| actions.iter().filter_map(|a| a.time).min());
-    // The newest pipeline execution's outcome, as its actions' latest attempts tell it.
-    summary.status =
-        newest.and_then(|(_, actions)| stage_node(String::new(), actions.clone()).status);
-    summary.failure = newest.and_then(|(_, actions)| {
-        latest_attempts(actions)
-            .into_iter()
-            .filter(|a| a.status.is_failure())
-            .min_by_key(|a| a.time)
-            .map(Failure::of)
-    });
-    summary
-}
-
-/// Pipeline execution, then stage, then action (then its attempts, when retried).
-pub(super) fn tree(events: &[Event], _summary: &RunSummary) -> Vec<Node> {
-    by_pipeline_execution(events)
-        .into_iter()
-        .map(|(execution, actions)| {
-            let mut stages: Vec<(Option<&EventId>, Vec<&Event>)> = Vec::new();
-            for action in actions {
-                match stages
-                    .iter_mut()
-                    .find(|(stage, _)| *stage == action.parent_id.as_ref())
-                {
-                    Some((_, in_stage)) => in_stage.push(action),
-                    None => stages.push((action.parent_id.as_ref(), vec![action])),
-                }
-            }
-            let stages = stages
-                .into_iter()
-                .map(|(stage, in_stage)| {
-                    let label = stage.map_or_else(|| "(no stage)".to_string(), |s| s.to_string());
-                    stage_node(label, in_stage)
-                })
-                .collect();
-            group_node(
-                execution.unwrap_or("(no execution)").to_string(),
-                "pipeline execution",
-                stages,
-            )
-        })
-        .collect()
-}
-
-/// A stage: its actions, a retried action's runs folded into one node with an attempt
-/// each, so that the stage ends as its actions' latest attempts ended.
-pub(super) fn stage_node(label: String, actions: Vec<&Event>) -> Node {
-    let mut by_action: Vec<(Option<&str>, Vec<&Event>)> = Vec::new();
-    for action in actions {
-        match by_action
-            .iter_mut()
-            .find(|(name, _)| *name == action.name.as_deref())
-        {
-            Some((_, runs)) => runs.push(action),
-            None => by_action.push((action.name.as_deref(), vec![action])),
-        }
-    }
-    let nodes = by_action
-        .into_iter()
-        .map(|(_, mut runs)| {
-            if runs.len() == 1 {
-                return flat_node(runs[0]);
-            }
-            runs.sort_by_key(|run| run.time);
-            let attempts: Vec<Node> = runs
-                .iter()
-                .enumerate()
-                .map(|(i, run)| Node {
-                    label: format!("attempt {}", i + 1),
-                    ..flat_node(run)
-                })
-                .collect();
-            let latest = flat_node(runs[runs.len() - 1]);
-            Node {
-                start: attempts[0].start,
-                note: Some(match &latest.note {
-                    Some(note) => format!("{note}  ({} attempts)", attempts.len()),
-                    None => format!("{} attempts", attempts.len()),
-                }),
-                events: Vec::new(),
-                children: attempts,
-                ..latest
-            }
-        })
-        .collect();
-    group_node(label, "stage", nodes)
-}
-
-/// Each action's latest attempt: what a retry left standing.
-pub(super) fn latest_attempts<'a>(actions: &[&'a Event]) -> Vec<&'a Event> {
-    let mut latest: Vec<&Event> = Vec::new();
-    for action in actions {
-        match latest
-            .iter_mut()
-            .find(|a| a.name == action.name && a.parent_id == action.parent_id)
-        {
-            Some(kept) if kept.time <= action.time => *kept = action,
-            Some(_) => {}
-            None => latest.push(action),
-        }
-    }
-    latest
-}
-
-/// The actions of each pipeline execution, in the order the executions first appear.
-pub(super) fn by_pipeline_execution(events: &[Event]) -> Vec<(Option<&str>, Vec<&Event>)> {
-    let mut groups: Vec<(Option<&str>, Vec<&Event>)> = Vec::new();
-    for event in events {
-        let execution = event
-            .details
-            .get("pipelineExecutionId")
-            .and_then(Value::as_str);
-        match groups.iter_mut().find(|(id, _)| *id == execution) {
-            Some((_, actions)) => actions.push(event),
-            None => groups.push((execution, vec![event])),
-        }
-    }
-    groups
 }
 
 /// The action's type and provider, its configuration and input artifacts; the rest of

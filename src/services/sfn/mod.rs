@@ -96,12 +96,8 @@ impl Service for Sfn {
     }
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
-        let label = self
-            .arn
-            .as_ref()
-            .and_then(|arn| arn.arn.rsplit(':').next())
-            .unwrap_or("execution");
-        tree::tree(events, label, summary)
+        let name = self.arn.as_ref().and_then(|arn| arn.arn.rsplit(':').next());
+        tree::tree(events, name, summary)
     }
 }
 

@@ -3,7 +3,7 @@
 //! through previousEventId), a Task's scheduled/started/finished events folded into its
 //! state with one attempt per try, and where a Catch led.
 
-use crate::model::{Event, EventId, Failure, Node, RunSummary, Status};
+use crate::model::{flat_node, Event, EventId, Failure, Node, NodeKind, RunSummary, Status};
 use std::collections::HashMap;
 
 /// The run summary: the run's own status from its last execution-level event, the
@@ -83,8 +83,8 @@ struct Builder {
     iterations: HashMap<(String, i64), (usize, usize)>,
 }
 
-/// The run as it nested, under one node for the execution.
-pub fn tree(events: &[Event], execution_label: &str, run: &RunSummary) -> Vec<Node> {
+/// The run as it nested, under one node for the execution, named `execution_name`.
+pub fn tree(events: &[Event], execution_name: Option<&str>, run: &RunSummary) -> Vec<Node> {
     let mut ordered: Vec<&Event> = events.iter().collect();
     ordered.sort_by_key(|e| e.sequence());
     let mut builder = Builder {
@@ -99,8 +99,8 @@ pub fn tree(events: &[Event], execution_label: &str, run: &RunSummary) -> Vec<No
     let root = builder.add_node(
         None,
         Node {
-            label: execution_label.to_string(),
-            kind: "execution".to_string(),
+            kind: NodeKind::Execution,
+            name: execution_name.map(str::to_string),
             ..Node::default()
         },
     );
@@ -167,8 +167,9 @@ impl Builder {
             let node = self.add_node(
                 Some(container),
                 Node {
-                    label: event.name.clone().unwrap_or_else(|| state_type.to_string()),
-                    kind: state_type.to_string(),
+                    kind: NodeKind::State,
+                    name: event.name.clone(),
+                    type_label: Some(state_type.to_string()),
                     status: Some(if state_type == "Fail" {
                         Status::Failed
                     } else {
@@ -178,7 +179,8 @@ impl Builder {
                     ..Node::default()
                 },
             );
-            self.note_catch(event, &self.nodes[node].label.clone());
+            let state_name = event.name.clone().unwrap_or_else(|| state_type.to_string());
+            self.note_catch(event, state_name);
             self.nodes[node].events.push(EventId::Number(id));
             self.scopes[scope].open = Some(node);
             self.scope_of_event.insert(id, scope);
@@ -198,8 +200,7 @@ impl Builder {
             let iteration = self.add_node(
                 Some(map),
                 Node {
-                    label: format!("iteration {index}"),
-                    kind: String::new(),
+                    kind: NodeKind::Iteration { index },
                     status: Some(Status::Started),
                     start: event.time,
                     events: vec![EventId::Number(id)],
@@ -207,7 +208,7 @@ impl Builder {
                 },
             );
             let inner = self.add_scope(iteration, scope);
-            let map_name = self.nodes[map].label.clone();
+            let map_name = self.state_name(map);
             self.scopes[inner].iteration = Some((map_name.clone(), index));
             self.iterations
                 .insert((map_name, index), (iteration, scope));
@@ -263,7 +264,7 @@ impl Builder {
             .and_then(|p| self.node_of_event.get(&p).copied());
         match parent_node {
             Some(parallel)
-                if self.nodes[parallel].kind == "Parallel"
+                if self.is_state_of_type(parallel, "Parallel")
                     && self.scopes[parent_scope].open == Some(parallel)
                     && !self.progress[parallel].exited =>
             {
@@ -272,7 +273,7 @@ impl Builder {
                 let branch = self.add_node(
                     Some(parallel),
                     Node {
-                        label: format!("branch {number}"),
+                        kind: NodeKind::Branch { number },
                         ..Node::default()
                     },
                 );
@@ -301,7 +302,7 @@ impl Builder {
     fn enclosing(&self, mut scope: usize, family: &str) -> usize {
         loop {
             if let Some(open) = self.scopes[scope].open {
-                if self.nodes[open].kind == family && !self.progress[open].exited {
+                if self.is_state_of_type(open, family) && !self.progress[open].exited {
                     return scope;
                 }
             }
@@ -313,7 +314,7 @@ impl Builder {
     }
 
     /// A state that failed and then exited was caught: name where the Catch led.
-    fn note_catch(&mut self, entered: &Event, next_state: &str) {
+    fn note_catch(&mut self, entered: &Event, next_state: String) {
         let Some(previous) = entered
             .parent_number()
             .and_then(|p| self.node_of_event.get(&p).copied())
@@ -322,12 +323,7 @@ impl Builder {
         };
         let progress = &self.progress[previous];
         if progress.exited && progress.outcome.is_some_and(Status::is_failure) {
-            let note = format!("caught → {next_state}");
-            let node = &mut self.nodes[previous];
-            node.note = Some(match node.note.take() {
-                Some(existing) => format!("{existing}  {note}"),
-                None => note,
-            });
+            self.nodes[previous].annotations.caught_to = Some(next_state);
         }
     }
 
@@ -346,18 +342,18 @@ impl Builder {
             let attempt = self.add_node(
                 Some(state),
                 Node {
-                    label: format!("attempt {number}"),
-                    kind: String::new(),
+                    kind: NodeKind::Attempt { number },
                     status: Some(event.status),
                     start: event.time,
-                    note: event.resource.clone(),
                     events: vec![EventId::Number(id)],
                     ..Node::default()
                 },
             );
+            self.nodes[attempt].annotations.resource = event.resource.clone();
             self.progress[state].attempts.push(attempt);
-            if self.nodes[state].note.is_none() {
-                self.nodes[state].note = event.resource.clone();
+            let state = &mut self.nodes[state].annotations;
+            if state.resource.is_none() {
+                state.resource = event.resource.clone();
             }
             return;
         }
@@ -396,7 +392,7 @@ impl Builder {
         }
         if kind.starts_with("MapRun") {
             if let Some(arn) = event.details.get("mapRunArn").and_then(|v| v.as_str()) {
-                node.note = Some(format!("map run {arn}"));
+                node.annotations.map_run = Some(arn.to_string());
             }
         }
         if kind.ends_with("Exited") {
@@ -411,7 +407,7 @@ impl Builder {
     /// An event whose state could not be found (a partial history): shown on its own.
     fn attach_loose(&mut self, scope: usize, id: i64, event: &Event) {
         let container = self.scopes[scope].container;
-        let node = self.add_node(Some(container), crate::services::flat_node(event));
+        let node = self.add_node(Some(container), flat_node(event));
         self.scope_of_event.insert(id, scope);
         self.node_of_event.insert(id, node);
     }
@@ -419,6 +415,21 @@ impl Builder {
     fn attach(&mut self, node: usize, id: i64) {
         self.nodes[node].events.push(EventId::Number(id));
         self.node_of_event.insert(id, node);
+    }
+
+    /// The name of a state's node: the state's name, else its type.
+    fn state_name(&self, node: usize) -> String {
+        let node = &self.nodes[node];
+        node.name
+            .clone()
+            .or_else(|| node.type_label.clone())
+            .unwrap_or_default()
+    }
+
+    /// True when `node` is a state of type `state_type` (`Parallel`, `Map`).
+    fn is_state_of_type(&self, node: usize, state_type: &str) -> bool {
+        let node = &self.nodes[node];
+        node.kind == NodeKind::State && node.type_label.as_deref() == Some(state_type)
     }
 
     /// The finished tree. A Task tried once shows no attempt lines: its state says all.
@@ -430,7 +441,10 @@ impl Builder {
             .filter(|child| attempts.len() > 1 || !attempts.contains(child))
             .map(|&child| self.assemble(child))
             .collect();
-        if node.status.is_none() && node.kind.is_empty() && !node.children.is_empty() {
+        if node.status.is_none()
+            && matches!(node.kind, NodeKind::Branch { .. })
+            && !node.children.is_empty()
+        {
             // A branch: failed if a state in it failed, else as its last state ended.
             node.status = node
                 .children
@@ -499,22 +513,26 @@ mod tests {
             event(23, 22, "MapStateFailed", outer, None),
             event(24, 23, "ExecutionFailed", None, None),
         ];
-        let tree = tree(&events, "run", &summary(&events));
+        let tree = tree(&events, Some("run"), &summary(&events));
         let outer = &tree[0].children[0];
         let status_of = |node: &Node| node.status.map(Status::as_str);
+        let label = |node: &Node| match node.kind {
+            NodeKind::Iteration { index } => format!("iteration {index}"),
+            _ => node.name.clone().unwrap_or_default(),
+        };
         let lines: Vec<(String, Option<&str>)> = outer
             .children
             .iter()
             .flat_map(|iteration| {
                 let inner = &iteration.children[0];
                 [
-                    (iteration.label.clone(), status_of(iteration)),
+                    (label(iteration), status_of(iteration)),
                     (
-                        format!("{} {}", inner.label, iteration.label),
+                        format!("{} {}", label(inner), label(iteration)),
                         status_of(inner),
                     ),
                     (
-                        format!("{} of {}", inner.children[0].label, iteration.label),
+                        format!("{} of {}", label(&inner.children[0]), label(iteration)),
                         status_of(&inner.children[0]),
                     ),
                 ]

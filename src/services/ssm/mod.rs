@@ -12,6 +12,7 @@
 
 mod api;
 mod normalize;
+mod tree;
 
 pub use api::*;
 pub use normalize::*;
@@ -123,11 +124,11 @@ impl Service for Ssm {
     }
 
     fn summary(&self, events: &[Event]) -> RunSummary {
-        normalize::summary(events)
+        tree::summary(events)
     }
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
-        normalize::tree(events, summary)
+        tree::tree(events, summary)
     }
 }
 

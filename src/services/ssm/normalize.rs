@@ -1,11 +1,11 @@
-//! SSM step executions into normalized records (spans), and the steps' tree and summary.
+//! SSM step executions into normalized records (spans). Their tree and summary are in
+//! `tree.rs`.
 
 use super::*;
-use crate::model::{Event, EventId, Failure, Node, RunSummary, Status};
-use crate::services::{flat_node, group_node, Normalizer};
+use crate::model::{Event, EventId, Status};
+use crate::services::Normalizer;
 use crate::wire::{decode_payload, decode_structured, take_string, take_time};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Normalizes step executions (see the README's JSON lines schema):
 ///
@@ -107,105 +107,6 @@ impl Normalizer for SsmNormalizer {
     }
 }
 
-/// The failure that explains the run is the innermost one: a loop fails because a
-/// step of one of its iterations did, and that step's error is the one to read.
-pub(super) fn summary(events: &[Event]) -> RunSummary {
-    let mut summary = RunSummary::from_events(SERVICE, events);
-    let failed: Vec<&Event> = events.iter().filter(|e| e.status.is_failure()).collect();
-    let innermost: Vec<&Event> = failed
-        .iter()
-        .copied()
-        .filter(|event| {
-            !failed
-                .iter()
-                .any(|o| o.parent_id.is_some() && o.parent_id == event.id)
-        })
-        .collect();
-    // The run's failure: the latest innermost failed step the automation did not
-    // continue past (a step that is not critical, or whose OnFailure is Continue,
-    // fails without failing the automation), whatever order the steps came in.
-    let stopping = innermost.iter().copied().filter(|e| !continued_past(e));
-    let culprit = latest_step(stopping).or_else(|| latest_step(innermost.iter().copied()));
-    summary.failure = culprit.map(Failure::of);
-    summary
-}
-
-/// Steps nested under the loop step that ran them (ParentStepDetails), one node per
-/// iteration, labelled with its iterator value.
-pub(super) fn tree(events: &[Event], _summary: &RunSummary) -> Vec<Node> {
-    let known: HashSet<&EventId> = events.iter().filter_map(|e| e.id.as_ref()).collect();
-    let mut iterations: Iterations = HashMap::new();
-    let mut roots = Vec::new();
-    for event in events {
-        match &event.parent_id {
-            Some(parent) if known.contains(parent) && event.parent_id != event.id => {
-                let iteration = event
-                    .details
-                    .get("ParentStepDetails")
-                    .and_then(|p| p.get("Iteration"))
-                    .and_then(Value::as_i64);
-                iterations
-                    .entry(parent)
-                    .or_default()
-                    .entry(iteration)
-                    .or_default()
-                    .push(event);
-            }
-            _ => roots.push(event),
-        }
-    }
-    let mut placed = HashSet::new();
-    let mut nodes: Vec<Node> = roots
-        .into_iter()
-        .map(|event| step_node(event, &iterations, &mut placed))
-        .collect();
-    // Steps in a parent cycle reach no root: shown flat rather than lost.
-    for event in events {
-        if event.id.as_ref().is_some_and(|id| !placed.contains(id)) {
-            nodes.push(flat_node(event));
-        }
-    }
-    nodes
-}
-
-/// The steps run by each loop step, by iteration (`None`: no iteration given).
-type Iterations<'a> = HashMap<&'a EventId, BTreeMap<Option<i64>, Vec<&'a Event>>>;
-
-/// A step's node, with its iterations' steps below it.
-pub(super) fn step_node<'a>(
-    event: &'a Event,
-    iterations: &Iterations<'a>,
-    placed: &mut HashSet<&'a EventId>,
-) -> Node {
-    let mut node = flat_node(event);
-    let Some(id) = &event.id else {
-        return node;
-    };
-    if !placed.insert(id) {
-        return node;
-    }
-    for (iteration, steps) in iterations.get(id).into_iter().flatten() {
-        let children: Vec<Node> = steps
-            .iter()
-            .map(|step| step_node(step, iterations, placed))
-            .collect();
-        match iteration {
-            Some(index) => {
-                let mut group = group_node(format!("iteration {index}"), "", children);
-                group.note = steps[0]
-                    .details
-                    .get("ParentStepDetails")
-                    .and_then(|p| p.get("IteratorValue"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                node.children.push(group);
-            }
-            None => node.children.extend(children),
-        }
-    }
-    node
-}
-
 /// An output's values (a list of strings): those holding a JSON object or array decoded.
 pub(super) fn decode_output(values: Value) -> Value {
     match values {
@@ -233,23 +134,6 @@ pub(super) fn callee(action: &str, input: Option<&Value>) -> Option<String> {
         },
         _ => None,
     }
-}
-
-/// The step that ended last.
-pub(super) fn latest_step<'a>(steps: impl Iterator<Item = &'a Event>) -> Option<&'a Event> {
-    steps.max_by_key(|e| {
-        (
-            e.end_time.or(e.time),
-            e.id.as_ref().map(|id| id.to_string()),
-        )
-    })
-}
-
-/// True for a failed step the automation went on after: not critical, or set to
-/// continue on failure.
-pub(super) fn continued_past(step: &Event) -> bool {
-    step.details.get("IsCritical") == Some(&Value::Bool(false))
-        || step.details.get("OnFailure").and_then(Value::as_str) == Some("Continue")
 }
 
 #[cfg(test)]

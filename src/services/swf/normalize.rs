@@ -204,6 +204,7 @@ pub(super) fn attributes_of(raw: &Value) -> Map<String, Value> {
     attributes
 }
 
+/// A string field of an event's attributes (or of a normalized event's details).
 pub(super) fn text<'a>(attributes: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     attributes.get(key)?.as_str()
 }

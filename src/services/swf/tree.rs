@@ -8,9 +8,12 @@
 //! function, child workflow or external signal or cancellation it started, each folding all
 //! of its events into one line.
 
+use super::normalize::{text, type_label};
 use super::SERVICE;
-use crate::model::{Event, EventId, Failure, Node, RunSummary, Status};
-use crate::services::flat_node;
+use crate::model::{
+    flat_node, Annotations, Event, EventId, Failure, Node, NodeKind, Reference, RunSummary, Status,
+    Work,
+};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -26,20 +29,6 @@ const CLOSE_TYPES: &[&str] = &[
 
 fn is_close(event: &Event) -> bool {
     CLOSE_TYPES.contains(&event.kind.as_str())
-}
-
-fn text<'a>(event: &'a Event, key: &str) -> Option<&'a str> {
-    event.details.get(key)?.as_str()
-}
-
-/// `name/version` of an activityType or workflowType in an event's details.
-fn type_label(event: &Event, key: &str) -> Option<String> {
-    let value = event.details.get(key)?;
-    let name = value.get("name")?.as_str()?;
-    Some(match value.get("version").and_then(Value::as_str) {
-        Some(version) => format!("{name}/{version}"),
-        None => name.to_string(),
-    })
 }
 
 fn ordered(events: &[Event]) -> Vec<&Event> {
@@ -113,18 +102,17 @@ struct Builder {
     decisions: usize,
 }
 
-/// The run as it nested, under one node for the run. `workflow_id` labels it when known
+/// The run as it nested, under one node for the run. `workflow_id` names it when known
 /// (else the workflow type does).
 pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Vec<Node> {
     let by_id = ordered(events);
     let workflow_type = by_id
         .iter()
         .find(|e| e.kind == "WorkflowExecutionStarted")
-        .and_then(|e| type_label(e, "workflowType"));
-    let label = workflow_id
+        .and_then(|e| e.details.get("workflowType").and_then(type_label));
+    let name = workflow_id
         .map(str::to_string)
-        .or_else(|| workflow_type.clone())
-        .unwrap_or_else(|| "workflow".to_string());
+        .or_else(|| workflow_type.clone());
     let mut builder = Builder {
         nodes: Vec::new(),
         roles: Vec::new(),
@@ -137,12 +125,15 @@ pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Ve
         None,
         Role::Run,
         Node {
-            label: label.clone(),
-            kind: "workflow".to_string(),
+            kind: NodeKind::Workflow,
             status: run.status,
             start: run.start,
             end: run.end,
-            note: workflow_type.filter(|t| *t != label),
+            annotations: Annotations {
+                workflow_type: workflow_type.filter(|t| Some(t) != name.as_ref()),
+                ..Annotations::default()
+            },
+            name,
             ..Node::default()
         },
     );
@@ -156,13 +147,8 @@ pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Ve
             node.error = close.error.clone();
             node.cause = close.cause.clone();
         }
-        if let Some(run_id) = text(close, "newExecutionRunId") {
-            let continued = format!("continued as new → run {run_id}");
-            node.note = Some(match node.note.take() {
-                Some(note) => format!("{note}  {continued}"),
-                None => continued,
-            });
-        }
+        node.annotations.continued_as =
+            text(&close.details, "newExecutionRunId").map(str::to_string);
     }
     vec![builder.assemble(root)]
 }
@@ -206,7 +192,7 @@ impl Builder {
             self.remember(root, event);
             if let (Some(decision), Some(Role::Decision)) = (cause, cause_role) {
                 let mut node = flat_node(event);
-                node.label = event.kind.clone();
+                node.name = Some(event.kind.clone());
                 self.add(Some(decision), Role::Single, node);
             }
             return;
@@ -217,7 +203,9 @@ impl Builder {
                 Some(root),
                 Role::Decision,
                 Node {
-                    label: format!("decision {}", self.decisions),
+                    kind: NodeKind::Decision {
+                        number: self.decisions,
+                    },
                     status: Some(event.status),
                     start: event.time,
                     ..Node::default()
@@ -239,7 +227,7 @@ impl Builder {
                 let node = self.add(Some(decision), Role::Work, work_node(event));
                 self.remember(node, event);
                 if kind == "ActivityTaskScheduled" {
-                    if let Some(activity_id) = text(event, "activityId") {
+                    if let Some(activity_id) = text(&event.details, "activityId") {
                         self.activities
                             .entry(activity_id.to_string())
                             .or_default()
@@ -264,16 +252,13 @@ impl Builder {
     /// to the decision that made it; shown under the decision only if the activity is not
     /// in the history.
     fn cancel_requested(&mut self, decision: usize, event: &Event) {
-        let activity = text(event, "activityId")
+        let activity = text(&event.details, "activityId")
             .and_then(|id| self.activities.get(id))
             .and_then(|attempts| attempts.last().copied());
         match activity {
             Some(node) => {
                 self.remember(node, event);
-                self.nodes[node].note = Some(match self.nodes[node].note.take() {
-                    Some(note) => format!("{note}, cancel requested"),
-                    None => "cancel requested".to_string(),
-                });
+                self.nodes[node].annotations.cancel_requested = true;
             }
             None => {
                 let node = self.add(Some(decision), Role::Single, flat_node(event));
@@ -309,12 +294,7 @@ impl Builder {
                 continue;
             }
             for (i, &node) in attempts.iter().enumerate() {
-                let attempt = format!("attempt {} of {}", i + 1, attempts.len());
-                let node = &mut self.nodes[node];
-                node.note = Some(match node.note.take() {
-                    Some(note) => format!("{note}, {attempt}"),
-                    None => attempt,
-                });
+                self.nodes[node].annotations.attempt = Some((i + 1, attempts.len()));
             }
         }
     }
@@ -338,82 +318,75 @@ fn starts_work(kind: &str, cause_role: Option<Role>) -> bool {
 /// The node of work a decision started, from its first event: what it is, its name, and
 /// the id it goes by.
 fn work_node(event: &Event) -> Node {
-    let kind = event.kind.as_str();
+    let id = |key: &str| text(&event.details, key).map(str::to_string);
+    let (name, work, reference): (Option<String>, Work, Option<Reference>) =
+        match event.kind.as_str() {
+            "ActivityTaskScheduled" | "ScheduleActivityTaskFailed" => (
+                event
+                    .details
+                    .get("activityType")
+                    .and_then(type_label)
+                    .or_else(|| id("activityId")),
+                Work::Activity,
+                id("activityId").map(Reference::ActivityId),
+            ),
+            "TimerStarted" | "StartTimerFailed" => (id("timerId"), Work::Timer, None),
+            "MarkerRecorded" | "RecordMarkerFailed" => (id("markerName"), Work::Marker, None),
+            "LambdaFunctionScheduled" | "ScheduleLambdaFunctionFailed" => {
+                (id("name"), Work::Lambda, id("id").map(Reference::LambdaId))
+            }
+            "StartChildWorkflowExecutionInitiated" | "StartChildWorkflowExecutionFailed" => (
+                event
+                    .details
+                    .get("workflowType")
+                    .and_then(type_label)
+                    .or_else(|| id("workflowId")),
+                Work::ChildWorkflow,
+                id("workflowId").map(Reference::ChildWorkflowId),
+            ),
+            "SignalExternalWorkflowExecutionInitiated"
+            | "SignalExternalWorkflowExecutionFailed" => (
+                id("signalName"),
+                Work::Signal,
+                id("workflowId").map(Reference::SignalTo),
+            ),
+            "RequestCancelExternalWorkflowExecutionInitiated"
+            | "RequestCancelExternalWorkflowExecutionFailed" => {
+                (id("workflowId"), Work::CancelRequest, None)
+            }
+            _ => return flat_node(event),
+        };
     let mut node = flat_node(event);
-    let (label, what, note): (Option<String>, &str, Option<String>) = match kind {
-        "ActivityTaskScheduled" | "ScheduleActivityTaskFailed" => (
-            type_label(event, "activityType")
-                .or_else(|| text(event, "activityId").map(str::to_string)),
-            "activity",
-            text(event, "activityId").map(|id| format!("activityId {id}")),
-        ),
-        "TimerStarted" | "StartTimerFailed" => {
-            (text(event, "timerId").map(str::to_string), "timer", None)
-        }
-        "MarkerRecorded" | "RecordMarkerFailed" => (
-            text(event, "markerName").map(str::to_string),
-            "marker",
-            event.output.as_ref().map(short_payload),
-        ),
-        "LambdaFunctionScheduled" | "ScheduleLambdaFunctionFailed" => (
-            text(event, "name").map(str::to_string),
-            "lambda",
-            text(event, "id").map(|id| format!("id {id}")),
-        ),
-        "StartChildWorkflowExecutionInitiated" | "StartChildWorkflowExecutionFailed" => (
-            type_label(event, "workflowType")
-                .or_else(|| text(event, "workflowId").map(str::to_string)),
-            "child workflow",
-            text(event, "workflowId").map(|id| format!("workflowId {id}")),
-        ),
-        "SignalExternalWorkflowExecutionInitiated" | "SignalExternalWorkflowExecutionFailed" => (
-            text(event, "signalName").map(str::to_string),
-            "signal",
-            text(event, "workflowId").map(|id| format!("to workflowId {id}")),
-        ),
-        "RequestCancelExternalWorkflowExecutionInitiated"
-        | "RequestCancelExternalWorkflowExecutionFailed" => (
-            text(event, "workflowId").map(str::to_string),
-            "cancel request",
-            None,
-        ),
-        _ => return node,
+    node.kind = NodeKind::Work(work);
+    node.name = name.or(node.name);
+    node.annotations = Annotations {
+        reference,
+        payload: match work {
+            Work::Marker => event.output.clone(),
+            _ => None,
+        },
+        ..Annotations::default()
     };
-    if let Some(label) = label {
-        node.label = label;
-    }
-    node.kind = what.to_string();
-    node.note = note;
     node
 }
 
 /// A signal to the run: its name, and who sent it when another workflow did.
 fn signal_node(event: &Event) -> Node {
     let mut node = flat_node(event);
-    if let Some(signal) = text(event, "signalName") {
-        node.label = signal.to_string();
-    }
-    node.kind = "signal".to_string();
-    node.note = event
-        .details
-        .get("externalWorkflowExecution")
-        .and_then(|e| e.get("workflowId"))
-        .and_then(Value::as_str)
-        .map(|id| format!("from workflowId {id}"));
-    node
-}
-
-/// A payload as one short line: a marker's details, say.
-fn short_payload(value: &Value) -> String {
-    const MAX: usize = 60;
-    let text = match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
+    node.kind = NodeKind::Signal;
+    node.name = text(&event.details, "signalName")
+        .map(str::to_string)
+        .or(node.name);
+    node.annotations = Annotations {
+        reference: event
+            .details
+            .get("externalWorkflowExecution")
+            .and_then(|e| e.get("workflowId"))
+            .and_then(Value::as_str)
+            .map(|id| Reference::SignalFrom(id.to_string())),
+        ..Annotations::default()
     };
-    match text.char_indices().nth(MAX) {
-        Some((at, _)) => format!("{}...", &text[..at]),
-        None => text,
-    }
+    node
 }
 
 #[cfg(test)]
@@ -485,30 +458,31 @@ mod tests {
         let tree = tree(&events, Some("inv-7"), &summary(&events));
         assert_eq!(tree.len(), 1);
         let run = &tree[0];
-        assert_eq!(run.label, "inv-7");
-        assert_eq!(run.note.as_deref(), Some("Invoice/3"));
+        assert_eq!(run.name.as_deref(), Some("inv-7"));
+        assert_eq!(run.annotations.workflow_type.as_deref(), Some("Invoice/3"));
         assert_eq!(run.status, Some(Status::Running));
         assert_eq!(run.events, vec![EventId::Number(1)]);
-        let labels: Vec<&str> = run.children.iter().map(|c| c.label.as_str()).collect();
-        assert_eq!(labels, ["decision 1", "decision 2"]);
+        let kinds: Vec<NodeKind> = run.children.iter().map(|c| c.kind).collect();
+        assert_eq!(kinds, [1, 2].map(|number| NodeKind::Decision { number }));
         let first = &run.children[0];
         assert_eq!(first.status, Some(Status::Succeeded));
         assert_eq!(first.duration_ms(), Some(2000));
         let attempt1 = &first.children[0];
-        assert_eq!(attempt1.label, "Render/1");
-        assert_eq!(attempt1.kind, "activity");
+        assert_eq!(attempt1.name.as_deref(), Some("Render/1"));
+        assert_eq!(attempt1.kind, NodeKind::Work(Work::Activity));
         assert_eq!(attempt1.status, Some(Status::TimedOut));
         assert_eq!(attempt1.error.as_deref(), Some("HEARTBEAT"));
         assert_eq!(
-            attempt1.note.as_deref(),
-            Some("activityId render, attempt 1 of 2")
+            attempt1.annotations.reference,
+            Some(Reference::ActivityId("render".into()))
         );
+        assert_eq!(attempt1.annotations.attempt, Some((1, 2)));
         let second = &run.children[1];
         let attempt2 = &second.children[0];
         assert_eq!(attempt2.events, [10, 12, 13].map(EventId::Number));
         assert_eq!(attempt2.status, Some(Status::Succeeded));
         assert_eq!(attempt2.duration_ms(), Some(3000));
-        assert_eq!(second.children[1].kind, "timer");
+        assert_eq!(second.children[1].kind, NodeKind::Work(Work::Timer));
     }
 
     #[test]
@@ -562,6 +536,9 @@ mod tests {
             tree(&events, None, &summary(&events)),
             tree(&reversed, None, &summary(&reversed))
         );
-        assert_eq!(tree(&events, None, &summary(&events))[0].label, "Invoice/3");
+        assert_eq!(
+            tree(&events, None, &summary(&events))[0].name.as_deref(),
+            Some("Invoice/3")
+        );
     }
 }

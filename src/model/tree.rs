@@ -1,0 +1,186 @@
+//! The tree node: one line of `-o tree` as data. Each service builds its run's nodes
+//! (`services/*/tree.rs`); `render::tree` draws them and makes all of their text. A node
+//! says what it is ([`NodeKind`]), its name and the service's type label, and carries its
+//! annotations as values (where a Catch led, which attempt it is), never as prose.
+
+use super::{Event, EventId, Status, Timestamp};
+use serde_json::Value;
+
+/// One line of `-o tree`: a run, a state, step, activity, action, branch or iteration,
+/// with what ran inside it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// The node's own name (a state, step, stage or action name, a workflowId); `None`
+    /// for the nodes known by their number (a branch, an iteration) or by their type.
+    pub name: Option<String>,
+    /// The service's own word for what ran: a state type (`Task`, `Map`), an event type,
+    /// a step action (`aws:executeScript`), an action's `category/provider`.
+    pub type_label: Option<String>,
+    pub status: Option<Status>,
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    pub annotations: Annotations,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// The events this node stands for (for filters and `--failed`).
+    pub events: Vec<EventId>,
+    pub children: Vec<Node>,
+}
+
+/// What a node stands for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A Step Functions execution: the root of its tree.
+    Execution,
+    /// An SWF workflow run: the root of its tree.
+    Workflow,
+    /// A Step Functions state.
+    State,
+    /// A Parallel state's branch, numbered from 1.
+    Branch { number: usize },
+    /// A Map state's or an SSM loop's iteration, by the index the service gives it.
+    Iteration { index: i64 },
+    /// One try at a Task's work or a CodePipeline action, numbered from 1.
+    Attempt { number: usize },
+    /// An SWF decision task, numbered from 1.
+    Decision { number: usize },
+    /// Something an SWF decision started, with its events folded in.
+    Work(Work),
+    /// A signal sent to an SWF run.
+    Signal,
+    /// An SSM Automation step.
+    Step,
+    /// A CodePipeline pipeline execution.
+    PipelineExecution,
+    /// A CodePipeline stage.
+    Stage,
+    /// A CodePipeline action.
+    Action,
+    /// One event on its own.
+    #[default]
+    Event,
+}
+
+/// What an SWF decision started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    Activity,
+    Timer,
+    Marker,
+    Lambda,
+    ChildWorkflow,
+    /// A signal to another workflow.
+    Signal,
+    /// A request to cancel another workflow.
+    CancelRequest,
+}
+
+/// What a tree line says after a node's status and duration. Each is shown when set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Annotations {
+    /// An SWF run's workflow type, `name/version`, when it is not already its name.
+    pub workflow_type: Option<String>,
+    /// The value an SSM loop iteration ran for (its IteratorValue).
+    pub item: Option<String>,
+    /// The Distributed Map run a Map state started (its mapRunArn).
+    pub map_run: Option<String>,
+    /// The service's own one-line account of the outcome (shown instead of `resource`).
+    pub summary: Option<String>,
+    /// What the node called: a Lambda function, an activity, a step action, a provider.
+    pub resource: Option<String>,
+    /// The id the SWF work goes by, or the workflow at the other end of it.
+    pub reference: Option<Reference>,
+    /// An SWF marker's details.
+    pub payload: Option<Value>,
+    /// An SWF activity whose cancellation the decider asked for.
+    pub cancel_requested: bool,
+    /// Which schedule of the same SWF activityId this is: (number, of how many).
+    pub attempt: Option<(usize, usize)>,
+    /// How many times a retried CodePipeline action ran.
+    pub attempts: Option<usize>,
+    /// The state a Step Functions Catch led to, after this state failed.
+    pub caught_to: Option<String>,
+    /// The run an SWF run continued as (its newExecutionRunId).
+    pub continued_as: Option<String>,
+}
+
+/// The id SWF work goes by, or the other workflow it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reference {
+    ActivityId(String),
+    LambdaId(String),
+    /// The child workflow's workflowId.
+    ChildWorkflowId(String),
+    /// The workflowId a signal was sent to.
+    SignalTo(String),
+    /// The workflowId a signal came from.
+    SignalFrom(String),
+}
+
+impl Node {
+    pub fn duration_ms(&self) -> Option<i64> {
+        Some(self.end?.millis() - self.start?.millis())
+    }
+
+    /// True when this node or one below it failed.
+    pub fn has_failure(&self) -> bool {
+        self.status.is_some_and(Status::is_failure) || self.children.iter().any(Node::has_failure)
+    }
+}
+
+/// A node that stands for a group of nodes (a loop iteration, a stage, a pipeline
+/// execution): it spans its children, failed if one of them did, running while one is.
+pub fn group_node(kind: NodeKind, name: Option<String>, children: Vec<Node>) -> Node {
+    let failed = children
+        .iter()
+        .find(|child| child.has_failure())
+        .map(|child| {
+            child
+                .status
+                .filter(|s| s.is_failure())
+                .unwrap_or(Status::Failed)
+        });
+    let unfinished = children.iter().any(|child| {
+        matches!(
+            child.status,
+            Some(Status::Running | Status::Started | Status::Scheduled | Status::Pending)
+        )
+    });
+    let status = match (failed, unfinished) {
+        (Some(failed), _) => Some(failed),
+        (None, true) => Some(Status::Running),
+        (None, false) => children.last().and_then(|child| child.status),
+    };
+    Node {
+        kind,
+        name,
+        status,
+        start: children.iter().filter_map(|c| c.start).min(),
+        end: children.iter().filter_map(|c| c.end).max(),
+        children,
+        ..Node::default()
+    }
+}
+
+/// A node that stands for one event: named after it, typed with its type, annotated
+/// with its summary and resource.
+pub fn flat_node(event: &Event) -> Node {
+    Node {
+        kind: NodeKind::Event,
+        name: event.name.clone(),
+        type_label: Some(event.kind.clone()).filter(|kind| !kind.is_empty()),
+        status: Some(event.status),
+        start: event.time,
+        end: event.end_time,
+        annotations: Annotations {
+            summary: event.summary.clone(),
+            resource: event.resource.clone(),
+            ..Annotations::default()
+        },
+        error: event.error.clone(),
+        cause: event.cause.clone(),
+        events: event.id.iter().cloned().collect(),
+        children: Vec::new(),
+    }
+}
