@@ -241,6 +241,8 @@ impl<N: Normalizer> Reader<N> {
             summary.duration_ms = None;
             if !summary.status.is_some_and(Status::is_final) {
                 summary.status = None;
+                summary.error = None;
+                summary.cause = None;
                 summary.failure = None;
             }
         }

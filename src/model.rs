@@ -272,6 +272,13 @@ pub struct RunSummary {
     pub partial: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redrives: Option<i64>,
+    /// The run's own error and cause, as its terminal event (ExecutionFailed and the
+    /// like) gives them: for a `Catch → Fail` flow the Fail state's, where `failure`
+    /// holds the root cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
     /// The failure that explains the run: what to paste into a ticket.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
@@ -315,6 +322,8 @@ impl RunSummary {
             events: events.len(),
             partial: false,
             redrives: None,
+            error: None,
+            cause: None,
             failure,
         }
     }

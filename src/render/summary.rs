@@ -3,7 +3,7 @@
 //! run with its error and cause in full, so it can be pasted into a ticket as is.
 
 use super::{style, terminal_safe, write_json_line, Presentation, Report, RunReport};
-use crate::model::{RunSummary, Timestamp};
+use crate::model::{RunSummary, Status, Timestamp};
 use crate::render::table::format_duration;
 use std::io::{self, Write};
 
@@ -68,31 +68,58 @@ pub fn write_header(
     if let Some(redrives) = summary.redrives {
         lines.push(("Redrives", redrives.to_string()));
     }
+    let safe = |text: &str| terminal_safe(text).into_owned();
+    let run_error = (summary.error.is_some() || summary.cause.is_some())
+        .then(|| (summary.error.as_deref(), summary.cause.as_deref()));
+    let failure_error = summary
+        .failure
+        .as_ref()
+        .map(|f| (f.error.as_deref(), f.cause.as_deref()));
+    // The run's own error first when the failing state's differs (a Catch → Fail
+    // flow): the state's then follows as what caused it.
+    let distinct = run_error.is_some() && failure_error.is_some() && run_error != failure_error;
+    if distinct || (failure_error.is_none() && run_error.is_some()) {
+        let (error, cause) = run_error.unwrap_or_default();
+        if let Some(error) = error {
+            lines.push(("Error", safe(error)));
+        }
+        if let Some(cause) = cause {
+            lines.push(("Cause", safe(cause)));
+        }
+    }
     if let Some(failure) = &summary.failure {
-        let mut at = failure
-            .name
-            .clone()
-            .map(|n| terminal_safe(&n).into_owned())
-            .unwrap_or_default();
+        let mut at = failure.name.as_deref().map(safe).unwrap_or_default();
         let what = match &failure.id {
-            Some(id) => format!(
-                "{}, event {}",
-                terminal_safe(&failure.kind),
-                terminal_safe(&id.to_string())
-            ),
-            None => terminal_safe(&failure.kind).into_owned(),
+            Some(id) => format!("{}, event {}", safe(&failure.kind), safe(&id.to_string())),
+            None => safe(&failure.kind),
         };
         at = if at.is_empty() {
             what
         } else {
             format!("{at} ({what})")
         };
-        lines.push(("Failed at", style::failure(&at, presentation.color)));
-        if let Some(error) = &failure.error {
-            lines.push(("Error", terminal_safe(error).into_owned()));
-        }
-        if let Some(cause) = &failure.cause {
-            lines.push(("Cause", terminal_safe(cause).into_owned()));
+        let label = match summary.status {
+            Some(Status::Aborted) => "Aborted at",
+            Some(Status::TimedOut) => "Timed out",
+            _ => "Failed at",
+        };
+        lines.push((label, style::failure(&at, presentation.color)));
+        if distinct {
+            let caused_by = match (&failure.error, &failure.cause) {
+                (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
+                (Some(text), None) | (None, Some(text)) => Some(text.clone()),
+                (None, None) => None,
+            };
+            if let Some(caused_by) = caused_by {
+                lines.push(("Caused by", safe(&caused_by)));
+            }
+        } else {
+            if let Some(error) = &failure.error {
+                lines.push(("Error", safe(error)));
+            }
+            if let Some(cause) = &failure.cause {
+                lines.push(("Cause", safe(cause)));
+            }
         }
     }
     for (label, value) in lines {
