@@ -70,7 +70,7 @@ pub fn write_header(
     }
     let safe = |text: &str| terminal_safe(text).into_owned();
     let run_error = (summary.error.is_some() || summary.cause.is_some())
-        .then(|| (summary.error.as_deref(), summary.cause.as_deref()));
+        .then_some((summary.error.as_deref(), summary.cause.as_deref()));
     let failure_error = summary
         .failure
         .as_ref()
