@@ -14,7 +14,7 @@ use crate::cli::HistoryArgs;
 use crate::exit::UsageError;
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
 use crate::model::{Event, EventId, Status};
-use crate::render::{self, Needs, Output, Presentation, RunReport};
+use crate::render::{self, EventSink, Needs, Output, Presentation, RunReport, WireSink};
 use crate::services::{Normalizer, Origin, ReadPlan, Service, SAVED_SHAPES};
 use crate::source::saved::SavedHistory;
 use crate::source::{BoxedSource, Step};
@@ -79,29 +79,37 @@ pub async fn show<S: Service>(
         source,
         normalizer: service.normalizer(),
     };
-    match output {
+    let mut sink = match output {
         Output::Report(report) => {
-            let needs = report.needs();
-            let run = reader.whole_run(&service, &view, needs, false).await?;
-            report.write(out, run.report).context(CANNOT_WRITE)
-        }
-        output if view.failed_only => {
-            let wire = matches!(output, Output::Wire(_));
             let run = reader
-                .whole_run(&service, &view, Needs::default(), wire)
+                .whole_run(&service, &view, report.needs(), false)
                 .await?;
-            match output {
-                Output::Events(mut sink) => {
-                    sink.page(out, &run.report.events)?;
-                    sink.finish(out)
-                }
-                Output::Wire(mut sink) => sink.page(out, &run.wire),
-                Output::Report(_) => unreachable!("reports are matched above"),
-            }
-            .context(CANNOT_WRITE)
+            return report.write(out, run.report).context(CANNOT_WRITE);
         }
-        output => reader.stream(&view, output, out).await,
+        Output::Events(sink) => Sink::Events(sink),
+        Output::Wire(sink) => Sink::Wire(sink),
+    };
+    if !view.failed_only {
+        return reader.stream(&view, sink, out).await;
     }
+    // The failing path needs the run's shape: the whole run first, then the sink.
+    let keep_wire = matches!(sink, Sink::Wire(_));
+    let run = reader
+        .whole_run(&service, &view, Needs::default(), keep_wire)
+        .await?;
+    match &mut sink {
+        Sink::Events(sink) => sink
+            .page(out, &run.report.events)
+            .and_then(|()| sink.finish(out)),
+        Sink::Wire(sink) => sink.page(out, &run.wire),
+    }
+    .context(CANNOT_WRITE)
+}
+
+/// Where a stream goes: normalized events, or the records as the service sent them.
+enum Sink {
+    Events(Box<dyn EventSink>),
+    Wire(WireSink),
 }
 
 const CANNOT_WRITE: &str = "cannot write the output";
@@ -150,11 +158,10 @@ impl<N: Normalizer> Reader<N> {
         }
     }
 
-    /// Streams pages to the output as they arrive.
-    async fn stream(&mut self, view: &View, output: Output, out: &mut dyn Write) -> Result<()> {
+    /// Streams pages to the sink as they arrive.
+    async fn stream(&mut self, view: &View, mut sink: Sink, out: &mut dyn Write) -> Result<()> {
         let filtering = !view.filter.is_empty();
         let mut printed = 0;
-        let mut output = output;
         loop {
             let room = view.limit.map(|limit| limit - printed);
             if room == Some(0) {
@@ -165,13 +172,13 @@ impl<N: Normalizer> Reader<N> {
                 break;
             };
             let room = room.unwrap_or(usize::MAX);
-            match &mut output {
-                Output::Wire(sink) if !filtering => {
+            match &mut sink {
+                Sink::Wire(sink) if !filtering => {
                     let page = &page[..page.len().min(room)];
                     printed += page.len();
                     sink.page(out, page)
                 }
-                Output::Wire(sink) => {
+                Sink::Wire(sink) => {
                     let events = self.normalizer.normalize(page.clone());
                     let kept: Vec<Value> = page
                         .into_iter()
@@ -183,20 +190,19 @@ impl<N: Normalizer> Reader<N> {
                     printed += kept.len();
                     sink.page(out, &kept)
                 }
-                Output::Events(sink) => {
+                Sink::Events(sink) => {
                     let mut events = self.normalizer.normalize(page);
                     events.retain(|event| view.filter.matches(event));
                     events.truncate(room);
                     printed += events.len();
                     sink.page(out, &events)
                 }
-                Output::Report(_) => unreachable!("reports read the whole run"),
             }
             .context(CANNOT_WRITE)?;
         }
-        match &mut output {
-            Output::Events(sink) => sink.finish(out),
-            Output::Wire(_) | Output::Report(_) => out.flush(),
+        match &mut sink {
+            Sink::Events(sink) => sink.finish(out),
+            Sink::Wire(_) => out.flush(),
         }
         .context(CANNOT_WRITE)
     }
