@@ -302,3 +302,190 @@ impl<N: Normalizer> Reader<N> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The engine as a library function: a service of numbered records held in memory,
+    //! shown into a buffer, without a process or a server.
+    use super::*;
+    use crate::model::Status;
+    use crate::source::saved::SavedShape;
+    use crate::source::{NextStep, Source};
+    use clap::Parser;
+    use serde_json::json;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// Pages of 10 numbered records; remembers what each request asked for.
+    struct Counting {
+        next: i64,
+        total: i64,
+        asked: Rc<RefCell<Vec<Option<usize>>>>,
+    }
+
+    impl Source for Counting {
+        fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
+            self.asked.borrow_mut().push(at_most);
+            let size = at_most.unwrap_or(10).min(10) as i64;
+            let end = (self.next + size).min(self.total);
+            let page: Vec<Value> = (self.next..end)
+                .map(|id| json!({"id": id + 1, "kind": if id % 4 == 3 { "Failed" } else { "Ok" }}))
+                .collect();
+            self.next = end;
+            Box::pin(async move {
+                Ok(if page.is_empty() {
+                    Step::End
+                } else {
+                    Step::Page(page)
+                })
+            })
+        }
+    }
+
+    struct Numbers {
+        total: i64,
+        asked: Rc<RefCell<Vec<Option<usize>>>>,
+    }
+
+    struct NumberNormalizer;
+
+    impl Normalizer for NumberNormalizer {
+        fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
+            page.into_iter()
+                .map(|record| {
+                    let failed = record["kind"] == "Failed";
+                    let status = if failed {
+                        Status::Failed
+                    } else {
+                        Status::Succeeded
+                    };
+                    let mut event =
+                        Event::new("numbers", record["kind"].as_str().unwrap_or(""), status);
+                    event.id = record["id"].as_i64().map(EventId::Number);
+                    event
+                })
+                .collect()
+        }
+    }
+
+    impl Service for Numbers {
+        const NAME: &'static str = "numbers";
+        const MAX_PAGE_SIZE: usize = 10;
+        const SAVED_SHAPE: SavedShape = SavedShape {
+            service: "numbers",
+            history: "numbers",
+            events_key: "records",
+            event_marker: "id",
+            what: "numbers",
+        };
+        type Args = NoArgs;
+        type Normalizer = NumberNormalizer;
+
+        fn new(_args: NoArgs) -> Result<Self> {
+            unreachable!("built by the tests")
+        }
+
+        fn normalizer(&self) -> NumberNormalizer {
+            NumberNormalizer
+        }
+
+        async fn live(&mut self, _connection: &Connection, _read: ReadPlan) -> Result<BoxedSource> {
+            Ok(Box::new(Counting {
+                next: 0,
+                total: self.total,
+                asked: self.asked.clone(),
+            }))
+        }
+
+        fn history_order(record: &Value) -> Option<i64> {
+            record["id"].as_i64()
+        }
+    }
+
+    #[derive(Debug, Clone, clap::Args)]
+    struct NoArgs {}
+
+    #[derive(Parser)]
+    struct Line {
+        #[command(flatten)]
+        history: HistoryArgs,
+    }
+
+    /// What `show` prints for these history flags, and what each request asked for.
+    fn show_numbers(total: i64, flags: &[&str]) -> (String, Vec<Option<usize>>) {
+        let history =
+            Line::parse_from(std::iter::once("histx").chain(flags.iter().copied())).history;
+        let asked = Rc::new(RefCell::new(Vec::new()));
+        let service = Numbers {
+            total,
+            asked: asked.clone(),
+        };
+        let presentation = Presentation {
+            color: false,
+            width: None,
+            ascii: true,
+        };
+        let mut out = Vec::new();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(show(
+                service,
+                &history,
+                &Connection::default(),
+                presentation,
+                &mut out,
+            ))
+            .unwrap();
+        let asked = asked.borrow().clone();
+        (String::from_utf8(out).unwrap(), asked)
+    }
+
+    #[test]
+    fn a_stream_stops_asking_at_the_limit() {
+        let (text, asked) = show_numbers(100, &["-o", "jsonl", "--limit", "15"]);
+        assert_eq!(text.lines().count(), 15);
+        assert_eq!(
+            asked,
+            vec![Some(15), Some(5)],
+            "no third request, the second shrunk"
+        );
+    }
+
+    #[test]
+    fn a_filtered_stream_reads_on_until_the_limit_is_shown() {
+        let (text, asked) =
+            show_numbers(100, &["-o", "jsonl", "--status", "failed", "--limit", "3"]);
+        assert_eq!(text.lines().count(), 3);
+        assert!(
+            text.lines().all(|line| line.contains("\"failed\"")),
+            "{text}"
+        );
+        assert_eq!(
+            asked,
+            vec![None, None],
+            "12 records hold 3 failures: two pages"
+        );
+    }
+
+    #[test]
+    fn a_summary_reads_the_whole_history_even_under_a_limit() {
+        let (text, asked) = show_numbers(35, &["--summary", "-o", "json", "--limit", "2"]);
+        let record: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(record["events"], 35);
+        assert_eq!(asked.len(), 5, "four pages and the end");
+    }
+
+    #[test]
+    fn the_failing_path_of_a_stream_is_read_whole_then_streamed() {
+        let (text, _) = show_numbers(20, &["-o", "raw", "--failed"]);
+        let ids: Vec<Value> = text
+            .lines()
+            .map(|line| serde_json::from_str::<Value>(line).unwrap()["id"].clone())
+            .collect();
+        assert_eq!(
+            ids,
+            vec![json!(4), json!(8), json!(12), json!(16), json!(20)]
+        );
+    }
+}
