@@ -4,6 +4,7 @@
 
 mod common;
 
+mod aws_config;
 mod codepipeline_cli;
 mod codepipeline_fake;
 mod codepipeline_normalize;

@@ -235,13 +235,23 @@ fn throttling_and_server_errors_are_retried() {
 #[test]
 fn persistent_throttling_ends_in_one_clear_line() {
     let fake = fake_with(synthetic_history(10));
+    // The default is 8 attempts (see the unit tests of aws::config); 3 keeps this quick.
     fake.inject(HISTORY, vec![Fault::Throttle; 3]);
-    let out = run(&fake, &["-o", "jsonl"]).code(1).get_output().clone();
+    let out = histx()
+        .env("AWS_MAX_ATTEMPTS", "3")
+        .args(["swf", "--domain", DOMAIN, WORKFLOW, "--run-id", RUN])
+        .args(["--endpoint-url", &fake.endpoint(), "-o", "jsonl"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
     assert!(out.stdout.is_empty());
     assert_eq!(
         one_error_line(&out.stderr),
-        "histx: ThrottlingException: Rate exceeded"
+        "histx: ThrottlingException: Rate exceeded (gave up after 3 attempts; set \
+         AWS_MAX_ATTEMPTS to retry more)"
     );
+    assert_eq!(fake.requests(HISTORY).len(), 3);
 }
 
 #[test]

@@ -176,6 +176,32 @@ impl FakeAws {
             .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
             .collect()
     }
+
+    /// The access key id each request to `target` was signed with (from its
+    /// Authorization header's credential scope), in order.
+    pub fn access_keys(&self, target: &str) -> Vec<String> {
+        let requests = self
+            .runtime
+            .block_on(self.server.received_requests())
+            .unwrap_or_default();
+        requests
+            .iter()
+            .filter(|r| r.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) == Some(target))
+            .map(|r| {
+                let authorization = r
+                    .headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                authorization
+                    .split("Credential=")
+                    .nth(1)
+                    .and_then(|scope| scope.split('/').next())
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect()
+    }
 }
 
 struct Dispatcher {

@@ -5,7 +5,6 @@
 
 use crate::source::pager::Page;
 use anyhow::{anyhow, Context, Result};
-use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
@@ -20,81 +19,9 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-/// Where to reach AWS, as the user asked on the command line.
-#[derive(Debug, Clone, Default)]
-pub struct Connection {
-    pub profile: Option<String>,
-    pub region: Option<String>,
-    pub endpoint_url: Option<String>,
-}
+pub mod config;
 
-/// Loads the shared configuration. `region_hint` (e.g. the region inside an ARN) is used
-/// when `--region` is not given, since a resource can only be found in its own region.
-pub async fn load_config(connection: &Connection, region_hint: Option<&str>) -> Result<SdkConfig> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(profile) = &connection.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(region) = connection.region.as_deref().or(region_hint) {
-        loader = loader.region(Region::new(region.to_string()));
-    }
-    if let Some(url) = &connection.endpoint_url {
-        loader = loader.endpoint_url(url);
-    }
-    let config = loader.load().await;
-    if config.region().is_none() {
-        return Err(anyhow!(
-            "no AWS region: pass --region, set AWS_REGION, or set a region in your profile"
-        ));
-    }
-    Ok(config)
-}
-
-/// The profile names in the user's AWS config and credentials files (as the SDK finds
-/// them: `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/`), sorted.
-/// For completing `--profile`; unreadable files give no names.
-pub fn profile_names() -> Vec<String> {
-    let home = std::env::var_os("HOME")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_default();
-    let file = |variable: &str, default: &str| {
-        std::env::var_os(variable)
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| home.join(".aws").join(default))
-    };
-    let mut names = Vec::new();
-    for (path, in_config) in [
-        (file("AWS_CONFIG_FILE", "config"), true),
-        (file("AWS_SHARED_CREDENTIALS_FILE", "credentials"), false),
-    ] {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            continue;
-        };
-        names.extend(profile_sections(&text, in_config));
-    }
-    names.sort();
-    names.dedup();
-    names
-}
-
-/// The profile names of one file: `[profile NAME]` (or `[default]`) in the config file,
-/// `[NAME]` in the credentials file.
-fn profile_sections(text: &str, in_config: bool) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| line.trim().strip_prefix('[')?.strip_suffix(']'))
-        .filter_map(|section| {
-            let section = section.trim();
-            if !in_config || section == "default" {
-                return Some(section.to_string());
-            }
-            section
-                .strip_prefix("profile")
-                .filter(|rest| rest.starts_with(char::is_whitespace))
-                .map(|rest| rest.trim().to_string())
-        })
-        .filter(|name| !name.is_empty())
-        .collect()
-}
+pub use config::{load_config, profile_names, Connection};
 
 /// Checks `--endpoint-url` before anything is sent.
 pub fn check_endpoint_url(url: &str) -> Result<(), String> {
@@ -236,6 +163,27 @@ pub fn with_connection_hints(error: anyhow::Error, connection: &Connection) -> a
     error
 }
 
+/// The error codes AWS services throttle with.
+fn is_throttling(code: &str) -> bool {
+    const CODES: &[&str] = &[
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    ];
+    CODES.contains(&code)
+}
+
 /// Turns an SDK error into one line a person can act on.
 pub fn describe_error<E>(error: SdkError<E, HttpResponse>) -> anyhow::Error
 where
@@ -260,6 +208,16 @@ where
                     })
                     .filter(|m: &String| !m.is_empty())
             });
+            // The SDK retried these already: say how to have it retry more.
+            let message = if status >= 500 || is_throttling(&code) {
+                let attempts = config::max_attempts();
+                Some(format!(
+                    "{} (gave up after {attempts} attempts; set AWS_MAX_ATTEMPTS to retry more)",
+                    message.as_deref().unwrap_or("the service is unavailable")
+                ))
+            } else {
+                message
+            };
             anyhow!(ServiceFailure { code, message })
         }
         SdkError::TimeoutError(_) => anyhow!("the request to AWS timed out"),
@@ -339,20 +297,6 @@ fn source_chain(error: &(dyn StdError + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn profile_names_come_from_both_files() {
-        let config =
-            "[default]\nregion = us-east-1\n[profile dev]\n[ profile  prod ]\n[sso-session corp]\n";
-        assert_eq!(
-            profile_sections(config, true),
-            vec!["default", "dev", "prod"]
-        );
-        assert_eq!(
-            profile_sections("[default]\n[ci]\n", false),
-            vec!["default", "ci"]
-        );
-    }
 
     #[test]
     fn endpoint_urls_are_checked() {
