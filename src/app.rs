@@ -34,6 +34,9 @@ async fn service<S: Service>(
     if let Some(url) = &global.endpoint_url {
         aws::check_endpoint_url(url).map_err(UsageError::new)?;
     }
+    if let Some(region) = &global.region {
+        aws::check_region(region).map_err(|e| UsageError::new(format!("--region: {e}")))?;
+    }
     let connection = Connection {
         profile: global.profile.clone(),
         region: global.region.clone(),

@@ -68,7 +68,7 @@ pub struct HistoryArgs {
 
     /// Show at most N events (counted after the filters); with no filter, --failed or
     /// --summary, reading stops there and no further page is requested
-    #[arg(long, value_name = "N", help_heading = "Output", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", help_heading = "Output", allow_negative_numbers = true, value_parser = whole_number)]
     pub limit: Option<u64>,
 
     /// Print only the run summary: status, times, counts, and the failure with its error
@@ -109,7 +109,7 @@ pub struct HistoryArgs {
     pub from: Option<PathBuf>,
 
     /// Events per request, for experts [default: the largest the API allows]
-    #[arg(long, value_name = "N", help_heading = "Input", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", help_heading = "Input", allow_negative_numbers = true, value_parser = whole_number)]
     pub page_size: Option<u64>,
 }
 
@@ -194,4 +194,12 @@ fn complete_profile(current: &OsStr) -> Vec<CompletionCandidate> {
         .filter(|name| name.starts_with(prefix.as_ref()))
         .map(CompletionCandidate::new)
         .collect()
+}
+
+/// A count of 1 or more (`--limit`, `--page-size`).
+fn whole_number(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("'{text}' is not a whole number of 1 or more")),
+    }
 }

@@ -70,10 +70,44 @@ pub fn message(error: &anyhow::Error) -> String {
     format!("histx: {}", crate::render::terminal_safe(&one_line))
 }
 
+/// clap's multi-line account of a command-line mistake as one line: the error and its
+/// details and tips, without the usage block and the pointer to `--help`; escaped.
+pub fn one_line(clap_text: &str) -> String {
+    let parts: Vec<String> = clap_text
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:"))
+        .filter(|line| !line.is_empty() && !line.starts_with("For more information"))
+        .map(|line| line.strip_prefix("error: ").unwrap_or(line).to_string())
+        .collect();
+    let mut text = String::new();
+    for part in parts {
+        if !text.is_empty() {
+            text.push_str(if part.starts_with('[') { " " } else { "; " });
+        }
+        text.push_str(&part);
+    }
+    crate::render::terminal_safe(&text).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use anyhow::anyhow;
+
+    #[test]
+    fn clap_errors_become_one_line() {
+        let text = "error: invalid value 'xml' for '--output <OUTPUT>'\n  [possible values: table, json]\n\n  tip: a similar value exists: 'json'\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(text),
+            "invalid value 'xml' for '--output <OUTPUT>' [possible values: table, json]; tip: a similar value exists: 'json'"
+        );
+        let text = "error: unexpected argument '--bogus' found\n\n  tip: to pass '--bogus' as a value, use '-- --bogus'\n\nUsage: histx sfn [OPTIONS]\n       histx sfn <COMMAND>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(text),
+            "unexpected argument '--bogus' found; tip: to pass '--bogus' as a value, use '-- --bogus'"
+        );
+    }
 
     #[test]
     fn statuses_are_documented_numbers() {

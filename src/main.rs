@@ -1,6 +1,7 @@
 //! The `histx` binary: parses the command line, runs it on a small single-threaded
 //! runtime, and turns the outcome into an exit status and at most one line on stderr.
 
+use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use histx::{app, cli::Cli, exit, generate};
 use std::io::{self, IsTerminal, Write};
@@ -11,7 +12,10 @@ fn main() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(Cli::command)
         .var(generate::COMPLETE_VAR)
         .complete();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return command_line_error(&error),
+    };
     let stdout = io::stdout();
     let is_terminal = stdout.is_terminal();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
@@ -33,4 +37,23 @@ fn main() -> ExitCode {
             status.into()
         }
     }
+}
+
+/// `--help` and `--version` as clap prints them; any other mistake on the command line
+/// as one `histx:` line (clap's tip, such as a similar value, kept on it), exit 2.
+fn command_line_error(error: &clap::Error) -> ExitCode {
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return match error.kind() {
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => exit::Status::Usage.into(),
+            _ => exit::Status::Success.into(),
+        };
+    }
+    eprintln!("histx: {}", exit::one_line(&error.render().to_string()));
+    exit::Status::Usage.into()
 }

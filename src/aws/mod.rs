@@ -34,7 +34,39 @@ pub fn check_endpoint_url(url: &str) -> Result<(), String> {
     if rest.is_empty() || rest.starts_with('/') {
         return Err(format!("--endpoint-url has no host: '{url}'"));
     }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "--endpoint-url '{}' holds a space or a control character",
+            crate::render::terminal_safe(url)
+        ));
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_chars = |c: char| c.is_ascii_alphanumeric() || "-.:[]_@%".contains(c);
+    if !host.chars().all(host_chars) {
+        return Err(format!(
+            "--endpoint-url '{}' has no valid host",
+            crate::render::terminal_safe(url)
+        ));
+    }
     Ok(())
+}
+
+/// Checks a region name (`--region`, or one inside an ARN) before anything is sent:
+/// lower-case letters, digits and dashes, as every AWS region is named.
+pub fn check_region(region: &str) -> Result<(), String> {
+    let valid = !region.is_empty()
+        && region.len() <= 40
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{}' is not a region name (like us-east-1)",
+            crate::render::terminal_safe(region)
+        ))
+    }
 }
 
 /// Captures the body of a successful response, exactly as the service sent it.
@@ -304,6 +336,11 @@ mod tests {
         assert!(check_endpoint_url("https://states.us-east-1.amazonaws.com").is_ok());
         assert!(check_endpoint_url("127.0.0.1:5000").is_err());
         assert!(check_endpoint_url("http://").is_err());
+        assert!(check_endpoint_url("http://a b").is_err());
+        assert!(check_endpoint_url("http://[::1]:4566/").is_ok());
+        assert!(check_region("us-east-1").is_ok());
+        assert!(check_region("us east 1").is_err());
+        assert!(check_region("").is_err());
     }
 
     #[test]

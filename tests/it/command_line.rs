@@ -3,7 +3,7 @@
 //! output, filters and input on history commands; neither on `completions` and `man`),
 //! and man pages that describe each option once.
 
-use crate::common::{histx, repo_file};
+use crate::common::{histx, one_error_line, repo_file};
 
 const EXAMPLES: &[(&str, &str)] = &[
     ("sfn", "examples/sfn/order-fulfilment-failed.json"),
@@ -109,4 +109,83 @@ fn each_man_page_describes_each_option_once() {
             );
         }
     }
+}
+
+#[test]
+fn every_usage_error_is_one_line_with_exit_status_2() {
+    let arn = "arn:aws:states:us-east-1:123456789012:execution:a:b";
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["sfn", arn, "--page-size", "0"],
+            "'0' is not a whole number of 1 or more",
+        ),
+        (
+            &["sfn", arn, "--page-size", "-1"],
+            "'-1' is not a whole number of 1 or more",
+        ),
+        (&["sfn", arn, "--limit", "0"], "--limit"),
+        (
+            &["sfn", arn, "--since", "tomorrow"],
+            "'tomorrow' is neither",
+        ),
+        (
+            &["sfn", arn, "--color", "maybe"],
+            "[possible values: auto, always, never]",
+        ),
+        (
+            &["sfn", arn, "-o", "jsn"],
+            "tip: a similar value exists: 'json'",
+        ),
+        (&["sfn", arn, "--name", "["], "is not a valid pattern"),
+        (&["sfn", arn, "--bogus"], "unexpected argument '--bogus'"),
+        (
+            &["sfn", "--from"],
+            "a value is required for '--from <FILE>'",
+        ),
+        (&["nope"], "unrecognized subcommand 'nope'"),
+        (
+            &["sfn", arn, "--region", "us east 1"],
+            "'us east 1' is not a region name",
+        ),
+        (
+            &["sfn", "arn:aws:states:us east 1:123456789012:execution:a:b"],
+            "'us east 1' is not a region name",
+        ),
+        (
+            &["sfn", arn, "--endpoint-url", "http://a b"],
+            "holds a space",
+        ),
+        (
+            &[
+                "ssm",
+                "4105a4fc-f944-11e6-9d32-0123456789ab",
+                "--filter",
+                "StartTimeBefore=soon",
+            ],
+            "'soon' is not a time",
+        ),
+    ];
+    for (args, expected) in cases {
+        let assert = histx().args(*args).assert().code(2);
+        let line = one_error_line(&assert.get_output().stderr);
+        assert!(line.contains(expected), "{args:?}: {line}");
+    }
+    // Not UTF-8: said in one line too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let assert = histx()
+            .arg("sfn")
+            .arg(std::ffi::OsStr::from_bytes(b"--name=\xff"))
+            .assert()
+            .code(2);
+        one_error_line(&assert.get_output().stderr);
+    }
+}
+
+#[test]
+fn help_and_version_still_print_as_clap_prints_them() {
+    let help = stdout(&["sfn", "--help"]);
+    assert!(help.contains("Usage: histx sfn"), "{help}");
+    assert!(stdout(&["--version"]).starts_with("histx "));
 }

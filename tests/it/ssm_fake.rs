@@ -170,7 +170,15 @@ fn a_malformed_filter_is_a_usage_error_before_any_request() {
 #[test]
 fn a_value_the_service_refuses_is_one_clear_line() {
     let fake = fake_with(synthetic_steps(3));
+    // A time is checked here, before any request (exit 2); a status histx does not
+    // know may be newer than it, so the service judges it.
     let out = run(&fake, &["--filter", "StartTimeBefore=yesterday"])
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(one_error_line(&out.stderr).contains("'yesterday' is not a time"));
+    assert!(fake.requests(TARGET).is_empty());
+    let out = run(&fake, &["--filter", "StepExecutionStatus=Exploded"])
         .code(1)
         .get_output()
         .clone();

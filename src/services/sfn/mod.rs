@@ -136,6 +136,8 @@ impl ExecutionArn {
             )));
         }
         let (region, account, resource) = (parts[3], parts[4], parts[5]);
+        crate::aws::check_region(region)
+            .map_err(|e| UsageError::new(format!("the ARN '{shown}': {e}")))?;
         let well_formed =
             |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control());
         match resource {

@@ -173,6 +173,10 @@ impl AutomationExecution {
                  like 4105a4fc-f944-11e6-9d32-0123456789ab (list them: aws ssm describe-automation-executions)"
             )));
         }
+        if let Some(region) = region {
+            crate::aws::check_region(region)
+                .map_err(|e| UsageError::new(format!("the ARN '{shown}': {e}")))?;
+        }
         Ok(AutomationExecution {
             id: id.to_string(),
             region: region.map(str::to_string),
@@ -242,6 +246,18 @@ impl StepFilter {
             return Err(malformed(format!(
                 "{key} needs a value after '=' and each ','"
             )));
+        }
+        if matches!(key, "StartTimeBefore" | "StartTimeAfter") {
+            // The service would refuse it after a request; say so before any.
+            if let Some(bad) = values
+                .iter()
+                .find(|v| parse_timestamp(&Value::String((*v).clone())).is_none())
+            {
+                return Err(UsageError::new(format!(
+                    "--filter {key}: '{}' is not a time; expected e.g. 2024-05-01T12:00:00Z",
+                    crate::render::terminal_safe(bad)
+                )));
+            }
         }
         let values = if key == "StepExecutionStatus" {
             values.into_iter().map(canonical_status).collect()
