@@ -10,6 +10,7 @@ mod codepipeline_fake;
 mod codepipeline_normalize;
 mod command_line;
 mod completion_shells;
+mod escaping;
 mod filters;
 mod generated;
 mod saved_files;
