@@ -41,6 +41,8 @@ async fn service<S: Service>(
         profile: global.profile.clone(),
         region: global.region.clone(),
         endpoint_url: global.endpoint_url.clone(),
+        connect_timeout: global.connect_timeout,
+        read_timeout: global.read_timeout,
     };
     let presentation = presentation(&global, stdout_is_terminal);
     let outcome = match verb {

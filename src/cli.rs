@@ -174,6 +174,15 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "REGION", global = true, help_heading = "AWS")]
     pub region: Option<String>,
 
+    /// Give up on a connection that is not made within this long [default: 60s]
+    #[arg(long, value_name = "DURATION", global = true, help_heading = "AWS", allow_negative_numbers = true, value_parser = duration)]
+    pub connect_timeout: Option<std::time::Duration>,
+
+    /// Give up on an answer that does not come within this long (a request that timed
+    /// out is tried twice at most) [default: 60s]
+    #[arg(long, value_name = "DURATION", global = true, help_heading = "AWS", allow_negative_numbers = true, value_parser = duration)]
+    pub read_timeout: Option<std::time::Duration>,
+
     /// Send requests to this URL instead of the service's endpoint (e.g. a local emulator)
     #[arg(long, value_name = "URL", global = true, help_heading = "AWS")]
     pub endpoint_url: Option<String>,
@@ -201,5 +210,20 @@ fn whole_number(text: &str) -> Result<u64, String> {
     match text.trim().parse::<u64>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(format!("'{text}' is not a whole number of 1 or more")),
+    }
+}
+
+/// A duration: `30s`, `500ms`, `2m`, `1h`; a bare number is seconds.
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let millis = match text.parse::<u64>() {
+        Ok(seconds) => seconds.checked_mul(1000).map(|ms| ms as i64),
+        Err(_) => filter::relative_millis(text),
+    };
+    match millis {
+        Some(ms) if ms > 0 => Ok(std::time::Duration::from_millis(ms as u64)),
+        _ => Err(format!(
+            "'{text}' is not a duration of more than zero (like 30s, 500ms, 2m)"
+        )),
     }
 }

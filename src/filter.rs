@@ -91,11 +91,14 @@ fn parse_time_at(text: &str, now_millis: i64) -> Result<Timestamp, String> {
     ))
 }
 
-fn relative_millis(text: &str) -> Option<i64> {
+/// `90s`, `10m`, `2h`, `3d`, `1w`, `500ms`: milliseconds. Also the durations of the
+/// command line (`--read-timeout 30s`).
+pub(crate) fn relative_millis(text: &str) -> Option<i64> {
     let unit_at = text.find(|c: char| !c.is_ascii_digit())?;
     let (number, unit) = text.split_at(unit_at);
     let number: i64 = number.parse().ok()?;
     let unit_millis = match unit {
+        "ms" => 1,
         "s" | "sec" | "secs" => 1_000,
         "m" | "min" | "mins" => 60_000,
         "h" | "hour" | "hours" => 3_600_000,

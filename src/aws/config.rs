@@ -17,18 +17,24 @@ use aws_config::profile::{Profile, ProfileSet};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::os_shim_internal::{Env, Fs};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Attempts per request when nothing configures them (the SDK's own default is 3).
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
 
-/// The attempts per request in force, once the configuration is loaded.
-static MAX_ATTEMPTS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+/// The limits in force, once the configuration is loaded.
+static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
 
-/// The attempts per request the SDK makes before it gives up.
-pub fn max_attempts() -> u32 {
-    MAX_ATTEMPTS.get().copied().unwrap_or(DEFAULT_MAX_ATTEMPTS)
+/// The limits in force (the defaults before the configuration is loaded).
+pub fn limits() -> Limits {
+    LIMITS.get().copied().unwrap_or(Limits {
+        max_attempts: DEFAULT_MAX_ATTEMPTS,
+        connect_timeout: DEFAULT_TIMEOUT,
+        read_timeout: DEFAULT_TIMEOUT,
+    })
 }
 
 /// A config or credentials file larger than this is refused (they are a few KB).
@@ -40,6 +46,21 @@ pub struct Connection {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// `--connect-timeout`, else [`DEFAULT_TIMEOUT`].
+    pub connect_timeout: Option<Duration>,
+    /// `--read-timeout`, else [`DEFAULT_TIMEOUT`].
+    pub read_timeout: Option<Duration>,
+}
+
+/// How long to wait for a connection, and for an answer, when not told: the AWS CLI's.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What the SDK was configured with, for the error lines that tell what to change.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_attempts: u32,
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
 }
 
 /// Loads the shared configuration. `region_hint` (e.g. the region inside an ARN) is used
@@ -60,8 +81,22 @@ pub async fn load_config(connection: &Connection, region_hint: Option<&str>) -> 
         check_profile(&profiles, name, connection.profile.is_some())?;
     }
     let profile = profiles.get_profile(named.as_deref().unwrap_or("default"));
+    let retry = retry_config(&Settings::from_env(), profile)?;
+    let limits = Limits {
+        max_attempts: retry.max_attempts(),
+        connect_timeout: connection.connect_timeout.unwrap_or(DEFAULT_TIMEOUT),
+        read_timeout: connection.read_timeout.unwrap_or(DEFAULT_TIMEOUT),
+    };
+    // One configuration per process: remembered for the error lines.
+    let _ = LIMITS.set(limits);
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(retry_config(&Settings::from_env(), profile)?);
+        .retry_config(retry)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(limits.connect_timeout)
+                .read_timeout(limits.read_timeout)
+                .build(),
+        );
     if let Some(name) = &connection.profile {
         // On the command line, the profile beats the environment's keys: its own
         // credentials chain (static keys, SSO, credential_process, role chains).
@@ -173,8 +208,6 @@ fn retry_config(env: &Settings, profile: Option<&Profile>) -> Result<RetryConfig
             }
         },
     };
-    // One configuration per process: remembered for the error line that says so.
-    let _ = MAX_ATTEMPTS.set(max_attempts);
     config = config.with_max_attempts(max_attempts);
     Ok(config)
 }

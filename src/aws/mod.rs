@@ -22,6 +22,9 @@ use std::sync::{Arc, Mutex};
 pub mod config;
 
 pub use config::{load_config, profile_names, Connection};
+pub use retry::TimeoutsTwice;
+
+mod retry;
 
 /// Checks `--endpoint-url` before anything is sent.
 pub fn check_endpoint_url(url: &str) -> Result<(), String> {
@@ -195,6 +198,15 @@ pub fn with_connection_hints(error: anyhow::Error, connection: &Connection) -> a
     error
 }
 
+/// What a timeout says: how long histx waited, how often, and what to change.
+fn no_answer() -> String {
+    let limits = config::limits();
+    format!(
+        "no answer within {}s (tried twice; --read-timeout and --connect-timeout change the wait)",
+        limits.read_timeout.as_secs_f64()
+    )
+}
+
 /// The error codes AWS services throttle with.
 fn is_throttling(code: &str) -> bool {
     const CODES: &[&str] = &[
@@ -242,7 +254,7 @@ where
             });
             // The SDK retried these already: say how to have it retry more.
             let message = if status >= 500 || is_throttling(&code) {
-                let attempts = config::max_attempts();
+                let attempts = config::limits().max_attempts;
                 Some(format!(
                     "{} (gave up after {attempts} attempts; set AWS_MAX_ATTEMPTS to retry more)",
                     message.as_deref().unwrap_or("the service is unavailable")
@@ -252,13 +264,15 @@ where
             };
             anyhow!(ServiceFailure { code, message })
         }
-        SdkError::TimeoutError(_) => anyhow!("the request to AWS timed out"),
+        SdkError::TimeoutError(_) => anyhow!(EndpointUnreachable(no_answer())),
         _ if credentials_error(&error).is_some() => {
             credentials_failure(credentials_error(&error).unwrap())
         }
         SdkError::DispatchFailure(failure) => {
             let reason = source_chain(&error);
-            if failure.is_io() || failure.is_timeout() {
+            if failure.is_timeout() {
+                anyhow!(EndpointUnreachable(no_answer()))
+            } else if failure.is_io() {
                 anyhow!(EndpointUnreachable(reason))
             } else {
                 anyhow!("the request could not be sent: {reason}")

@@ -28,3 +28,4 @@ mod swf_cli;
 mod swf_fake;
 mod swf_moto;
 mod swf_normalize;
+mod timeouts;

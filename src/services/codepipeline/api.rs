@@ -19,7 +19,11 @@ impl LiveActions {
     pub async fn connect(connection: &Connection, pipeline: &str) -> Result<Self> {
         let config = aws::load_config(connection, None).await?;
         Ok(LiveActions {
-            client: aws_sdk_codepipeline::Client::new(&config),
+            client: aws_sdk_codepipeline::Client::from_conf(
+                aws_sdk_codepipeline::config::Builder::from(&config)
+                    .retry_classifier(aws::TimeoutsTwice::default())
+                    .build(),
+            ),
             pipeline: pipeline.to_string(),
             execution_id: None,
         })
