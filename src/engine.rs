@@ -242,6 +242,7 @@ impl<N: Normalizer> Reader<N> {
             // --limit stopped reading early: what the summary says of the run as a whole
             // is a guess from the events read, unless one of them ended the run.
             summary.partial = true;
+            summary.stopped_at_limit = true;
             summary.start = None;
             summary.end = None;
             summary.duration_ms = None;

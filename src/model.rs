@@ -31,7 +31,7 @@ pub const SCHEMA_FIELDS: &[(&str, &str)] = &[
     ("resource", "what the event called: lambda:invoke, an activity ARN, a step action, an action provider"),
     ("error", "the failure's code"),
     ("cause", "the failure's explanation"),
-    ("summary", "the service's own one-line account of the outcome, where it gives one"),
+    ("summary", "the service's own one-line account of the outcome, where it gives one; sfn: caught, on a state's exit after a caught failure"),
     ("input", "the input payload; a string holding JSON is decoded"),
     ("output", "the output payload; a string holding JSON is decoded"),
     ("details", "every other field of the event, under the service's own names"),
@@ -265,11 +265,15 @@ pub struct RunSummary {
     pub duration_ms: Option<i64>,
     /// Events (or steps, actions) in the history.
     pub events: usize,
-    /// True when `--limit` stopped reading before the history's end: the summary then
-    /// covers only the events read, and says nothing of the run's status unless an event
-    /// read ended the run.
+    /// True when the summary covers only part of the run: `--limit` stopped reading
+    /// before the history's end, or the history read lacks the run's start (a page saved
+    /// with `--reverse-order --max-items N`). It then says nothing it cannot know from
+    /// the events read: no start, and no status unless an event read ended the run.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
+    /// True when it is `partial` because `--limit` stopped reading (not in the record).
+    #[serde(skip)]
+    pub stopped_at_limit: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redrives: Option<i64>,
     /// The run's own error and cause, as its terminal event (ExecutionFailed and the
@@ -321,6 +325,7 @@ impl RunSummary {
             duration_ms: start.zip(end).map(|(s, e)| e.millis() - s.millis()),
             events: events.len(),
             partial: false,
+            stopped_at_limit: false,
             redrives: None,
             error: None,
             cause: None,

@@ -59,8 +59,13 @@ pub fn write_header(
     }
     lines.push((
         "Events",
-        if summary.partial {
+        if summary.stopped_at_limit {
             format!("{} (reading stopped at --limit)", summary.events)
+        } else if summary.partial {
+            format!(
+                "{} (part of the history: its start is not in it)",
+                summary.events
+            )
         } else {
             summary.events.to_string()
         },

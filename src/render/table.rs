@@ -1,11 +1,11 @@
 //! `-o table`: the view for people. One row per event: id, local time, time elapsed since
-//! the first event, type, name, status and a one-line summary (the error and cause of a
+//! the run's start (the summary's), type, name, status and a one-line summary (the error and cause of a
 //! failure, else the service's summary or the resource). Payload text is escaped before
 //! it reaches the terminal.
 
 use super::summary::local;
 use super::{cut, style, terminal_safe, Presentation, Report, RunReport};
-use crate::model::{Event, Status};
+use crate::model::{Event, Status, Timestamp};
 use anstyle::{AnsiColor, Effects};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
 use std::io::{self, Write};
@@ -21,8 +21,9 @@ pub struct TableReport {
 }
 
 impl TableReport {
-    fn build(&self, events: &[Event]) -> Table {
-        let first = events.iter().filter_map(|e| e.time).min();
+    /// The rows of `events`; ELAPSED counts from `start`, the run's start (blank when the
+    /// history read does not hold it).
+    fn build(&self, events: &[Event], start: Option<Timestamp>) -> Table {
         let spans_days = {
             let mut days = events
                 .iter()
@@ -80,7 +81,7 @@ impl TableReport {
                     .to_string()
                 })
                 .unwrap_or_default();
-            let elapsed = match (first, event.time) {
+            let elapsed = match (start, event.time) {
                 (Some(first), Some(t)) => format_duration(t.millis() - first.millis()),
                 _ => String::new(),
             };
@@ -173,7 +174,7 @@ impl Report for TableReport {
         super::summary::write_header(out, &run.summary, &self.presentation)?;
         writeln!(out)?;
         if !run.events.is_empty() {
-            for line in self.build(&run.events).lines() {
+            for line in self.build(&run.events, run.summary.start).lines() {
                 writeln!(out, "{}", line.trim_end())?;
             }
         }

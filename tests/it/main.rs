@@ -19,6 +19,7 @@ mod sfn_cli;
 mod sfn_fake;
 mod sfn_moto;
 mod sfn_normalize;
+mod sfn_truth;
 mod snapshots_tree_table;
 mod ssm_cli;
 mod ssm_fake;

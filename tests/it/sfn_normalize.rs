@@ -19,7 +19,7 @@ fn wire_events() -> Vec<Value> {
 
 fn normalized() -> (Vec<Value>, Vec<Value>) {
     let raw = wire_events();
-    let events = SfnNormalizer::new(Some(ARN.into())).normalize(raw.clone());
+    let events = SfnNormalizer::new(Some(ARN.into()), true).normalize(raw.clone());
     let events = events
         .iter()
         .map(|e| serde_json::to_value(e).unwrap())

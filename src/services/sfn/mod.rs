@@ -32,8 +32,9 @@ pub struct Args {
     #[arg(value_name = "EXECUTION_ARN")]
     pub execution_arn: Option<String>,
 
-    /// Leave every event's input and output out (includeExecutionData=false): smaller,
-    /// faster pages when only the flow matters.
+    /// Leave every event's input, output and Task parameters out (includeExecutionData=false
+    /// when reading from AWS; a saved history's are dropped too): smaller, faster pages
+    /// when only the flow matters.
     #[arg(long)]
     pub no_data: bool,
 }
@@ -72,7 +73,7 @@ impl Service for Sfn {
     }
 
     fn normalizer(&self) -> SfnNormalizer {
-        SfnNormalizer::new(self.arn.as_ref().map(|a| a.arn.clone()))
+        SfnNormalizer::new(self.arn.as_ref().map(|a| a.arn.clone()), self.include_data)
     }
 
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {

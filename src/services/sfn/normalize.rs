@@ -1,5 +1,6 @@
-//! Step Functions history events into normalized events: statuses by type suffix,
-//! names inherited along previousEventId, details kept verbatim.
+//! Step Functions history events into normalized events: statuses by type suffix (an
+//! `…Exited` after a caught failure keeps the failure's), names inherited along
+//! previousEventId, details kept verbatim (mapped wire fields too).
 
 use super::*;
 use crate::model::{Event, EventId, Status};
@@ -64,19 +65,45 @@ pub fn status_of(kind: &str) -> Status {
 /// What the normalizer remembers of an event, to name the events caused by it.
 pub(super) struct Known {
     family: Family,
+    kind: String,
     name: Option<String>,
+    /// Its cause, the wire's previousEventId.
+    parent: Option<i64>,
+}
+
+/// What an event of this type says of its state: a container (Map, Parallel) entered,
+/// ended, or neither.
+fn container_step(kind: &str, family: Family) -> Option<bool> {
+    let own = match family {
+        Family::Map => kind.strip_prefix("MapState"),
+        Family::Parallel => kind.strip_prefix("ParallelState"),
+        _ => None,
+    }?;
+    match own {
+        "Entered" => Some(true),
+        "Exited" | "Succeeded" | "Failed" | "Aborted" => Some(false),
+        _ => None,
+    }
+}
+
+/// True for the `…StateExited` events, which end any state.
+pub(super) fn is_exited(kind: &str) -> bool {
+    kind.ends_with("StateExited")
 }
 
 /// Normalizes Step Functions history events (see the README's JSON lines schema).
 pub struct SfnNormalizer {
     execution: Option<String>,
+    /// False with `--no-data`: inputs, outputs and parameters are left out.
+    include_data: bool,
     known: HashMap<i64, Known>,
 }
 
 impl SfnNormalizer {
-    pub fn new(execution: Option<String>) -> Self {
+    pub fn new(execution: Option<String>, include_data: bool) -> Self {
         SfnNormalizer {
             execution,
+            include_data,
             known: HashMap::new(),
         }
     }
@@ -96,22 +123,64 @@ impl SfnNormalizer {
     /// Names the events of a page that carry no name, from the event that caused them.
     /// A page in reverse order lists causes after their effects, hence a walk up the
     /// previousEventId chain instead of a look-back.
-    fn inherited_name(&self, id: i64, page_parents: &HashMap<i64, i64>) -> Option<String> {
-        let mut current = id;
-        let child_family = self.known.get(&id)?.family;
-        if child_family == Family::None {
+    fn inherited_name(&self, id: i64) -> Option<String> {
+        let child = self.known.get(&id)?;
+        if child.family == Family::None {
             return None;
         }
+        let aborted = status_of(&child.kind) == Status::Aborted;
+        let mut current = id;
         for _ in 0..64 {
-            let parent = *page_parents.get(&current)?;
-            let known = self.known.get(&parent)?;
-            if known.family != child_family {
-                return None;
+            let Some((parent, known)) = self.parent_of(current) else {
+                break;
+            };
+            // Real AWS gives the aborted tasks of a failed Map or Parallel the previous
+            // event of the failure that stopped them: that state's name is not theirs.
+            if known.family != child.family || (aborted && status_of(&known.kind).is_failure()) {
+                break;
             }
             if known.name.is_some() {
                 return known.name.clone();
             }
             current = parent;
+        }
+        self.enclosing_container(id)
+    }
+
+    /// The event that caused event `id`, with its id: always an earlier one.
+    fn parent_of(&self, id: i64) -> Option<(i64, &Known)> {
+        let parent = self.known.get(&id)?.parent.filter(|&p| p > 0 && p < id)?;
+        Some((parent, self.known.get(&parent)?))
+    }
+
+    /// For a Map's or a Parallel's own event that the same-kind chain left unnamed
+    /// (`MapStateFailed` after an aborted task, `ParallelStateFailed` after a branch's
+    /// last event): the container state the previousEventId chain is inside, skipping
+    /// the containers of its kind that the chain entered and left on the way.
+    fn enclosing_container(&self, id: i64) -> Option<String> {
+        let start = self.known.get(&id)?;
+        container_step(&start.kind, start.family)?;
+        let mut depth = 0usize;
+        let mut last_closed = false;
+        let mut current = id;
+        for _ in 0..100_000 {
+            let (parent, known) = self.parent_of(current)?;
+            current = parent;
+            if known.family != start.family {
+                continue;
+            }
+            match container_step(&known.kind, known.family) {
+                Some(true) if depth == 0 => return known.name.clone(),
+                Some(true) => depth -= 1,
+                // A state's Failed then Exited (caught) close it once.
+                Some(false) if !last_closed => depth += 1,
+                Some(false) => {}
+                None if depth == 0 && known.kind.starts_with("MapIteration") => {
+                    return known.name.clone()
+                }
+                None => {}
+            }
+            last_closed = container_step(&known.kind, known.family) == Some(false);
         }
         None
     }
@@ -131,9 +200,9 @@ impl SfnNormalizer {
             .as_ref()
             .and_then(as_i64)
             .map(EventId::Number);
+        // The wire's previousEventId stays in `details` as it came (0 included).
         event.parent_id = fields
-            .shift_remove("previousEventId")
-            .as_ref()
+            .get("previousEventId")
             .and_then(as_i64)
             .filter(|&id| id != 0)
             .map(EventId::Number);
@@ -149,48 +218,67 @@ impl SfnNormalizer {
         for (key, value) in fields {
             match value {
                 Value::Object(details) if key.ends_with("EventDetails") => {
-                    take_details(&mut event, details)
+                    take_details(&mut event, details, self.include_data)
                 }
                 other => {
                     event.details.insert(key, other);
                 }
             }
         }
+        self.caught(&mut event);
         event
+    }
+
+    /// An `…StateExited` right after its state's failure: the failure was caught (the
+    /// state moves on to its Catch's next state). Its status is the failure's, not
+    /// succeeded, and its summary says `caught`.
+    fn caught(&self, event: &mut Event) {
+        if !is_exited(&event.kind) {
+            return;
+        }
+        let failure = event
+            .parent_number()
+            .and_then(|parent| self.known.get(&parent))
+            .map(|parent| status_of(&parent.kind))
+            .filter(|status| status.is_failure());
+        if let Some(status) = failure {
+            event.status = status;
+            event.summary = Some(CAUGHT.to_string());
+        }
     }
 }
 
+/// The summary of an `…StateExited` event after a caught failure.
+pub const CAUGHT: &str = "caught";
+
 /// Moves the fields of an `*EventDetails` object into the event: the well-known ones
 /// into their normalized fields, every other one into `details` under its own name.
-pub(super) fn take_details(event: &mut Event, mut details: Map<String, Value>) {
+/// `resource` and `resourceType` stay in `details` as the wire has them; without
+/// `include_data` (`--no-data`), input, output and a Task's parameters are left out.
+pub(super) fn take_details(event: &mut Event, mut details: Map<String, Value>, include_data: bool) {
     details.shift_remove("name"); // already resolved, with inheritance, by the caller
-    let resource_type = details
-        .get("resourceType")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    if let Some(resource) = take_string(&mut details, "resource") {
+    let resource_type = details.get("resourceType").and_then(Value::as_str);
+    if let Some(resource) = details.get("resource").and_then(Value::as_str) {
         event.resource = Some(match resource_type {
             Some(kind) => format!("{kind}:{resource}"),
-            None => resource,
+            None => resource.to_string(),
         });
     }
     event.error = take_string(&mut details, "error");
     event.cause = take_string(&mut details, "cause");
-    if let Some(input) = details.shift_remove("input") {
-        event.input = Some(decode_payload(input));
-    } else if let Some(parameters) = details.shift_remove("parameters") {
-        // A Task's parameters are the input it sends to its resource.
-        event.input = Some(decode_payload(parameters));
-    }
-    if let Some(output) = details.shift_remove("output") {
-        event.output = Some(decode_payload(output));
+    let input = details.shift_remove("input");
+    // A Task's parameters are the input it sends to its resource.
+    let parameters = details.shift_remove("parameters");
+    let output = details.shift_remove("output");
+    if include_data {
+        event.input = input.or(parameters).map(decode_payload);
+        event.output = output.map(decode_payload);
     }
     event.details.extend(details);
 }
 
 impl Normalizer for SfnNormalizer {
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
-        let mut parents = HashMap::with_capacity(page.len());
         let mut ids = Vec::with_capacity(page.len());
         for raw in &page {
             let id = raw.get("id").and_then(as_i64);
@@ -200,21 +288,29 @@ impl Normalizer for SfnNormalizer {
                     id,
                     Known {
                         family: family(kind),
+                        kind: kind.to_string(),
                         name: Self::own_name(raw),
+                        parent: raw.get("previousEventId").and_then(as_i64),
                     },
                 );
-                if let Some(parent) = raw.get("previousEventId").and_then(as_i64) {
-                    parents.insert(id, parent);
-                }
             }
             ids.push(id);
         }
         // Resolve inherited names for the whole page before normalizing, so that a
-        // page in either order names every event it can.
-        for id in ids.iter().flatten() {
-            if self.known[id].name.is_none() {
-                if let Some(name) = self.inherited_name(*id, &parents) {
-                    self.known.get_mut(id).expect("known id").name = Some(name);
+        // page in either order names every event it can; causes first (ids ascending),
+        // so that an event named by inheritance passes its name on.
+        let mut ascending: Vec<i64> = ids.iter().flatten().copied().collect();
+        ascending.sort_unstable();
+        for id in ascending {
+            if self
+                .known
+                .get(&id)
+                .is_some_and(|known| known.name.is_none())
+            {
+                if let Some(name) = self.inherited_name(id) {
+                    if let Some(known) = self.known.get_mut(&id) {
+                        known.name = Some(name);
+                    }
                 }
             }
         }

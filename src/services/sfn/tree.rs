@@ -3,11 +3,15 @@
 //! through previousEventId), a Task's scheduled/started/finished events folded into its
 //! state with one attempt per try, and where a Catch led.
 
+use super::normalize::{family, is_exited, Family};
 use crate::model::{flat_node, Event, EventId, Failure, Node, NodeKind, RunSummary, Status};
 use std::collections::HashMap;
 
-/// The run summary: the run's own status from its last execution-level event, the
-/// number of redrives, and the state whose failure ended the run.
+/// The run summary: the run's own status from its last execution-level event, its times
+/// from `ExecutionStarted` and the event that ended it (none while it runs), the number
+/// of redrives, the run's own error and cause, and the failure that explains the run.
+/// A history that does not start at `ExecutionStarted` or has gaps (a page saved with
+/// `--reverse-order --max-items N`) is `partial`: what it lacks is left out.
 pub fn summary(events: &[Event]) -> RunSummary {
     let mut summary = RunSummary::from_events(super::SERVICE, events);
     let mut by_id: Vec<&Event> = events.iter().collect();
@@ -17,16 +21,43 @@ pub fn summary(events: &[Event]) -> RunSummary {
         Status::Started => Status::Running,
         other => other,
     });
+    summary.start = by_id
+        .iter()
+        .find(|e| e.kind == "ExecutionStarted")
+        .and_then(|e| e.time);
+    summary.end = last_execution_event
+        .filter(|e| e.status.is_final())
+        .and_then(|e| e.time);
+    summary.duration_ms = summary
+        .start
+        .zip(summary.end)
+        .map(|(start, end)| end.millis() - start.millis());
+    summary.partial = !whole_history(&by_id);
     summary.redrives = by_id
         .iter()
         .filter(|e| e.kind == "ExecutionRedriven")
         .filter_map(|e| e.details.get("redriveCount").and_then(|v| v.as_i64()))
         .max();
     // Only a run that failed has a failure to explain; a retried or caught one is not.
-    summary.failure = last_execution_event
-        .filter(|e| e.status.is_failure())
-        .map(|end| failure_behind(&by_id, end));
+    let ended_badly = last_execution_event.filter(|e| e.status.is_failure());
+    summary.error = ended_badly.and_then(|e| e.error.clone());
+    summary.cause = ended_badly.and_then(|e| e.cause.clone());
+    let index = index(&by_id);
+    summary.failure = ended_badly.map(|end| failure_behind(&index, &by_id, end));
     summary
+}
+
+/// True when the history holds every event from `ExecutionStarted` on: ids 1, 2, 3, ...
+fn whole_history(by_id: &[&Event]) -> bool {
+    by_id.first().is_some_and(|e| e.kind == "ExecutionStarted")
+        && by_id
+            .iter()
+            .enumerate()
+            .all(|(i, e)| e.id.as_ref().and_then(EventId::as_number) == Some(i as i64 + 1))
+}
+
+fn index<'a>(by_id: &[&'a Event]) -> HashMap<i64, &'a Event> {
+    by_id.iter().map(|e| (e.sequence(), *e)).collect()
 }
 
 /// The latest execution-level event: it says how the run (or its latest redrive) ended.
@@ -38,16 +69,99 @@ fn last_execution_event<'a>(by_id: &[&'a Event]) -> Option<&'a Event> {
         .copied()
 }
 
-/// The state failure that explains a run-ending event: see [`Failure::behind`]; the
-/// candidates are the failures of named states before it.
-fn failure_behind(by_id: &[&Event], end: &Event) -> Failure {
-    let before: Vec<&Event> = by_id
-        .iter()
-        .take_while(|e| e.sequence() < end.sequence())
-        .filter(|e| e.status.is_failure() && e.name.is_some() && !e.kind.starts_with("Execution"))
-        .copied()
-        .collect();
-    Failure::behind(end, &before)
+/// What a run-ending event (`ExecutionFailed`, `…Aborted`, `…TimedOut`) leads back to,
+/// along its previousEventId chain.
+enum Behind<'a> {
+    /// A state's failure: the first on the chain that carries an error or a cause (a
+    /// Task's, through `MapIterationFailed`, `ParallelStateFailed`, a caught failure's
+    /// `…Exited` and the Fail state it led to), else the deepest failure on the chain.
+    Failure(&'a Event),
+    /// No state failed: the run stopped while this event's state was open (a
+    /// States.Runtime failure, an abort, a timeout).
+    Stopped(&'a Event),
+    /// The chain is not in the history (a partial page).
+    Unknown,
+}
+
+/// Follows `end`'s previousEventId chain back to what ended the run. Through failures
+/// without an error of their own, and through the `…Entered`/`…Exited` events between a
+/// caught failure and the Fail state; it stops at a success or a step of work.
+fn behind<'a>(index: &HashMap<i64, &'a Event>, end: &Event) -> Behind<'a> {
+    let mut deepest: Option<&'a Event> = None;
+    let mut current = end.sequence();
+    let mut parent = end.parent_number();
+    while let Some(event) = parent.filter(|&p| p < current).and_then(|p| index.get(&p)) {
+        let event: &'a Event = event;
+        current = event.sequence();
+        parent = event.parent_number();
+        if event.kind.starts_with("Execution") {
+            break;
+        }
+        if event.status.is_failure() {
+            if event.error.is_some() || event.cause.is_some() {
+                return Behind::Failure(event);
+            }
+            deepest = Some(event);
+            continue;
+        }
+        if deepest.is_none() {
+            return Behind::Stopped(event);
+        }
+        if !(event.kind.ends_with("StateEntered") || is_exited(&event.kind)) {
+            break;
+        }
+    }
+    deepest.map_or(Behind::Unknown, Behind::Failure)
+}
+
+/// The failure that explains a run-ending event: what its previousEventId chain leads
+/// to (see [`behind`]), with what it lacks of error and cause taken from `end`. For a
+/// run that stopped in a state that did not fail, that state, with the run's error. A
+/// partial history without the chain falls back on [`Failure::behind`] over the
+/// failures of named states before `end`.
+fn failure_behind(index: &HashMap<i64, &Event>, by_id: &[&Event], end: &Event) -> Failure {
+    let with_end = |event: &Event| {
+        let mut failure = Failure::of(event);
+        failure.error = failure.error.or_else(|| end.error.clone());
+        failure.cause = failure.cause.or_else(|| end.cause.clone());
+        failure
+    };
+    match behind(index, end) {
+        Behind::Failure(event) => with_end(event),
+        Behind::Stopped(event) => Failure {
+            name: event.name.clone(),
+            ..Failure::of(end)
+        },
+        Behind::Unknown => {
+            let before: Vec<&Event> = by_id
+                .iter()
+                .take_while(|e| e.sequence() < end.sequence())
+                .filter(|e| {
+                    e.status.is_failure() && e.name.is_some() && !e.kind.starts_with("Execution")
+                })
+                .copied()
+                .collect();
+            Failure::behind(end, &before)
+        }
+    }
+}
+
+/// The kind of state an event belongs to (`Pass` for `PassStateExited`, `Task` for
+/// `TaskFailed`, `Map` for `MapIterationStarted`); `None` for execution-level and other
+/// events.
+fn state_kind(kind: &str) -> Option<&str> {
+    if let Some((state, _)) = kind.split_once("State") {
+        if !state.is_empty() && state.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Some(state);
+        }
+    }
+    match family(kind) {
+        Family::Task => Some("Task"),
+        Family::Map => Some("Map"),
+        Family::Parallel => Some("Parallel"),
+        Family::Wait => Some("Wait"),
+        Family::None => None,
+    }
 }
 
 /// A place states run in: the execution, a Parallel branch or a Map iteration.
@@ -72,7 +186,12 @@ struct StateProgress {
     branches: usize,
 }
 
-struct Builder {
+struct Builder<'a> {
+    /// The history's events by id, to follow previousEventId chains.
+    events: HashMap<i64, &'a Event>,
+    /// An aborted state's event that a `MapIterationAborted` follows: that iteration,
+    /// (Map name, index), is where the state ran.
+    abort_hints: HashMap<i64, (String, i64)>,
     nodes: Vec<Node>,
     children: Vec<Vec<usize>>,
     progress: Vec<StateProgress>,
@@ -87,7 +206,21 @@ struct Builder {
 pub fn tree(events: &[Event], execution_name: Option<&str>, run: &RunSummary) -> Vec<Node> {
     let mut ordered: Vec<&Event> = events.iter().collect();
     ordered.sort_by_key(|e| e.sequence());
+    let by_id = index(&ordered);
+    let abort_hints = ordered
+        .iter()
+        .filter(|e| e.kind == "MapIterationAborted")
+        .filter_map(|e| {
+            let parent = by_id.get(&e.parent_number()?)?;
+            let aborted_state = parent.status == Status::Aborted && parent.kind.contains("State");
+            let index = e.details.get("index")?.as_i64()?;
+            let name = e.name.clone()?;
+            aborted_state.then(|| (parent.sequence(), (name, index)))
+        })
+        .collect();
     let mut builder = Builder {
+        events: by_id,
+        abort_hints,
         nodes: Vec::new(),
         children: Vec::new(),
         progress: Vec::new(),
@@ -126,7 +259,7 @@ pub fn tree(events: &[Event], execution_name: Option<&str>, run: &RunSummary) ->
     vec![builder.assemble(root)]
 }
 
-impl Builder {
+impl Builder<'_> {
     fn add_node(&mut self, parent: Option<usize>, node: Node) -> usize {
         let index = self.nodes.len();
         self.nodes.push(node);
@@ -159,6 +292,9 @@ impl Builder {
         if kind.starts_with("Execution") {
             self.attach(0, id);
             self.scope_of_event.insert(id, 0);
+            if event.status.is_failure() {
+                self.close_open_states(event);
+            }
             return;
         }
         if let Some(state_type) = kind.strip_suffix("StateEntered") {
@@ -248,12 +384,148 @@ impl Builder {
             Some(family) => self.enclosing(parent_scope, family),
             None => parent_scope,
         };
-        let Some(state) = self.scopes[scope].open else {
+        let aborted = (event.status == Status::Aborted)
+            .then(|| self.aborted_state(event, parent_scope))
+            .flatten();
+        let Some((state, scope)) = aborted.or_else(|| self.scopes[scope].open.map(|s| (s, scope)))
+        else {
             return self.attach_loose(scope, id, event);
         };
         self.scope_of_event.insert(id, scope);
         self.node_of_event.insert(id, state);
         self.update_state(state, id, event);
+    }
+
+    /// The state an `…StateAborted` event stopped, with its scope. Its previousEventId
+    /// leads to it when that state is still open; but real AWS gives the aborted states
+    /// of a failed Map or Parallel one shared previousEventId (the failure's), so else it
+    /// is an open state of its kind in the iteration a `MapIterationAborted` names after
+    /// it, else the first open one near the chain: in the scope of its previous event,
+    /// then outwards. A state that failed is never one of them.
+    fn aborted_state(&self, event: &Event, parent_scope: usize) -> Option<(usize, usize)> {
+        let wanted = state_kind(&event.kind)?;
+        let chained = event
+            .parent_number()
+            .and_then(|p| self.node_of_event.get(&p).copied())
+            .filter(|&node| self.is_open_leaf(node, wanted));
+        if let Some(node) = chained {
+            return Some((node, self.scope_of_node(node)?));
+        }
+        if let Some(&(iteration, _)) = self
+            .abort_hints
+            .get(&event.sequence())
+            .and_then(|key| self.iterations.get(key))
+        {
+            if let Some(node) = self.first_open(iteration, wanted) {
+                return Some((node, self.scope_of_node(node)?));
+            }
+        }
+        let mut scope = parent_scope;
+        loop {
+            if let Some(node) = self.first_open(self.scopes[scope].container, wanted) {
+                return Some((node, self.scope_of_node(node)?));
+            }
+            scope = self.scopes[scope].parent?;
+        }
+    }
+
+    /// The scope whose states `node` is one of.
+    fn scope_of_node(&self, node: usize) -> Option<usize> {
+        self.scopes
+            .iter()
+            .rposition(|scope| scope.open == Some(node))
+            .or_else(|| {
+                let container = self.parent_of(node)?;
+                self.scopes
+                    .iter()
+                    .rposition(|scope| scope.container == container)
+            })
+    }
+
+    fn parent_of(&self, node: usize) -> Option<usize> {
+        self.children
+            .iter()
+            .position(|children| children.contains(&node))
+    }
+
+    /// Below `under`, in the order they were entered, the first open state of type
+    /// `wanted` with nothing open inside it.
+    fn first_open(&self, under: usize, wanted: &str) -> Option<usize> {
+        self.children[under].iter().find_map(|&child| {
+            self.first_open(child, wanted)
+                .or_else(|| self.is_open_leaf(child, wanted).then_some(child))
+        })
+    }
+
+    /// A state that has not ended (entered, maybe done with its work, not exited, not
+    /// failed or stopped), of type `wanted`, with no open state inside it.
+    fn is_open_leaf(&self, node: usize, wanted: &str) -> bool {
+        self.is_open_state(node)
+            && self.nodes[node].type_label.as_deref() == Some(wanted)
+            && !self.has_open_state_below(node)
+    }
+
+    fn is_open_state(&self, node: usize) -> bool {
+        self.nodes[node].kind == NodeKind::State
+            && !self.progress[node].exited
+            && !self.nodes[node].status.is_some_and(Status::is_failure)
+    }
+
+    fn has_open_state_below(&self, node: usize) -> bool {
+        self.children[node]
+            .iter()
+            .any(|&child| self.is_open_state(child) || self.has_open_state_below(child))
+    }
+
+    /// A run that failed, was aborted or timed out stops every state still open. Those
+    /// show how the run ended (aborted, timed out); when it failed without a state
+    /// failure (a States.Runtime error), the open states failed, and the state the run
+    /// stopped in carries the run's error. Open states besides a state's failure were
+    /// stopped by it: aborted.
+    fn close_open_states(&mut self, end: &Event) {
+        let behind = behind(&self.events, end);
+        let status = match (end.status, &behind) {
+            (Status::Failed, Behind::Failure(_)) => Status::Aborted,
+            (status, _) => status,
+        };
+        let mut culprit = match behind {
+            Behind::Stopped(event) if end.status == Status::Failed => self
+                .node_of_event
+                .get(&event.sequence())
+                .copied()
+                .filter(|&node| self.is_open_state(node)),
+            _ => None,
+        };
+        let mut last_entered = None;
+        for node in 0..self.nodes.len() {
+            let open = match self.nodes[node].kind {
+                NodeKind::State => self.is_open_state(node),
+                NodeKind::Iteration { .. } | NodeKind::Attempt { .. } => {
+                    !self.nodes[node].status.is_some_and(Status::is_final)
+                }
+                _ => false,
+            };
+            if !open {
+                continue;
+            }
+            if self.nodes[node].kind == NodeKind::State {
+                if !self.has_open_state_below(node) {
+                    last_entered = Some(node);
+                }
+                self.progress[node].outcome = Some(status);
+            }
+            let node = &mut self.nodes[node];
+            node.status = Some(status);
+            node.end = node.end.max(end.time);
+        }
+        if end.status == Status::Failed && matches!(behind, Behind::Stopped(_) | Behind::Unknown) {
+            culprit = culprit.or(last_entered);
+            if let Some(node) = culprit {
+                let node = &mut self.nodes[node];
+                node.error = end.error.clone();
+                node.cause = end.cause.clone();
+            }
+        }
     }
 
     /// The scope a state is entered in: a new branch after ParallelStateStarted, the
@@ -373,7 +645,9 @@ impl Builder {
         }
         let progress = &mut self.progress[state];
         let node = &mut self.nodes[state];
-        if event.status.is_failure() {
+        if event.status == Status::Aborted && progress.outcome.is_some_and(Status::is_failure) {
+            // Stopping a state that already failed does not hide its failure.
+        } else if event.status.is_failure() {
             progress.outcome = Some(event.status);
             node.status = Some(event.status);
             node.end = event.time;
@@ -405,9 +679,27 @@ impl Builder {
     }
 
     /// An event whose state could not be found (a partial history): shown on its own.
+    /// A state's event is shown as that state, of its kind (`Pass`, `Task`), and the
+    /// state's next events in the history join it.
     fn attach_loose(&mut self, scope: usize, id: i64, event: &Event) {
         let container = self.scopes[scope].container;
-        let node = self.add_node(Some(container), flat_node(event));
+        let mut loose = flat_node(event);
+        let kind = state_kind(&event.kind).map(str::to_string);
+        if let Some(kind) = &kind {
+            // When it was entered is not in the history: no start, hence no duration.
+            loose.kind = NodeKind::State;
+            loose.type_label = Some(kind.clone());
+            loose.start = None;
+            loose.end = event.time.filter(|_| event.status.is_final());
+        }
+        let node = self.add_node(Some(container), loose);
+        if kind.is_some() {
+            self.progress[node].exited = is_exited(&event.kind);
+            if event.status.is_failure() {
+                self.progress[node].outcome = Some(event.status);
+            }
+            self.scopes[scope].open = Some(node);
+        }
         self.scope_of_event.insert(id, scope);
         self.node_of_event.insert(id, node);
     }
@@ -455,6 +747,15 @@ impl Builder {
             node.start = node.children.first().and_then(|c| c.start);
             node.end = node.children.iter().filter_map(|c| c.end).max();
         }
+        // What ran inside a node ended before it did: a state that ended spans the
+        // events of its branches and iterations, aborted ones included.
+        if node.end.is_some() && node.kind != NodeKind::Execution {
+            node.end = node
+                .children
+                .iter()
+                .filter_map(|c| c.end)
+                .fold(node.end, |end, child| end.max(Some(child)));
+        }
         node
     }
 }
@@ -480,6 +781,51 @@ mod tests {
             e.details.insert("index".into(), json!(index));
         }
         e
+    }
+
+    #[test]
+    fn aborted_tasks_with_one_shared_previous_event_go_to_their_own_iterations() {
+        // Iteration 1 fails; the tasks of iterations 0 and 2 abort, both caused by the
+        // MapIterationFailed (as real AWS writes it), iteration 2's first; each
+        // MapIterationAborted follows its own TaskStateAborted.
+        let (map, task) = (Some("Map"), Some("Task"));
+        let events = vec![
+            event(1, 0, "ExecutionStarted", None, None),
+            event(2, 0, "MapStateEntered", map, None),
+            event(3, 2, "MapStateStarted", map, None),
+            event(4, 3, "MapIterationStarted", map, Some(0)),
+            event(5, 3, "MapIterationStarted", map, Some(1)),
+            event(6, 3, "MapIterationStarted", map, Some(2)),
+            event(7, 4, "TaskStateEntered", task, None),
+            event(8, 5, "TaskStateEntered", task, None),
+            event(9, 6, "TaskStateEntered", task, None),
+            event(10, 8, "TaskFailed", task, None),
+            event(11, 10, "MapIterationFailed", map, Some(1)),
+            event(12, 11, "TaskStateAborted", None, None),
+            event(13, 11, "TaskStateAborted", None, None),
+            event(14, 12, "MapIterationAborted", map, Some(2)),
+            event(15, 13, "MapIterationAborted", map, Some(0)),
+            event(16, 15, "MapStateFailed", map, None),
+            event(17, 16, "ExecutionFailed", None, None),
+        ];
+        let tree = tree(&events, Some("run"), &summary(&events));
+        let tasks: Vec<(Option<&str>, Vec<EventId>)> = tree[0].children[0]
+            .children
+            .iter()
+            .map(|iteration| {
+                let task = &iteration.children[0];
+                (task.status.map(Status::as_str), task.events.clone())
+            })
+            .collect();
+        let ids = |ids: &[i64]| ids.iter().map(|&id| EventId::Number(id)).collect();
+        assert_eq!(
+            tasks,
+            [
+                (Some("aborted"), ids(&[7, 13])),
+                (Some("failed"), ids(&[8, 10])),
+                (Some("aborted"), ids(&[9, 12])),
+            ]
+        );
     }
 
     #[test]
