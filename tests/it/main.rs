@@ -26,3 +26,4 @@ mod swf_cli;
 mod swf_fake;
 mod swf_moto;
 mod swf_normalize;
+mod swf_truth;
