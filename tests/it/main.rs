@@ -7,6 +7,7 @@ mod common;
 mod codepipeline_cli;
 mod codepipeline_fake;
 mod codepipeline_normalize;
+mod codepipeline_truth;
 mod command_line;
 mod completion_shells;
 mod filters;
