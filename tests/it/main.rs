@@ -22,6 +22,7 @@ mod snapshots_tree_table;
 mod ssm_cli;
 mod ssm_fake;
 mod ssm_normalize;
+mod ssm_truth;
 mod summaries;
 mod swf_cli;
 mod swf_fake;

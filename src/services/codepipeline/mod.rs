@@ -104,6 +104,7 @@ impl Service for CodePipeline {
         history: "CodePipeline action executions",
         events_key: "actionExecutionDetails",
         event_marker: "actionExecutionId",
+        run_key: None,
         what: "ListActionExecutions output (an object with \"actionExecutionDetails\")",
     };
 
