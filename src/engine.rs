@@ -238,6 +238,7 @@ impl<N: Normalizer> Reader<N> {
         }
 
         let mut summary = service.summary(&events);
+        let earliest = events.iter().filter_map(|e| e.time).min();
         if read_limit == Some(events.len()) {
             // --limit stopped reading early: what the summary says of the run as a whole
             // is a guess from the events read, unless one of them ended the run.
@@ -295,6 +296,7 @@ impl<N: Normalizer> Reader<N> {
         }
         Ok(WholeRun {
             report: RunReport {
+                elapsed_from: summary.start.or(earliest),
                 summary,
                 events: kept_events,
                 tree: tree.unwrap_or_default(),
@@ -378,6 +380,7 @@ mod tests {
             events_key: "records",
             event_marker: "id",
             what: "numbers",
+            run_key: None,
         };
         type Args = NoArgs;
         type Normalizer = NumberNormalizer;

@@ -31,7 +31,8 @@ pub struct Node {
 /// What a node stands for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum NodeKind {
-    /// A Step Functions execution: the root of its tree.
+    /// A Step Functions execution, or an SSM automation whose own record was read: the
+    /// root of its tree.
     Execution,
     /// An SWF workflow run: the root of its tree.
     Workflow,

@@ -15,7 +15,7 @@ mod tree;
 
 pub use escape::{terminal_safe, write_json_line};
 
-use crate::model::{Event, Node, RunSummary};
+use crate::model::{Event, Node, RunSummary, Timestamp};
 use serde_json::Value;
 use std::io::{self, Write};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -127,6 +127,9 @@ pub struct RunReport {
     pub events: Vec<Event>,
     /// The run as it nested, when the report needs it (pruned to what the filters kept).
     pub tree: Vec<Node>,
+    /// Where the table's ELAPSED counts from: the run's start when the history says it,
+    /// else the earliest record read (never the first row shown, which filters move).
+    pub elapsed_from: Option<Timestamp>,
 }
 
 /// Written once the whole run is read.

@@ -10,6 +10,13 @@ use anstyle::{AnsiColor, Effects};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
 use std::io::{self, Write};
 
+/// A row's run, for a table of several: the last part of its execution
+/// (`pipeline/executionId` shows the execution ID).
+fn run_label(event: &Event) -> &str {
+    let execution = event.execution.as_deref().unwrap_or_default();
+    execution.rsplit('/').next().unwrap_or(execution)
+}
+
 /// Widest summary kept in a cell, in display columns; the full text is in `-o jsonl`.
 const SUMMARY_COLUMNS: usize = 120;
 
@@ -33,6 +40,11 @@ impl TableReport {
             days.any(|d| d != first_day)
         };
         let has_durations = events.iter().any(|e| e.duration_ms.is_some());
+        // Several runs in one table (`codepipeline --all`): a column says whose each row is.
+        let several_runs = events
+            .iter()
+            .filter_map(|e| e.execution.as_deref())
+            .any(|x| events.first().and_then(|e| e.execution.as_deref()) != Some(x));
 
         let mut table = Table::new();
         table.load_preset(presets::NOTHING);
@@ -57,7 +69,11 @@ impl TableReport {
             table.force_no_tty();
         }
 
-        let mut header = vec!["ID", "TIME", "ELAPSED", "TYPE", "NAME", "STATUS"];
+        let mut header = vec!["ID"];
+        if several_runs {
+            header.push("EXECUTION");
+        }
+        header.extend(["TIME", "ELAPSED", "TYPE", "NAME", "STATUS"]);
         if has_durations {
             header.push("DURATION");
         }
@@ -85,21 +101,24 @@ impl TableReport {
                 (Some(first), Some(t)) => format_duration(t.millis() - first.millis()),
                 _ => String::new(),
             };
-            let mut row = vec![
-                Cell::new(
-                    event
-                        .id
-                        .as_ref()
-                        .map(|id| terminal_safe(&id.to_string()).into_owned())
-                        .unwrap_or_default(),
-                )
-                .set_alignment(CellAlignment::Right),
+            let mut row = vec![Cell::new(
+                event
+                    .id
+                    .as_ref()
+                    .map(|id| terminal_safe(&id.to_string()).into_owned())
+                    .unwrap_or_default(),
+            )
+            .set_alignment(CellAlignment::Right)];
+            if several_runs {
+                row.push(Cell::new(terminal_safe(run_label(event))));
+            }
+            row.extend([
                 Cell::new(time),
                 Cell::new(elapsed).set_alignment(CellAlignment::Right),
                 Cell::new(terminal_safe(&event.kind)),
                 Cell::new(terminal_safe(event.name.as_deref().unwrap_or(""))),
                 self.status_cell(event.status),
-            ];
+            ]);
             if has_durations {
                 row.push(
                     Cell::new(event.duration_ms.map(format_duration).unwrap_or_default())
@@ -174,7 +193,7 @@ impl Report for TableReport {
         super::summary::write_header(out, &run.summary, &self.presentation)?;
         writeln!(out)?;
         if !run.events.is_empty() {
-            for line in self.build(&run.events, run.summary.start).lines() {
+            for line in self.build(&run.events, run.elapsed_from).lines() {
                 writeln!(out, "{}", line.trim_end())?;
             }
         }

@@ -3,7 +3,9 @@
 //!
 //! A file holds one or more JSON documents one after another, each one of: a response
 //! page as the API or the AWS CLI prints it (an object with the service's events key),
-//! an array of events, or a single event (what `-o raw` writes, one per line).
+//! an array of events, or a single event (what `-o raw` writes, one per line). Where a
+//! service's description of a run also holds its records (its [`SavedShape::run_key`]),
+//! that too: the records it holds, then one record of the run's own fields.
 //!
 //! The file is read as it is parsed, on a thread of its own that hands over batches of
 //! [`BATCH`] events: a saved history of any length is printed with flat memory, as a
@@ -33,6 +35,13 @@ pub struct SavedShape {
     pub events_key: &'static str,
     /// A key every single event has, to tell an event from some other object.
     pub event_marker: &'static str,
+    /// The key of an object that holds the run's own fields and its records under
+    /// `events_key`, where the service describes a run that way (SSM's
+    /// GetAutomationExecution: `{"AutomationExecution": {..., "StepExecutions": [...]}}`).
+    /// Its records are handed over as a page's are, then its other fields as one more
+    /// record, `{run_key: {...}}`: a run-level record for the service to read (and what
+    /// `-o raw` prints, which reads back the same way).
+    pub run_key: Option<&'static str>,
     /// The API's name for what the file should hold, for error messages.
     pub what: &'static str,
 }
@@ -235,6 +244,9 @@ fn other_service(
 ) -> Option<&'static SavedShape> {
     let others = || known.iter().filter(move |k| k.service != shape.service);
     let page_of = |other: &SavedShape| {
+        if other.run_key.is_some_and(|key| object.contains_key(key)) {
+            return Some(true);
+        }
         let first = object.get(other.events_key)?.as_array()?.first();
         Some(first.is_none_or(|event| event.get(other.event_marker).is_some()))
     };
@@ -494,6 +506,16 @@ impl Batch<'_> {
         Ok(())
     }
 
+    /// A run-level record (see [`SavedShape::run_key`]): not an event, so not checked
+    /// for the event marker.
+    fn push_run(&mut self, record: Value) -> Result<()> {
+        self.events.push(record);
+        if self.events.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     fn flush(&mut self) -> Result<()> {
         if self.events.is_empty() {
             return Ok(());
@@ -547,6 +569,9 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_> {
             if key == self.batch.shape.events_key {
                 map.next_value_seed(EventsSeed { batch: self.batch })?;
                 streamed = true;
+            } else if Some(key.as_str()) == self.batch.shape.run_key {
+                map.next_value_seed(RunSeed { batch: self.batch })?;
+                streamed = true;
             } else {
                 others.insert(key, map.next_value()?);
             }
@@ -575,6 +600,55 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_> {
     }
     fn visit_unit<E: de::Error>(self) -> Result<Document, E> {
         Ok(Document::Other("null"))
+    }
+}
+
+/// A run's own object (under [`SavedShape::run_key`]): its records streamed as a page's
+/// are, then its other fields handed over as one run-level record.
+struct RunSeed<'a, 'b> {
+    batch: &'a mut Batch<'b>,
+}
+
+impl<'de> DeserializeSeed<'de> for RunSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RunSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` to be an object",
+            self.batch.shape.run_key.unwrap_or_default()
+        )
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut fields = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.batch.shape.events_key {
+                map.next_value_seed(EventsSeed {
+                    batch: &mut *self.batch,
+                })?;
+            } else {
+                fields.insert(key, map.next_value()?);
+            }
+        }
+        let run_key = self.batch.shape.run_key.unwrap_or_default().to_string();
+        let mut record = Map::new();
+        record.insert(run_key, Value::Object(fields));
+        self.batch
+            .push_run(Value::Object(record))
+            .map_err(|e| de::Error::custom(format!("{e:#}")))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(()) // `"AutomationExecution": null`: no run, no records
     }
 }
 
@@ -634,6 +708,7 @@ mod tests {
         history: "Step Functions history",
         events_key: "events",
         event_marker: "type",
+        run_key: None,
         what: "a GetExecutionHistory response",
     };
 
@@ -690,6 +765,38 @@ mod tests {
         assert!(error.contains("eventId, eventType"), "{error}");
         assert!(all_events("[{\"eventId\": 1}]").is_err());
         assert!(all_events("[]").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_run_object_hands_over_its_records_then_its_own_fields() {
+        const RUN: SavedShape = SavedShape {
+            service: "ssm",
+            history: "SSM Automation",
+            events_key: "Steps",
+            event_marker: "Name",
+            run_key: Some("Run"),
+            what: "a run",
+        };
+        let text = r#"{"Run": {"Id": "r-1", "Steps": [{"Name": "a"}, {"Name": "b"}], "Status": "Failed"}}
+{"Run": {"Id": "r-1", "Status": "Failed"}}"#;
+        let saved = SavedHistory::from_text("f.json".into(), text.into(), RUN, &[]).unwrap();
+        let records = drain(saved).unwrap().0;
+        assert_eq!(
+            records,
+            vec![
+                json!({"Name": "a"}),
+                json!({"Name": "b"}),
+                json!({"Run": {"Id": "r-1", "Status": "Failed"}}),
+                json!({"Run": {"Id": "r-1", "Status": "Failed"}}),
+            ],
+            "what -o raw prints of the run reads back the same"
+        );
+        let other = other_service(
+            SHAPE,
+            &[SHAPE, RUN],
+            json!({"Run": {}}).as_object().unwrap(),
+        );
+        assert_eq!(other.map(|s| s.service), Some("ssm"));
     }
 
     #[test]

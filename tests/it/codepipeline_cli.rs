@@ -32,7 +32,7 @@ fn names(events: &[Value]) -> Vec<&str> {
 
 #[test]
 fn the_example_reads_in_every_format() {
-    let events = jsonl(&[]);
+    let events = jsonl(&["--all"]);
     assert_eq!(
         names(&events),
         [
@@ -49,15 +49,24 @@ fn the_example_reads_in_every_format() {
         "both saved pages, oldest run first"
     );
     assert_eq!(events[0]["execution"], format!("web-storefront/{OLDER}"));
-    let document: Vec<Value> =
-        serde_json::from_slice(&from_example(&["-o", "json"]).success().get_output().stdout)
-            .unwrap();
+    let document: Vec<Value> = serde_json::from_slice(
+        &from_example(&["-o", "json", "--all"])
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
     assert_eq!(document, events);
-    let raw = json_lines(&from_example(&["-o", "raw"]).success().get_output().stdout);
+    let raw = json_lines(
+        &from_example(&["-o", "raw", "--all"])
+            .success()
+            .get_output()
+            .stdout,
+    );
     assert_eq!(raw.len(), 9);
 
     let table = String::from_utf8(
-        from_example(&["--color", "never"])
+        from_example(&["--color", "never", "--all"])
             .success()
             .get_output()
             .stdout
@@ -93,6 +102,7 @@ fn the_example_reads_in_every_format() {
 fn one_run_of_a_saved_history() {
     let latest = jsonl(&["--latest"]);
     assert_eq!(latest.len(), 4);
+    assert_eq!(jsonl(&[]), latest, "the newest run is the default");
     assert!(latest
         .iter()
         .all(|e| e["details"]["pipelineExecutionId"] == NEWER));
@@ -112,7 +122,7 @@ fn one_run_of_a_saved_history() {
 
 #[test]
 fn raw_output_reads_back_from_standard_input() {
-    let raw = from_example(&["-o", "raw"])
+    let raw = from_example(&["-o", "raw", "--all"])
         .success()
         .get_output()
         .stdout
@@ -126,13 +136,14 @@ fn raw_output_reads_back_from_standard_input() {
             "-o",
             "jsonl",
         ])
+        .arg("--all")
         .write_stdin(raw)
         .assert()
         .success()
         .get_output()
         .stdout
         .clone();
-    assert_eq!(json_lines(&again), jsonl(&[]));
+    assert_eq!(json_lines(&again), jsonl(&["--all"]));
 }
 
 #[test]
@@ -146,6 +157,7 @@ fn without_a_pipeline_name_the_execution_labels_the_actions() {
             "jsonl",
             "--limit",
             "1",
+            "--all",
         ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .assert()
@@ -200,7 +212,7 @@ fn the_help_says_histx_does_the_ordering() {
 
 #[test]
 fn the_tree_nests_actions_in_stages_in_pipeline_executions() {
-    let out = from_example(&["-o", "tree", "--color", "never"])
+    let out = from_example(&["-o", "tree", "--color", "never", "--all"])
         .success()
         .get_output()
         .stdout

@@ -77,7 +77,7 @@ fn starts(events: &[Value]) -> Vec<String> {
 #[test]
 fn every_action_of_three_pipeline_executions_takes_3_requests_of_100() {
     let fake = fake();
-    let events = events(&fake, &["-o", "jsonl"]);
+    let events = events(&fake, &["--all", "-o", "jsonl"]);
     assert_eq!(events.len(), 250);
     assert_eq!(
         runs_of_executions(&events),
@@ -113,7 +113,7 @@ fn every_action_of_three_pipeline_executions_takes_3_requests_of_100() {
 #[test]
 fn raw_output_is_every_served_action_in_histx_order() {
     let fake = fake();
-    let out = run(&fake, &["-o", "raw"])
+    let out = run(&fake, &["--all", "-o", "raw"])
         .success()
         .get_output()
         .stdout
@@ -146,13 +146,18 @@ fn latest_finds_the_newest_pipeline_execution_first() {
     let fake = fake();
     let events = events(&fake, &["--latest", "-o", "jsonl"]);
     assert_eq!(runs_of_executions(&events), [(THIRD.to_string(), 60)]);
+    assert_eq!(
+        self::events(&fake, &["-o", "jsonl"]),
+        events,
+        "the newest execution is the default"
+    );
     let listed = fake.requests(LIST_EXECUTIONS);
     assert_eq!(
         listed,
-        vec![json!({"pipelineName": PIPELINE, "maxResults": 100})]
+        vec![json!({"pipelineName": PIPELINE, "maxResults": 100}); 2]
     );
     let requests = fake.requests(LIST_ACTIONS);
-    assert_eq!(requests.len(), 1);
+    assert_eq!(requests.len(), 2);
     assert_eq!(requests[0]["filter"], json!({"pipelineExecutionId": THIRD}));
 }
 
@@ -174,8 +179,8 @@ fn an_action_of_another_pipeline_execution_is_never_shown() {
 #[test]
 fn reverse_is_done_by_histx_not_asked_of_the_service() {
     let fake = fake();
-    let forward = events(&fake, &["-o", "jsonl"]);
-    let backward = events(&fake, &["--reverse", "-o", "jsonl"]);
+    let forward = events(&fake, &["--all", "-o", "jsonl"]);
+    let backward = events(&fake, &["--all", "--reverse", "-o", "jsonl"]);
     let mut expected = forward.clone();
     expected.reverse();
     assert_eq!(backward, expected);
@@ -193,13 +198,16 @@ fn reverse_is_done_by_histx_not_asked_of_the_service() {
 #[test]
 fn a_limit_counts_in_the_order_shown() {
     let fake = fake();
-    let oldest = events(&fake, &["--limit", "5", "-o", "jsonl"]);
+    let oldest = events(&fake, &["--all", "--limit", "5", "-o", "jsonl"]);
     assert_eq!(oldest.len(), 5);
     assert!(oldest
         .iter()
         .all(|e| e["details"]["pipelineExecutionId"] == FIRST));
     assert_eq!(oldest[0]["name"], "Stage0.Action0");
-    let newest = events(&fake, &["--reverse", "--limit", "5", "-o", "jsonl"]);
+    let newest = events(
+        &fake,
+        &["--all", "--reverse", "--limit", "5", "-o", "jsonl"],
+    );
     assert_eq!(newest[0]["name"], "Stage5.Action59");
     assert!(newest
         .iter()
@@ -215,7 +223,7 @@ fn a_limit_counts_in_the_order_shown() {
 fn page_size_is_passed_on_and_checked() {
     let fake = fake();
     assert_eq!(
-        events(&fake, &["--page-size", "60", "-o", "jsonl"]).len(),
+        events(&fake, &["--all", "--page-size", "60", "-o", "jsonl"]).len(),
         250
     );
     let sizes: Vec<Value> = fake
@@ -237,7 +245,7 @@ fn page_size_is_passed_on_and_checked() {
 #[test]
 fn a_missing_pipeline_is_one_clear_line() {
     let fake = fake();
-    for args in [vec![], vec!["--latest"]] {
+    for args in [vec![], vec!["--latest"], vec!["--all"]] {
         let out = histx()
             .args([
                 "codepipeline",
@@ -302,7 +310,10 @@ fn an_invalid_token_is_one_clear_line() {
         "The next token was specified in an invalid format. Make sure that the next token you provide is the token returned by a previous call.",
     );
     fake.inject(LIST_ACTIONS, vec![Fault::Answer, Fault::Error(refused)]);
-    let out = run(&fake, &["-o", "jsonl"]).code(1).get_output().clone();
+    let out = run(&fake, &["--all", "-o", "jsonl"])
+        .code(1)
+        .get_output()
+        .clone();
     assert!(
         out.stdout.is_empty(),
         "nothing is shown before every page is read"
@@ -320,7 +331,7 @@ fn throttling_is_retried_without_losing_an_action() {
         LIST_ACTIONS,
         vec![Fault::Throttle, Fault::Answer, Fault::Unavailable],
     );
-    assert_eq!(events(&fake, &["-o", "jsonl"]).len(), 250);
+    assert_eq!(events(&fake, &["--all", "-o", "jsonl"]).len(), 250);
     assert_eq!(fake.requests(LIST_ACTIONS).len(), 5);
 }
 

@@ -345,7 +345,7 @@ fn order_of(events: &[Value]) -> Vec<(String, String)> {
 
 #[test]
 fn actions_are_shown_oldest_first_grouped_by_pipeline_execution() {
-    let events = from_file(FIXTURE, &[]);
+    let events = from_file(FIXTURE, &["--all"]);
     assert_eq!(events.len(), 12);
     let order = order_of(&events);
     let mut expected = order.clone();
@@ -355,12 +355,12 @@ fn actions_are_shown_oldest_first_grouped_by_pipeline_execution() {
     assert_eq!(events[0]["name"], "Source.Checkout");
     assert_eq!(events[0]["execution"], format!("{PIPELINE}/{OLDER}"));
 
-    let reversed = from_file(FIXTURE, &["--reverse"]);
+    let reversed = from_file(FIXTURE, &["--all", "--reverse"]);
     let mut backwards = events.clone();
     backwards.reverse();
     assert_eq!(reversed, backwards);
 
-    let limited = from_file(FIXTURE, &["--reverse", "--limit", "2"]);
+    let limited = from_file(FIXTURE, &["--all", "--reverse", "--limit", "2"]);
     assert_eq!(limited, backwards[..2]);
 }
 
@@ -380,8 +380,8 @@ fn one_pipeline_execution_can_be_picked_from_a_file() {
 
 #[test]
 fn aws_cli_v2_output_reads_the_same_as_the_wire_shape() {
-    let wire = from_file(FIXTURE, &[]);
-    assert_eq!(from_file(CLI_V2_FIXTURE, &[]), wire);
+    let wire = from_file(FIXTURE, &["--all"]);
+    assert_eq!(from_file(CLI_V2_FIXTURE, &["--all"]), wire);
     let mut expected = normalized();
     expected.sort_by_key(|e| {
         (
@@ -401,7 +401,7 @@ fn aws_cli_v2_output_reads_the_same_as_the_wire_shape() {
 #[test]
 fn raw_output_is_every_wire_action_in_histx_order() {
     let out = histx()
-        .args(["codepipeline", "--from", FIXTURE, "-o", "raw"])
+        .args(["codepipeline", "--from", FIXTURE, "-o", "raw", "--all"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .assert()
         .success()
@@ -417,7 +417,14 @@ fn raw_output_is_every_wire_action_in_histx_order() {
 #[test]
 fn the_table_shows_durations_summaries_and_links() {
     let out = histx()
-        .args(["codepipeline", "--from", FIXTURE, "--color", "never"])
+        .args([
+            "codepipeline",
+            "--from",
+            FIXTURE,
+            "--color",
+            "never",
+            "--all",
+        ])
         .env("COLUMNS", "400")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .assert()
@@ -430,6 +437,10 @@ fn the_table_shows_durations_summaries_and_links() {
     assert_eq!(table_lines(&text).len(), 13);
     let header = table_lines(&text)[0];
     assert!(header.contains("DURATION"), "{header}");
+    assert!(
+        header.contains("EXECUTION"),
+        "--all says whose each row is: {header}"
+    );
     let row = |needle: &str| {
         text.lines()
             .find(|l| l.contains(needle))

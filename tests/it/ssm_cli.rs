@@ -141,7 +141,7 @@ fn a_file_of_another_api_is_named() {
         .clone();
     let line = one_error_line(&out.stderr);
     assert!(
-        line.contains("is not DescribeAutomationStepExecutions output"),
+        line.contains("is not DescribeAutomationStepExecutions or GetAutomationExecution output"),
         "{line}"
     );
     assert!(line.contains("actionExecutionDetails"), "{line}");

@@ -194,7 +194,8 @@ fn resources_errors_summaries_and_payloads() {
     assert_eq!(failed["summary"], "Step deleteStack finished with Failed");
     assert_eq!(
         failed["details"]["FailureDetails"],
-        json!({"Details": {"ExceptionMessage": ["An error occurred (7)"], "StackTrace": ["at line 7"]}})
+        json!({"FailureStage": "PostVerification", "FailureType": "Throttling", "Details": {"ExceptionMessage": ["An error occurred (7)"], "StackTrace": ["at line 7"]}}),
+        "the wire values stay verbatim beside the joined error"
     );
 
     // Inputs hold JSON documents as strings: decoded. Outputs are lists of text: only

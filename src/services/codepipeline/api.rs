@@ -3,6 +3,8 @@
 
 use super::*;
 use crate::aws::{self, Connection, WireTap};
+use crate::model::{Status, Timestamp};
+use crate::services::RunState;
 use crate::source::pager::{Page, PageApi};
 use anyhow::{anyhow, Result};
 use aws_sdk_codepipeline::types::ActionExecutionFilter;
@@ -29,9 +31,9 @@ impl LiveActions {
         })
     }
 
-    /// The ID of the pipeline's newest execution, from the first page of
-    /// ListPipelineExecutions (which lists the newest first; the latest start wins anyway).
-    pub(super) async fn newest_execution(&self) -> Result<String> {
+    /// The pipeline's newest execution, from the first page of ListPipelineExecutions
+    /// (which lists the newest first; the latest start wins anyway).
+    pub(super) async fn newest_execution(&self) -> Result<NewestExecution> {
         let page = self
             .client
             .list_pipeline_executions()
@@ -40,23 +42,98 @@ impl LiveActions {
             .send()
             .await
             .map_err(aws::describe_error)?;
-        page.pipeline_execution_summaries()
+        let summaries: Vec<_> = page
+            .pipeline_execution_summaries()
             .iter()
             .filter(|summary| summary.pipeline_execution_id().is_some())
+            .collect();
+        // To the nearest millisecond, as the wire JSON's epoch seconds are read.
+        let time = |t: Option<&aws_sdk_codepipeline::primitives::DateTime>| {
+            t.map(|t| {
+                Timestamp(t.secs() * 1000 + (i64::from(t.subsec_nanos()) + 500_000) / 1_000_000)
+            })
+        };
+        let newest = summaries
+            .iter()
             .max_by_key(|summary| {
                 summary
                     .start_time()
                     .map(|t| (t.secs(), t.subsec_nanos()))
                     .unwrap_or_default()
             })
-            .and_then(|summary| summary.pipeline_execution_id())
-            .map(str::to_string)
             .ok_or_else(|| {
                 anyhow!(
                     "pipeline '{}' has no executions",
                     crate::render::terminal_safe(&self.pipeline)
                 )
-            })
+            })?;
+        let wire_status = newest.status().map(|s| s.as_str().to_string());
+        let status = wire_status
+            .as_deref()
+            .map_or(Status::Info, pipeline_status_of);
+        Ok(NewestExecution {
+            id: newest
+                .pipeline_execution_id()
+                .unwrap_or_default()
+                .to_string(),
+            wire_status,
+            state: RunState {
+                status,
+                start: time(newest.start_time()),
+                end: time(newest.last_update_time()).filter(|_| status.is_final()),
+                redrives: None,
+            },
+            among: summaries.len(),
+        })
+    }
+}
+
+/// The newest pipeline execution, as ListPipelineExecutions summarizes it.
+pub(super) struct NewestExecution {
+    pub(super) id: String,
+    /// Its status as the service spells it.
+    pub(super) wire_status: Option<String>,
+    pub(super) state: RunState,
+    /// The executions listed on the page it was chosen from.
+    pub(super) among: usize,
+}
+
+impl NewestExecution {
+    /// One line for stderr: which execution is shown, and how to see others.
+    pub(super) fn describe(&self) -> String {
+        let mut what = Vec::new();
+        what.extend(self.wire_status.clone());
+        what.extend(
+            self.state
+                .start
+                .map(|t| format!("started {}", t.to_rfc3339())),
+        );
+        let among = if self.among > 1 {
+            format!(
+                "; the newest of {}, --execution-id picks another, --all shows every one",
+                self.among
+            )
+        } else {
+            String::new()
+        };
+        crate::render::terminal_safe(&format!(
+            "histx: pipeline execution {} ({}{among})",
+            self.id,
+            what.join(", ")
+        ))
+        .into_owned()
+    }
+}
+
+/// The normalized status of a pipeline execution's status (PipelineExecutionStatus).
+pub fn pipeline_status_of(status: &str) -> Status {
+    match status {
+        "InProgress" | "Stopping" => Status::Running,
+        "Succeeded" => Status::Succeeded,
+        "Failed" => Status::Failed,
+        // Stopped by a person, superseded by a newer execution, cancelled: not a failure.
+        "Stopped" | "Superseded" | "Cancelled" => Status::Cancelled,
+        _ => Status::Info,
     }
 }
 

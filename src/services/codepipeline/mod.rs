@@ -3,12 +3,18 @@
 //! A record here is a span, not a point: one action execution, from its start to its
 //! last update once it is final. Pages hold up to 100 actions (the API maximum).
 //!
+//! **Which run.** One pipeline execution, as the other services show one run: by default
+//! the newest (the latest started of ListPipelineExecutions' first page; with `--from`,
+//! the execution in the file whose first action started last), said on stderr as one
+//! line; `--execution-id` names another; `--all` shows every execution the API keeps,
+//! with an execution column in the table. An action of any other pipeline execution is
+//! dropped even if the service sends one.
+//!
 //! The API lists the newest actions first and has no order parameter, and a pipeline's
 //! executions can overlap. So histx reads every page first and orders the actions itself:
 //! grouped by pipeline execution (the group that started first comes first), oldest
 //! action first within a group; `--reverse` turns the whole list around; `--limit` counts
-//! in that order. With `--execution-id` or `--latest`, an action of any other pipeline
-//! execution is dropped even if the service sends one.
+//! in that order.
 //!
 //! Pages are read from the wire JSON, so every field, including ones newer than the SDK
 //! we build with, reaches `-o raw` and the action's `details`.
@@ -23,7 +29,7 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary, Timestamp};
-use crate::services::{Origin, ReadPlan, Service};
+use crate::services::{Origin, ReadPlan, RunState, Service};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, Gathered};
@@ -31,6 +37,7 @@ use crate::wire::parse_timestamp;
 use anyhow::Result;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::io::Write;
 
 pub const SERVICE: &str = "codepipeline";
 
@@ -40,7 +47,10 @@ const MAX_PAGE_SIZE: usize = 100;
 /// `histx codepipeline show` arguments of its own.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
-    after_help = "Order: CodePipeline lists the newest actions first and has no order \
+    after_help = "Which run: by default the pipeline's newest execution (with --from, the \
+newest in the file), said on stderr; --execution-id shows another, --all every execution the \
+API keeps.\n\n\
+Order: CodePipeline lists the newest actions first and has no order \
 parameter, so histx reads every page and orders the actions itself: grouped by pipeline \
 execution, oldest first. --reverse (done by histx, not the service) shows the newest first; \
 --limit counts in the order shown."
@@ -51,13 +61,19 @@ pub struct Args {
     pub pipeline: Option<String>,
 
     /// Only the actions of this pipeline execution (filter.pipelineExecutionId)
-    #[arg(long, value_name = "ID", conflicts_with = "latest")]
+    /// [default: the newest execution]
+    #[arg(long, value_name = "ID", conflicts_with_all = ["latest", "all"])]
     pub execution_id: Option<String>,
 
-    /// Only the actions of the pipeline's newest execution (found with
+    /// Only the actions of the pipeline's newest execution, the default (found with
     /// ListPipelineExecutions; with --from, the newest in the file)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "all")]
     pub latest: bool,
+
+    /// Every pipeline execution the API keeps, each in its own group, with an execution
+    /// column in the table
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Which pipeline executions to show.
@@ -76,6 +92,8 @@ enum Selection {
 pub struct CodePipeline {
     pipeline: Option<String>,
     selection: Selection,
+    /// The shown pipeline execution's own state, when ListPipelineExecutions gave it.
+    run: Option<RunState>,
 }
 
 impl Service for CodePipeline {
@@ -86,6 +104,7 @@ impl Service for CodePipeline {
         history: "CodePipeline action executions",
         events_key: "actionExecutionDetails",
         event_marker: "actionExecutionId",
+        run_key: None,
         what: "ListActionExecutions output (an object with \"actionExecutionDetails\")",
     };
 
@@ -98,14 +117,16 @@ impl Service for CodePipeline {
             .as_deref()
             .map(check_pipeline_name)
             .transpose()?;
-        let selection = match (args.execution_id, args.latest) {
+        let selection = match (args.execution_id, args.all) {
             (Some(id), _) => Selection::Execution(check_execution_id(&id)?),
-            (None, true) => Selection::Latest,
-            (None, false) => Selection::All,
+            (None, true) => Selection::All,
+            // `--latest` is the default, still accepted.
+            (None, false) => Selection::Latest,
         };
         Ok(CodePipeline {
             pipeline,
             selection,
+            run: None,
         })
     }
 
@@ -113,8 +134,8 @@ impl Service for CodePipeline {
         CodePipelineNormalizer::new(self.pipeline.clone())
     }
 
-    /// `--latest` is resolved first (ListPipelineExecutions), so that only that
-    /// execution's actions are asked for.
+    /// The newest execution is found first (ListPipelineExecutions, said on stderr), so
+    /// that only that execution's actions are asked for.
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
         let Some(pipeline) = &self.pipeline else {
             return Err(UsageError::new(
@@ -124,7 +145,11 @@ impl Service for CodePipeline {
         };
         let mut live = LiveActions::connect(connection, pipeline).await?;
         if self.selection == Selection::Latest {
-            self.selection = Selection::Execution(live.newest_execution().await?);
+            let newest = live.newest_execution().await?;
+            // Diagnostics only: a closed stderr must not stop the history.
+            let _ = writeln!(std::io::stderr(), "{}", newest.describe());
+            self.run = Some(newest.state);
+            self.selection = Selection::Execution(newest.id);
         }
         if let Selection::Execution(id) = &self.selection {
             live.execution_id = Some(id.clone());
@@ -137,7 +162,12 @@ impl Service for CodePipeline {
     fn arrange(&self, source: BoxedSource, _origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
         let selection = self.selection.clone();
         Ok(Box::new(Gathered::new(source, move |actions| {
-            order_actions(actions, &selection, read.reverse)
+            let (actions, chosen) = order_actions(actions, &selection, read.reverse);
+            if let Some(chosen) = chosen.filter(|c| c.among > 1) {
+                // Diagnostics only: a closed stderr must not stop the history.
+                let _ = writeln!(std::io::stderr(), "{}", chosen.describe());
+            }
+            actions
         })))
     }
 
@@ -150,7 +180,7 @@ impl Service for CodePipeline {
     }
 
     fn summary(&self, events: &[Event]) -> RunSummary {
-        tree::summary(events, self.pipeline.as_deref())
+        tree::summary(events, self.pipeline.as_deref(), self.run.as_ref())
     }
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
@@ -197,9 +227,39 @@ fn start_of(action: &Value) -> i64 {
         .map_or(i64::MAX, Timestamp::millis)
 }
 
+/// The newest pipeline execution of a file, as chosen: to say which on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SavedChoice {
+    id: String,
+    /// Its first action's start.
+    start: Option<Timestamp>,
+    /// The pipeline executions in the file.
+    among: usize,
+}
+
+impl SavedChoice {
+    fn describe(&self) -> String {
+        let started = self
+            .start
+            .map(|t| format!("first action started {}", t.to_rfc3339()))
+            .unwrap_or_else(|| "no action started".to_string());
+        crate::render::terminal_safe(&format!(
+            "histx: pipeline execution {} ({started}; the newest of {} in the file, \
+             --execution-id picks another, --all shows every one)",
+            self.id, self.among
+        ))
+        .into_owned()
+    }
+}
+
 /// Keeps the selected pipeline execution's actions and orders them: pipeline executions by
-/// their first action's start, then actions by start, last update and ID.
-fn order_actions(actions: Vec<Value>, selection: &Selection, reverse: bool) -> Vec<Value> {
+/// their first action's start, then actions by start, last update and ID. For
+/// [`Selection::Latest`], also the execution chosen.
+fn order_actions(
+    actions: Vec<Value>,
+    selection: &Selection,
+    reverse: bool,
+) -> (Vec<Value>, Option<SavedChoice>) {
     let mut group_start: HashMap<String, i64> = HashMap::new();
     for action in &actions {
         let group = pipeline_execution_of(action)
@@ -211,14 +271,20 @@ fn order_actions(actions: Vec<Value>, selection: &Selection, reverse: bool) -> V
             .and_modify(|first| *first = (*first).min(start))
             .or_insert(start);
     }
-    let wanted = match selection {
-        Selection::All => None,
-        Selection::Execution(id) => Some(id.clone()),
-        Selection::Latest => group_start
-            .iter()
-            .filter(|(group, _)| !group.is_empty())
-            .max_by_key(|(group, start)| (**start, (*group).clone()))
-            .map(|(group, _)| group.clone()),
+    let executions = group_start.keys().filter(|g| !g.is_empty()).count();
+    let newest = group_start
+        .iter()
+        .filter(|(group, _)| !group.is_empty())
+        .max_by_key(|(group, start)| (**start, (*group).clone()))
+        .map(|(group, start)| SavedChoice {
+            id: group.clone(),
+            start: Some(Timestamp(*start)).filter(|_| *start != i64::MAX),
+            among: executions,
+        });
+    let (wanted, chosen) = match selection {
+        Selection::All => (None, None),
+        Selection::Execution(id) => (Some(id.clone()), None),
+        Selection::Latest => (newest.as_ref().map(|c| c.id.clone()), newest),
     };
     let mut actions: Vec<Value> = match (selection, wanted) {
         (Selection::All, _) => actions,
@@ -252,5 +318,5 @@ fn order_actions(actions: Vec<Value>, selection: &Selection, reverse: bool) -> V
     if reverse {
         actions.reverse();
     }
-    actions
+    (actions, chosen)
 }

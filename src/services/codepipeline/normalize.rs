@@ -29,6 +29,8 @@ pub(super) fn is_final(status: &str) -> bool {
 ///
 /// - `execution` is `pipeline/pipelineExecutionId` (the execution ID alone when the
 ///   pipeline is not named), `id` the actionExecutionId;
+/// - `status` from the wire `status`, which stays in `details` verbatim (as do
+///   `stageName` and `actionName`, which make `name`);
 /// - `name` is `stage.action`; `parent_id` the stage name: stages have no record of
 ///   their own, so it groups an execution's actions by stage rather than naming an event;
 /// - `time` is startTime; `end_time` (and `duration_ms`) lastUpdateTime once the action
@@ -60,8 +62,8 @@ impl CodePipelineNormalizer {
         let status_text = take_string(&mut fields, "status");
         let status = status_text.as_deref().map_or(Status::Info, status_of);
         let mut event = Event::new(SERVICE, "", status);
-        if let (Status::Info, Some(text)) = (status, &status_text) {
-            // A status newer than this code: keep the service's word for it.
+        // The wire values mapped into normalized fields stay findable, verbatim.
+        if let Some(text) = &status_text {
             event
                 .details
                 .insert("status".into(), Value::String(text.clone()));
@@ -78,12 +80,19 @@ impl CodePipelineNormalizer {
         event.id = take_string(&mut fields, "actionExecutionId").map(EventId::Text);
         let stage = take_string(&mut fields, "stageName");
         let action = take_string(&mut fields, "actionName");
-        event.name = match (&stage, action) {
+        event.name = match (&stage, action.clone()) {
             (Some(stage), Some(action)) => Some(format!("{stage}.{action}")),
             (None, Some(action)) => Some(action),
             (Some(stage), None) => Some(stage.clone()),
             (None, None) => None,
         };
+        for (key, value) in [("stageName", &stage), ("actionName", &action)] {
+            if let Some(value) = value {
+                event
+                    .details
+                    .insert(key.into(), Value::String(value.clone()));
+            }
+        }
         event.parent_id = stage.map(EventId::Text);
         event.time = take_time(&mut fields, "startTime");
         let last_update = take_time(&mut fields, "lastUpdateTime");
@@ -307,13 +316,17 @@ mod tests {
             action("a", "a2", 20.0),
             action("a", "a1", 10.0),
         ];
-        let all = order_actions(listed.clone(), &Selection::All, false);
+        let (all, chosen) = order_actions(listed.clone(), &Selection::All, false);
         assert_eq!(ids(&all), ["a1", "a2", "a3", "b1", "b2"]);
-        let reversed = order_actions(listed.clone(), &Selection::All, true);
+        assert_eq!(chosen, None);
+        let (reversed, _) = order_actions(listed.clone(), &Selection::All, true);
         assert_eq!(ids(&reversed), ["b2", "b1", "a3", "a2", "a1"]);
-        let latest = order_actions(listed.clone(), &Selection::Latest, false);
+        let (latest, chosen) = order_actions(listed.clone(), &Selection::Latest, false);
         assert_eq!(ids(&latest), ["b1", "b2"]);
-        let one = order_actions(listed, &Selection::Execution("a".into()), true);
+        let chosen = chosen.unwrap();
+        assert_eq!((chosen.id.as_str(), chosen.among), ("b", 2));
+        assert_eq!(chosen.start, Some(Timestamp(30_000)));
+        let (one, _) = order_actions(listed, &Selection::Execution("a".into()), true);
         assert_eq!(ids(&one), ["a3", "a2", "a1"]);
     }
 

@@ -2,14 +2,22 @@
 //! pipeline execution, then stage, then action, a retried action's runs folded into one
 //! node with an attempt each.
 
-use super::SERVICE;
-use crate::model::{flat_node, group_node, Event, EventId, Failure, Node, NodeKind, RunSummary};
+use super::{readable_summary, SERVICE};
+use crate::model::{
+    flat_node, group_node, Event, EventId, Failure, Node, NodeKind, RunSummary, Status,
+};
+use crate::services::RunState;
 use serde_json::Value;
 
-/// The run summary. Several pipeline executions are labelled with `pipeline`; the
-/// status and failure shown are the newest pipeline execution's, as that is the one a
-/// person is asking about.
-pub fn summary(events: &[Event], pipeline: Option<&str>) -> RunSummary {
+/// The run summary. Its status is the pipeline execution's own when ListPipelineExecutions
+/// gave it (`run`), else what its actions' latest attempts tell: a stage whose failed
+/// action succeeded on a retry succeeded. A pipeline execution starts with its first
+/// action and has ended only once its status is final: then at its latest action's end;
+/// a running one has no end. Several pipeline executions (`--all`) are labelled with
+/// `pipeline`, and their status, times and failure are the newest one's. The failure is
+/// the earliest failed latest attempt; one without errorDetails takes its reason from the
+/// action's externalExecutionSummary.
+pub fn summary(events: &[Event], pipeline: Option<&str>, run: Option<&RunState>) -> RunSummary {
     let mut summary = RunSummary::from_events(SERVICE, events);
     let groups = by_pipeline_execution(events);
     if groups.len() > 1 {
@@ -17,17 +25,76 @@ pub fn summary(events: &[Event], pipeline: Option<&str>) -> RunSummary {
     }
     let newest = groups
         .iter()
-        .max_by_key(|(_, actions)| actions.iter().filter_map(|a| a.time).min());
-    // The newest pipeline execution's outcome, as its actions' latest attempts tell it.
-    summary.status = newest.and_then(|(_, actions)| stage_node(None, actions.clone()).status);
-    summary.failure = newest.and_then(|(_, actions)| {
-        latest_attempts(actions)
-            .into_iter()
-            .filter(|a| a.status.is_failure())
-            .min_by_key(|a| a.time)
-            .map(Failure::of)
-    });
+        .max_by_key(|(_, actions)| actions.iter().filter_map(|a| a.time).min())
+        .map(|(_, actions)| actions);
+    let latest = newest
+        .map(|actions| latest_attempts(actions))
+        .unwrap_or_default();
+    let from_actions = outcome(&latest.iter().map(|a| Some(a.status)).collect::<Vec<_>>());
+    summary.status = run.map(|r| r.status).or(from_actions);
+    summary.start = run
+        .and_then(|r| r.start)
+        .or_else(|| newest.and_then(|actions| actions.iter().filter_map(|a| a.time).min()));
+    summary.end = match run {
+        Some(run) => run.end,
+        None if summary.status.is_some_and(Status::is_final) => {
+            latest.iter().filter_map(|a| a.end_time).max()
+        }
+        None => None,
+    };
+    summary.duration_ms = summary
+        .start
+        .zip(summary.end)
+        .map(|(s, e)| e.millis() - s.millis());
+    summary.failure = latest
+        .iter()
+        .filter(|a| a.status.is_failure())
+        .min_by_key(|a| a.time)
+        .map(|action| {
+            let mut failure = Failure::of(action);
+            if failure.error.is_none() && failure.cause.is_none() {
+                failure.cause = action
+                    .details
+                    .get("externalExecutionSummary")
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(readable_summary);
+            }
+            failure
+        });
     summary
+}
+
+/// The status of a group (a stage, a pipeline execution) from its parts' own statuses
+/// (for a retried action, its latest attempt's): failed if one failed, running while one
+/// is, else as the last part ended. Earlier attempts never count.
+fn outcome(parts: &[Option<Status>]) -> Option<Status> {
+    if let Some(failed) = parts.iter().flatten().find(|s| s.is_failure()) {
+        return Some(*failed);
+    }
+    let unfinished = parts.iter().flatten().any(|s| {
+        matches!(
+            s,
+            Status::Running | Status::Started | Status::Scheduled | Status::Pending
+        )
+    });
+    if unfinished {
+        return Some(Status::Running);
+    }
+    parts.last().copied().flatten()
+}
+
+/// A group node whose status is [`outcome`] of its children's own statuses; one still
+/// running has not ended.
+fn group(kind: NodeKind, name: Option<String>, children: Vec<Node>) -> Node {
+    let statuses: Vec<Option<Status>> = children.iter().map(|c| c.status).collect();
+    let status = outcome(&statuses);
+    let node = group_node(kind, name, children);
+    Node {
+        status,
+        end: node.end.filter(|_| status.is_some_and(Status::is_final)),
+        ..node
+    }
 }
 
 /// Pipeline execution, then stage, then action (then its attempts, when retried).
@@ -49,7 +116,7 @@ pub fn tree(events: &[Event], _run: &RunSummary) -> Vec<Node> {
                 .into_iter()
                 .map(|(stage, in_stage)| stage_node(stage.map(EventId::to_string), in_stage))
                 .collect();
-            group_node(
+            group(
                 NodeKind::PipelineExecution,
                 execution.map(str::to_string),
                 stages,
@@ -96,7 +163,7 @@ fn stage_node(name: Option<String>, actions: Vec<&Event>) -> Node {
             }
         })
         .collect();
-    group_node(NodeKind::Stage, name, nodes)
+    group(NodeKind::Stage, name, nodes)
 }
 
 /// An action's own node: its `stage.action` name, its type, its summary or provider.

@@ -54,6 +54,7 @@ impl Service for Sfn {
         history: "Step Functions history",
         events_key: "events",
         event_marker: "type",
+        run_key: None,
         what: "GetExecutionHistory output (an object with \"events\")",
     };
 

@@ -32,6 +32,9 @@ use serde_json::Value;
 
 pub const SERVICE: &str = "ssm";
 
+/// The key of a GetAutomationExecution document's run: its own fields and its steps.
+pub const RUN_KEY: &str = "AutomationExecution";
+
 /// `histx ssm show` arguments of its own.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -63,8 +66,11 @@ impl Service for Ssm {
         service: SERVICE,
         history: "SSM Automation step executions",
         events_key: "StepExecutions",
-        event_marker: "StepExecutionId",
-        what: "DescribeAutomationStepExecutions output (an object with \"StepExecutions\")",
+        // Older step records have no StepExecutionId; every step has a name.
+        event_marker: "StepName",
+        run_key: Some(RUN_KEY),
+        what: "DescribeAutomationStepExecutions or GetAutomationExecution output (an object \
+               with \"StepExecutions\" or \"AutomationExecution\")",
     };
 
     type Args = Args;
@@ -105,8 +111,9 @@ impl Service for Ssm {
         let source = match origin {
             Origin::File if !self.filters.is_empty() => {
                 let matcher = StepMatcher::new(&self.filters)?;
+                // The filters are of steps: the run's own record always passes.
                 Box::new(Filtered::new(source, move |step: &Value| {
-                    matcher.matches(step)
+                    step.as_object().is_some_and(is_run_record) || matcher.matches(step)
                 }))
             }
             _ => source,
@@ -117,6 +124,8 @@ impl Service for Ssm {
     /// The steps' start (the API's ReverseOrder is by start time); a step that has not
     /// started has none, and comes after those that have.
     fn history_order(record: &Value) -> Option<i64> {
+        // The run's own record stands at the run's start.
+        let record = record.get(RUN_KEY).unwrap_or(record);
         record
             .get("ExecutionStartTime")
             .and_then(parse_timestamp)
@@ -124,7 +133,7 @@ impl Service for Ssm {
     }
 
     fn summary(&self, events: &[Event]) -> RunSummary {
-        tree::summary(events)
+        tree::summary(events, None)
     }
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {

@@ -6,32 +6,52 @@ use crate::model::{Event, EventId, Status};
 use crate::services::Normalizer;
 use crate::wire::{decode_payload, decode_structured, take_string, take_time};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// Normalizes step executions (see the README's JSON lines schema):
 ///
 /// - `time`/`end_time`/`duration_ms` from ExecutionStartTime and ExecutionEndTime;
 /// - `type` is the Action (`aws:executeScript`), `name` the StepName, `id` the
-///   StepExecutionId, `parent_id` the parent step's StepExecutionId (a step of a loop);
+///   StepExecutionId (older records have none: then `StepName#n`, the step's name and
+///   its place among the steps of that name, in the order they are read), `parent_id`
+///   the parent step's StepExecutionId (a step of a loop);
 /// - `status` from StepStatus (which also stays in `details`, as 19 values map to 11);
 /// - `resource` is what the action calls where its inputs name it (`ec2:DescribeInstances`,
 ///   a Lambda function, a runbook, a document, a stack, a script's runtime and handler),
 ///   else the Action;
-/// - `error` is FailureDetails' `FailureType/FailureStage`, `cause` the FailureMessage,
-///   `summary` the Response;
+/// - `error` is FailureDetails' `FailureType/FailureStage` (FailureDetails stays in
+///   `details` whole), `cause` the FailureMessage, `summary` the Response;
 /// - `input` the Inputs (each value holds JSON and is decoded), `output` the Outputs;
 /// - `details` every other field under its own name (Targets, TargetLocation,
 ///   TriggeredAlarms, OverriddenParameters, the rest of FailureDetails and
 ///   ParentStepDetails, ...).
+///
+/// A run-level record (`{"AutomationExecution": {...}}`, what a saved
+/// GetAutomationExecution document hands over besides its steps) becomes one event of
+/// type `AutomationExecution`: `id` the AutomationExecutionId, `name` the DocumentName,
+/// `status` from AutomationExecutionStatus (kept in `details` too), its start and end,
+/// `cause` its FailureMessage, `input` its Parameters, `output` its Outputs.
 pub struct SsmNormalizer {
     execution: Option<String>,
+    /// Steps read so far by name, to key steps that have no StepExecutionId.
+    seen: HashMap<String, usize>,
 }
 
 impl SsmNormalizer {
     pub fn new(execution: Option<String>) -> Self {
-        SsmNormalizer { execution }
+        SsmNormalizer {
+            execution,
+            seen: HashMap::new(),
+        }
     }
 
-    fn normalize_one(&self, raw: Value) -> Event {
+    fn normalize_one(&mut self, raw: Value) -> Event {
+        let raw = match raw {
+            Value::Object(mut fields) if is_run_record(&fields) => {
+                return self.normalize_run(fields.shift_remove(RUN_KEY).unwrap_or_default())
+            }
+            other => other,
+        };
         let Value::Object(mut fields) = raw else {
             let mut event = Event::new(SERVICE, "", Status::Info);
             event.execution = self.execution.clone();
@@ -47,6 +67,13 @@ impl SsmNormalizer {
         event.execution = self.execution.clone();
         event.id = take_string(&mut fields, "StepExecutionId").map(EventId::Text);
         event.name = take_string(&mut fields, "StepName");
+        if event.id.is_none() {
+            if let Some(name) = &event.name {
+                let n = self.seen.entry(name.clone()).or_default();
+                *n += 1;
+                event.id = Some(EventId::Text(format!("{name}#{n}")));
+            }
+        }
         event.time = take_time(&mut fields, "ExecutionStartTime");
         event.end_time = take_time(&mut fields, "ExecutionEndTime");
         if let (Some(start), Some(end)) = (event.time, event.end_time) {
@@ -54,15 +81,13 @@ impl SsmNormalizer {
         }
         event.cause = take_string(&mut fields, "FailureMessage");
         event.summary = take_string(&mut fields, "Response");
-        if let Some(Value::Object(mut failure)) = fields.shift_remove("FailureDetails") {
-            let parts: Vec<String> = ["FailureType", "FailureStage"]
+        if let Some(Value::Object(failure)) = fields.get("FailureDetails") {
+            // Joined into `error`, and kept verbatim in `details`.
+            let parts: Vec<&str> = ["FailureType", "FailureStage"]
                 .iter()
-                .filter_map(|key| take_string(&mut failure, key))
+                .filter_map(|key| failure.get(*key).and_then(Value::as_str))
                 .collect();
             event.error = Some(parts.join("/")).filter(|e| !e.is_empty());
-            if !failure.is_empty() {
-                fields.insert("FailureDetails".into(), Value::Object(failure));
-            }
         }
         if let Some(Value::Object(mut parent)) = fields.shift_remove("ParentStepDetails") {
             event.parent_id = take_string(&mut parent, "StepExecutionId").map(EventId::Text);
@@ -96,6 +121,58 @@ impl SsmNormalizer {
             .or_else(|| Some(event.kind.clone()).filter(|k| !k.is_empty()));
         event.details = fields;
         event
+    }
+}
+
+impl SsmNormalizer {
+    /// The run's own record (see the type's documentation).
+    fn normalize_run(&self, run: Value) -> Event {
+        let Value::Object(mut fields) = run else {
+            let mut event = Event::new(SERVICE, RUN_KEY, Status::Info);
+            event.execution = self.execution.clone();
+            event.details.insert(RUN_KEY.into(), run);
+            return event;
+        };
+        let status = fields
+            .get("AutomationExecutionStatus")
+            .and_then(Value::as_str)
+            .map_or(Status::Info, status_of);
+        let mut event = Event::new(SERVICE, RUN_KEY, status);
+        let id = take_string(&mut fields, "AutomationExecutionId");
+        event.execution = self.execution.clone().or_else(|| id.clone());
+        event.id = id.map(EventId::Text);
+        event.name = take_string(&mut fields, "DocumentName");
+        event.time = take_time(&mut fields, "ExecutionStartTime");
+        event.end_time = take_time(&mut fields, "ExecutionEndTime");
+        if let (Some(start), Some(end)) = (event.time, event.end_time) {
+            event.duration_ms = Some(end.millis() - start.millis());
+        }
+        event.cause = take_string(&mut fields, "FailureMessage");
+        if let Some(parameters) = fields.shift_remove("Parameters") {
+            event.input = Some(decode_output_map(parameters));
+        }
+        if let Some(outputs) = fields.shift_remove("Outputs") {
+            event.output = Some(decode_output_map(outputs));
+        }
+        event.details = fields;
+        event
+    }
+}
+
+/// True for the run-level record a saved GetAutomationExecution document hands over.
+pub fn is_run_record(record: &Map<String, Value>) -> bool {
+    record.len() == 1 && record.contains_key(RUN_KEY)
+}
+
+/// A map of value lists (Parameters, Outputs), each value decoded where it holds JSON.
+fn decode_output_map(values: Value) -> Value {
+    match values {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, values)| (key, decode_output(values)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 

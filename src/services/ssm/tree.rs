@@ -1,17 +1,53 @@
 //! The shape of an SSM Automation run for `-o tree`, `--failed` and the run summary:
 //! steps nested under the loop step that ran them (ParentStepDetails), one node per
-//! iteration, and the innermost failure as the one that explains the run.
+//! iteration, under the automation itself when its own record is there (a saved
+//! GetAutomationExecution document), and the innermost failure as the one that explains
+//! the run.
 
-use super::SERVICE;
-use crate::model::{flat_node, group_node, Event, EventId, Failure, Node, NodeKind, RunSummary};
+use super::{RUN_KEY, SERVICE};
+use crate::model::{
+    flat_node, group_node, Event, EventId, Failure, Node, NodeKind, RunSummary, Status,
+};
+use crate::services::RunState;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// The run summary. The failure that explains the run is the innermost one: a loop fails because a
-/// step of one of its iterations did, and that step's error is the one to read.
-pub fn summary(events: &[Event]) -> RunSummary {
+/// The automation's own record among the events, if read (a GetAutomationExecution
+/// document's).
+fn run_record(events: &[Event]) -> Option<&Event> {
+    events.iter().find(|e| e.kind == RUN_KEY)
+}
+
+/// The run summary. The run's status, start, end and failure message are its own: from
+/// its record (a saved GetAutomationExecution document), else from GetAutomationExecution
+/// (`live`, when it was asked); step records alone say none of them, so they are left
+/// out rather than taken from the steps' earliest and latest times. The failure that
+/// explains the run is the innermost one: a loop fails because a step of one of its
+/// iterations did, and that step's error is the one to read; with no failed step, a
+/// failed run's own record.
+pub fn summary(events: &[Event], live: Option<&RunState>) -> RunSummary {
     let mut summary = RunSummary::from_events(SERVICE, events);
-    let failed: Vec<&Event> = events.iter().filter(|e| e.status.is_failure()).collect();
+    let run = run_record(events);
+    summary.status = run.map(|r| r.status).or(live.map(|l| l.status));
+    summary.start = run.map_or(live.and_then(|l| l.start), |r| r.time);
+    summary.end = run.map_or(live.and_then(|l| l.end), |r| r.end_time);
+    if !summary.status.is_some_and(Status::is_final) {
+        summary.end = None;
+    }
+    summary.duration_ms = summary
+        .start
+        .zip(summary.end)
+        .map(|(s, e)| e.millis() - s.millis());
+    if let Some(run) = run.filter(|r| r.status.is_failure()) {
+        summary.error = run.error.clone();
+        summary.cause = run.cause.clone();
+    }
+    let steps: Vec<&Event> = events.iter().filter(|e| e.kind != RUN_KEY).collect();
+    let failed: Vec<&Event> = steps
+        .iter()
+        .copied()
+        .filter(|e| e.status.is_failure())
+        .collect();
     let innermost: Vec<&Event> = failed
         .iter()
         .copied()
@@ -26,17 +62,35 @@ pub fn summary(events: &[Event]) -> RunSummary {
     // fails without failing the automation), whatever order the steps came in.
     let stopping = innermost.iter().copied().filter(|e| !continued_past(e));
     let culprit = latest_step(stopping).or_else(|| latest_step(innermost.iter().copied()));
-    summary.failure = culprit.map(Failure::of);
+    summary.failure = culprit
+        .or(run.filter(|r| r.status.is_failure()))
+        .map(Failure::of);
     summary
 }
 
 /// Steps nested under the loop step that ran them (ParentStepDetails), one node per
 /// iteration, labelled with its iterator value.
 pub fn tree(events: &[Event], _run: &RunSummary) -> Vec<Node> {
+    let run = run_record(events);
+    let steps: Vec<&Event> = events.iter().filter(|e| e.kind != RUN_KEY).collect();
+    let nodes = step_tree(&steps);
+    match run {
+        // The automation itself, with its steps under it.
+        Some(run) => vec![Node {
+            kind: NodeKind::Execution,
+            children: nodes,
+            ..flat_node(run)
+        }],
+        None => nodes,
+    }
+}
+
+/// The steps, nested by parent step and iteration.
+fn step_tree(events: &[&Event]) -> Vec<Node> {
     let known: HashSet<&EventId> = events.iter().filter_map(|e| e.id.as_ref()).collect();
     let mut iterations: Iterations = HashMap::new();
     let mut roots = Vec::new();
-    for event in events {
+    for &event in events {
         match &event.parent_id {
             Some(parent) if known.contains(parent) && event.parent_id != event.id => {
                 let iteration = event
@@ -60,7 +114,7 @@ pub fn tree(events: &[Event], _run: &RunSummary) -> Vec<Node> {
         .map(|event| step_node(event, &iterations, &mut placed))
         .collect();
     // Steps in a parent cycle reach no root: shown flat rather than lost.
-    for event in events {
+    for &event in events {
         if event.id.as_ref().is_some_and(|id| !placed.contains(id)) {
             nodes.push(step_leaf(event));
         }

@@ -145,6 +145,7 @@ impl Service for Swf {
         history: "SWF history",
         events_key: "events",
         event_marker: "eventType",
+        run_key: None,
         what: "GetWorkflowExecutionHistory output (an object with \"events\")",
     };
 

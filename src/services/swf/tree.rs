@@ -38,45 +38,204 @@ fn ordered(events: &[Event]) -> Vec<&Event> {
 }
 
 /// The run summary: the run's own status from its close event (`running` when it has
-/// started and not closed), its start and end, and the failure that explains it: for a
-/// failed or timed-out run, the failed or timed-out work behind the close event (the
-/// one with the same error, else the latest), else the close event itself; for a
-/// terminated run, the termination; for a run still going, its latest failure.
+/// started and not closed); its start and end only from `WorkflowExecutionStarted` and
+/// the close event (left out when the history lacks them: never the earliest or latest
+/// timestamp of some other event); the run's own error and cause from the close event;
+/// and the failure that explains it, found by [`closing_failure`].
 pub fn summary(events: &[Event]) -> RunSummary {
     let mut summary = RunSummary::from_events(SERVICE, events);
     let by_id = ordered(events);
     let started = by_id.iter().find(|e| e.kind == "WorkflowExecutionStarted");
-    let close = by_id.iter().rev().find(|e| is_close(e));
+    let close = by_id.iter().rev().find(|e| is_close(e)).copied();
     summary.status = match (close, started) {
         (Some(close), _) => Some(close.status),
         (None, Some(_)) => Some(Status::Running),
         (None, None) => None,
     };
-    if let Some(start) = started.and_then(|e| e.time) {
-        summary.start = Some(start);
-    }
+    summary.start = started.and_then(|e| e.time);
     // An open run has not ended, whatever its latest event.
     summary.end = close.and_then(|e| e.time);
     summary.duration_ms = summary
         .start
         .zip(summary.end)
         .map(|(s, e)| e.millis() - s.millis());
-    let failures_before = |limit: i64| {
-        by_id
-            .iter()
-            .filter(move |e| e.sequence() < limit && e.status.is_failure() && !is_close(e))
-            .copied()
-    };
+    if let Some(close) = close.filter(|c| c.status.is_failure()) {
+        summary.error = close.error.clone();
+        summary.cause = close.cause.clone();
+    }
     summary.failure = match close {
         Some(close) if close.kind == "WorkflowExecutionTerminated" => Some(Failure::of(close)),
         Some(close) if close.status.is_failure() => {
-            let before: Vec<&Event> = failures_before(close.sequence()).collect();
-            Some(Failure::behind(close, &before))
+            Some(closing_failure(close, &by_id).map_or_else(|| Failure::of(close), Failure::of))
         }
         Some(_) => None,
-        None => failures_before(i64::MAX).last().map(Failure::of),
+        None => by_id
+            .iter()
+            .rev()
+            .find(|e| e.status.is_failure())
+            .map(|e| Failure::of(e)),
     };
     summary
+}
+
+/// The event that explains a failed or timed-out run's close, found by the events'
+/// causal ids (scheduledEventId, startedEventId, initiatedEventId,
+/// decisionTaskCompletedEventId), never by comparing error strings: SWF's timeout types
+/// (`START_TO_CLOSE`, ...) are shared by unrelated events.
+///
+/// 1. A close that a decision made (`WorkflowExecutionFailed` points at its
+///    `DecisionTaskCompleted`): the failures that decision task was the first to see,
+///    those after the previous completed decision task started and before this one
+///    started; the latest of the work's, else the latest of any.
+/// 2. Otherwise (`WorkflowExecutionTimedOut`, or a decision not in the history), and
+///    when that window holds none: the latest failure that was not made good, that is
+///    no later event of the same work (the same activityId, timerId, Lambda id, child
+///    workflowId; any later completed decision task for a decision task) succeeded.
+/// 3. Else, for a run that timed out, the work still open when it closed: what it was
+///    waiting for (only in a whole history, from `WorkflowExecutionStarted` on).
+///
+/// `None` when nothing explains it better than the close event itself.
+fn closing_failure<'a>(close: &Event, by_id: &[&'a Event]) -> Option<&'a Event> {
+    let index: HashMap<i64, &Event> = by_id
+        .iter()
+        .filter_map(|e| {
+            e.id.as_ref()
+                .and_then(EventId::as_number)
+                .map(|id| (id, *e))
+        })
+        .collect();
+    let before: Vec<&'a Event> = by_id
+        .iter()
+        .copied()
+        .filter(|e| e.sequence() < close.sequence() && !is_close(e))
+        .collect();
+    let failures = || before.iter().copied().filter(|e| e.status.is_failure());
+
+    let decision = close
+        .parent_number()
+        .and_then(|id| index.get(&id))
+        .filter(|d| d.kind == "DecisionTaskCompleted");
+    if let Some(decision) = decision {
+        // The events a decision task sees first: after the previous completed decision
+        // task started, up to when this one started.
+        let seen_until = decision.parent_number().unwrap_or(decision.sequence());
+        let seen_after = before
+            .iter()
+            .filter(|e| e.kind == "DecisionTaskCompleted" && e.sequence() < decision.sequence())
+            .filter_map(|e| e.parent_number())
+            .max()
+            .unwrap_or(0);
+        let window: Vec<&Event> = failures()
+            .filter(|e| e.sequence() > seen_after && e.sequence() < seen_until)
+            .collect();
+        let answered = window
+            .iter()
+            .rev()
+            .find(|e| work_of(e, &index).family != Family::Decision)
+            .or_else(|| window.last());
+        if let Some(event) = answered {
+            return Some(event);
+        }
+    }
+
+    let unresolved = failures().rev().find(|failure| {
+        let work = work_of(failure, &index);
+        !before.iter().any(|later| {
+            later.sequence() > failure.sequence()
+                && later.status == Status::Succeeded
+                && work_of(later, &index) == work
+        })
+    });
+    // Only a whole history says which work never ended: a page of its end does not.
+    let whole = by_id.iter().any(|e| e.kind == "WorkflowExecutionStarted");
+    if unresolved.is_some() || close.status != Status::TimedOut || !whole {
+        return unresolved;
+    }
+    // Work that never ended: the latest start whose work has no final event after it.
+    before.iter().copied().rev().find(|start| {
+        matches!(start.status, Status::Scheduled | Status::Started)
+            && work_of(start, &index).family != Family::Decision
+            && !before.iter().any(|later| {
+                later.sequence() > start.sequence()
+                    && later.status.is_final()
+                    && work_of(later, &index) == work_of(start, &index)
+            })
+    })
+}
+
+/// What kind of work an event belongs to, by its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Decision,
+    Activity,
+    Timer,
+    Lambda,
+    ChildWorkflow,
+    Signal,
+    CancelRequest,
+    Marker,
+    Other,
+}
+
+/// One piece of work: its family and the id it goes by (activityId, timerId, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct WorkId {
+    family: Family,
+    id: Option<String>,
+}
+
+/// The work `event` belongs to: found at the event that began it, by following
+/// `parent_id` (startedEventId, scheduledEventId, initiatedEventId) back, stopping
+/// before the decision that started it. Decision tasks are all one work: any decision
+/// task that completes makes good one that failed or timed out before it.
+fn work_of(event: &Event, index: &HashMap<i64, &Event>) -> WorkId {
+    let mut start = event;
+    let mut steps = 0;
+    while let Some(parent) = start.parent_number().and_then(|id| index.get(&id)) {
+        if parent.kind == "DecisionTaskCompleted" || is_close(parent) || steps > index.len() {
+            break;
+        }
+        start = parent;
+        steps += 1;
+    }
+    let kind = start.kind.as_str();
+    let family = [
+        ("DecisionTask", Family::Decision),
+        ("ChildWorkflow", Family::ChildWorkflow),
+        ("SignalExternal", Family::Signal),
+        ("ExternalWorkflowExecutionSignaled", Family::Signal),
+        ("CancelExternal", Family::CancelRequest),
+        (
+            "ExternalWorkflowExecutionCancelRequested",
+            Family::CancelRequest,
+        ),
+        ("Activity", Family::Activity),
+        ("Timer", Family::Timer),
+        ("Lambda", Family::Lambda),
+        ("Marker", Family::Marker),
+    ]
+    .iter()
+    .find(|(word, _)| kind.contains(word))
+    .map_or(Family::Other, |(_, family)| *family);
+    let id = match family {
+        Family::Decision => None,
+        Family::Activity => text(&start.details, "activityId"),
+        Family::Timer => text(&start.details, "timerId"),
+        Family::Lambda => text(&start.details, "id"),
+        Family::ChildWorkflow | Family::Signal | Family::CancelRequest => {
+            text(&start.details, "workflowId")
+        }
+        Family::Marker => text(&start.details, "markerName"),
+        Family::Other => None,
+    };
+    WorkId {
+        family,
+        id: id.map(str::to_string).or_else(|| match family {
+            // Work with no id of its own is only itself.
+            Family::Decision => None,
+            _ => start.id.as_ref().map(EventId::to_string),
+        }),
+    }
 }
 
 /// What a node stands for, to know where the events that point at it go.
@@ -488,11 +647,33 @@ mod tests {
     #[test]
     fn the_summary_names_the_work_behind_a_failed_run() {
         let mut events = activity_run(("ActivityTaskTimedOut", Status::TimedOut));
-        let mut failed = event(
+        // The decision task that saw the second timeout fails the run.
+        events.push(event(
             14,
+            "DecisionTaskScheduled",
+            Status::Scheduled,
+            None,
+            json!({}),
+        ));
+        events.push(event(
+            15,
+            "DecisionTaskStarted",
+            Status::Started,
+            Some(14),
+            json!({}),
+        ));
+        events.push(event(
+            16,
+            "DecisionTaskCompleted",
+            Status::Succeeded,
+            Some(15),
+            json!({}),
+        ));
+        let mut failed = event(
+            17,
             "WorkflowExecutionFailed",
             Status::Failed,
-            Some(9),
+            Some(16),
             json!({}),
         );
         failed.error = Some("GaveUp".into());
@@ -500,11 +681,16 @@ mod tests {
         events.push(failed);
         let summary = summary(&events);
         assert_eq!(summary.status, Some(Status::Failed));
-        assert_eq!(summary.duration_ms, Some(13_000));
+        assert_eq!(summary.duration_ms, Some(16_000));
+        assert_eq!(summary.error.as_deref(), Some("GaveUp"));
+        assert_eq!(summary.cause.as_deref(), Some("render timed out twice"));
         let failure = summary.failure.unwrap();
         assert_eq!(failure.id, Some(EventId::Number(13)));
         assert_eq!(failure.error.as_deref(), Some("START_TO_CLOSE"));
-        assert_eq!(failure.cause.as_deref(), Some("render timed out twice"));
+        assert_eq!(
+            failure.cause, None,
+            "the activity's own cause, not the run's"
+        );
 
         let completed = activity_run(("ActivityTaskCompleted", Status::Succeeded));
         let mut done = completed.clone();

@@ -118,23 +118,48 @@ pub fn list_pipeline_executions(pipelines: Pipelines) -> Api {
             let actions = pipelines
                 .get(name)
                 .ok_or_else(|| pipeline_not_found(name))?;
-            let mut executions: BTreeMap<&str, (f64, f64, bool)> = BTreeMap::new();
+            let mut executions: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+            // Each action's latest run decides, as in the service: a retry that passed
+            // makes good the run that failed.
+            let mut latest: BTreeMap<(&str, &str, &str), (f64, &str)> = BTreeMap::new();
             for action in actions {
                 let id = action["pipelineExecutionId"].as_str().unwrap_or_default();
                 let start = start_of(action);
                 let update = action["lastUpdateTime"].as_f64().unwrap_or(start);
-                let failed = action["status"] == "Failed";
-                let entry = executions.entry(id).or_insert((start, update, false));
+                let entry = executions.entry(id).or_insert((start, update));
                 entry.0 = entry.0.min(start);
                 entry.1 = entry.1.max(update);
-                entry.2 |= failed;
+                let name = (
+                    id,
+                    action["stageName"].as_str().unwrap_or_default(),
+                    action["actionName"].as_str().unwrap_or_default(),
+                );
+                let status = action["status"].as_str().unwrap_or_default();
+                let run = latest.entry(name).or_insert((start, status));
+                if start >= run.0 {
+                    *run = (start, status);
+                }
             }
+            let outcome = |id: &str| {
+                let statuses: Vec<&str> = latest
+                    .iter()
+                    .filter(|((execution, _, _), _)| *execution == id)
+                    .map(|(_, (_, status))| *status)
+                    .collect();
+                if statuses.contains(&"Failed") {
+                    "Failed"
+                } else if statuses.contains(&"InProgress") {
+                    "InProgress"
+                } else {
+                    "Succeeded"
+                }
+            };
             let mut summaries: Vec<Value> = executions
             .into_iter()
-            .map(|(id, (start, update, failed))| {
+            .map(|(id, (start, update))| {
                 json!({
                     "pipelineExecutionId": id,
-                    "status": if failed { "Failed" } else { "Succeeded" },
+                    "status": outcome(id),
                     "startTime": start,
                     "lastUpdateTime": update,
                     "sourceRevisions": [],
