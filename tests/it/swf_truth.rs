@@ -104,6 +104,7 @@ fn a_page_of_the_end_has_no_start_and_no_duration() {
     assert!(summary.get("start").is_none(), "{summary}");
     assert!(summary.get("duration_ms").is_none(), "{summary}");
     assert_eq!(summary["end"], "2026-04-02T10:00:00.000Z");
+    assert_eq!(summary["partial"], true, "the history's start is not in it");
     // Nothing in the page explains the timeout better than the close itself (not the
     // back-off timer, which may not be all the run waited for).
     assert_eq!(summary["failure"]["type"], "WorkflowExecutionTimedOut");
@@ -112,6 +113,12 @@ fn a_page_of_the_end_has_no_start_and_no_duration() {
     assert!(header.iter().any(|l| l.starts_with("Ended ")), "{text}");
     assert!(!header.iter().any(|l| l.starts_with("Started ")), "{text}");
     assert!(!header.iter().any(|l| l.starts_with("Duration ")), "{text}");
+    assert!(
+        header
+            .iter()
+            .any(|l| l.starts_with("Events") && l.contains("part of the history")),
+        "{text}"
+    );
 }
 
 #[test]
