@@ -13,7 +13,7 @@ use crate::aws::Connection;
 use crate::cli::HistoryArgs;
 use crate::exit::UsageError;
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
-use crate::model::{Event, EventId, Status};
+use crate::model::{Event, EventId, Status, Stopped};
 use crate::render::{self, EventSink, Needs, Output, Presentation, RunReport, WireSink};
 use crate::services::{Normalizer, Origin, ReadPlan, Service, SAVED_SHAPES};
 use crate::source::saved::SavedHistory;
@@ -78,13 +78,17 @@ pub async fn show<S: Service>(
     let mut reader = Reader {
         source,
         normalizer: service.normalizer(),
+        pages: 0,
+        records: 0,
     };
     let mut sink = match output {
         Output::Report(report) => {
-            let run = reader
+            let mut run = reader
                 .whole_run(&service, &view, report.needs(), false)
                 .await?;
-            return report.write(out, run.report).context(CANNOT_WRITE);
+            let read = std::mem::take(&mut run.report);
+            report.write(out, read).context(CANNOT_WRITE)?;
+            return run.outcome();
         }
         Output::Events(sink) => Sink::Events(sink),
         Output::Wire(sink) => Sink::Wire(sink),
@@ -103,7 +107,8 @@ pub async fn show<S: Service>(
             .and_then(|()| sink.finish(out)),
         Sink::Wire(sink) => sink.page(out, &run.wire),
     }
-    .context(CANNOT_WRITE)
+    .context(CANNOT_WRITE)?;
+    run.outcome()
 }
 
 /// Where a stream goes: normalized events, or the records as the service sent them.
@@ -134,17 +139,49 @@ fn read_plan<S: Service>(history: &HistoryArgs) -> Result<ReadPlan, UsageError> 
     })
 }
 
+/// Reading stopped for good after some pages: what was read has been printed.
+#[derive(Debug)]
+struct Incomplete {
+    events: usize,
+    page: usize,
+    error: anyhow::Error,
+}
+
+impl std::fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "stopped after {} events (page {}): {:#}; the output is incomplete",
+            self.events, self.page, self.error
+        )
+    }
+}
+
+impl std::error::Error for Incomplete {}
+
 /// A whole run, read: what a report gets, and the wire records of the events kept
 /// (only when asked for, for `-o raw --failed`).
 struct WholeRun {
     report: RunReport,
     wire: Vec<Value>,
+    /// The error that stopped reading after some pages, to report after the output.
+    failed: Option<anyhow::Error>,
+}
+
+impl WholeRun {
+    /// The outcome once the run is written: the error that cut it short, if any.
+    fn outcome(self) -> Result<()> {
+        self.failed.map_or(Ok(()), Err)
+    }
 }
 
 /// Reads a run's records from a source through a normalizer.
 struct Reader<N> {
     source: BoxedSource,
     normalizer: N,
+    /// Pages and records read so far, for the line that says where a failure stopped it.
+    pages: usize,
+    records: usize,
 }
 
 impl<N: Normalizer> Reader<N> {
@@ -153,9 +190,22 @@ impl<N: Normalizer> Reader<N> {
         // Read once: a source that has caught up with a running run has nothing more
         // for this read (follow mode polls it again instead).
         match self.source.next(at_most).await? {
-            Step::Page(page) => Ok(Some(page)),
+            Step::Page(page) => {
+                self.pages += 1;
+                Ok(Some(page))
+            }
             Step::CaughtUp | Step::End => Ok(None),
         }
+    }
+
+    /// A failure after some pages: it says where reading stopped and that the output is
+    /// incomplete.
+    fn incomplete(&self, error: anyhow::Error) -> anyhow::Error {
+        anyhow::Error::new(Incomplete {
+            events: self.records,
+            page: self.pages + 1,
+            error,
+        })
     }
 
     /// Streams pages to the sink as they arrive.
@@ -168,9 +218,19 @@ impl<N: Normalizer> Reader<N> {
                 break;
             }
             // Without filters every record read is printed: ask for no more than the room.
-            let Some(page) = self.next_page(room.filter(|_| !filtering)).await? else {
-                break;
+            let page = match self.next_page(room.filter(|_| !filtering)).await {
+                Ok(Some(page)) => page,
+                Ok(None) => break,
+                Err(error) if self.pages > 0 => {
+                    // What was printed stays valid (a JSON document is closed).
+                    if let Sink::Events(sink) = &mut sink {
+                        sink.finish(out).context(CANNOT_WRITE)?;
+                    }
+                    return Err(self.incomplete(error));
+                }
+                Err(error) => return Err(error),
             };
+            self.records += page.len();
             let room = room.unwrap_or(usize::MAX);
             match &mut sink {
                 Sink::Wire(sink) if !filtering => {
@@ -221,16 +281,25 @@ impl<N: Normalizer> Reader<N> {
         let read_limit = if early_stop { view.limit } else { None };
         let mut wire: Vec<Value> = Vec::new();
         let mut events: Vec<Event> = Vec::new();
+        let mut failed = None;
         loop {
             let room = read_limit.map(|limit| limit - events.len());
             if room == Some(0) {
                 break;
             }
-            let Some(mut page) = self.next_page(room).await? else {
-                break;
+            let mut page = match self.next_page(room).await {
+                Ok(Some(page)) => page,
+                Ok(None) => break,
+                // What was read is still shown, marked partial, and the error follows it.
+                Err(error) if self.pages > 0 => {
+                    failed = Some(self.incomplete(error));
+                    break;
+                }
+                Err(error) => return Err(error),
             };
             // A file hands over whole batches, whatever was asked for.
             page.truncate(room.unwrap_or(usize::MAX));
+            self.records += page.len();
             if keep_wire {
                 wire.extend(page.iter().cloned());
             }
@@ -239,11 +308,16 @@ impl<N: Normalizer> Reader<N> {
 
         let mut summary = service.summary(&events);
         let earliest = events.iter().filter_map(|e| e.time).min();
-        if read_limit == Some(events.len()) {
-            // --limit stopped reading early: what the summary says of the run as a whole
-            // is a guess from the events read, unless one of them ended the run.
+        let stopped = if failed.is_some() {
+            Some(Stopped::Error)
+        } else {
+            (read_limit == Some(events.len())).then_some(Stopped::Limit)
+        };
+        if let Some(stopped) = stopped {
+            // Reading stopped early: what the summary says of the run as a whole is a
+            // guess from the events read, unless one of them ended the run.
             summary.partial = true;
-            summary.stopped_at_limit = true;
+            summary.stopped = Some(stopped);
             summary.start = None;
             summary.end = None;
             summary.duration_ms = None;
@@ -302,6 +376,7 @@ impl<N: Normalizer> Reader<N> {
                 tree: tree.unwrap_or_default(),
             },
             wire: kept_wire,
+            failed,
         })
     }
 }

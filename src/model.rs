@@ -271,9 +271,10 @@ pub struct RunSummary {
     /// the events read: no start, and no status unless an event read ended the run.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
-    /// True when it is `partial` because `--limit` stopped reading (not in the record).
+    /// Why reading stopped before the history's end, when it did (not in the record:
+    /// `partial` says it there).
     #[serde(skip)]
-    pub stopped_at_limit: bool,
+    pub stopped: Option<Stopped>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redrives: Option<i64>,
     /// The run's own error and cause, as its terminal event (ExecutionFailed and the
@@ -286,6 +287,15 @@ pub struct RunSummary {
     /// The failure that explains the run: what to paste into a ticket.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
+}
+
+/// Why reading a history stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// `--limit` was reached.
+    Limit,
+    /// A request failed for good (said on stderr; the exit status is 1).
+    Error,
 }
 
 /// Where and why a run failed.
@@ -325,7 +335,7 @@ impl RunSummary {
             duration_ms: start.zip(end).map(|(s, e)| e.millis() - s.millis()),
             events: events.len(),
             partial: false,
-            stopped_at_limit: false,
+            stopped: None,
             redrives: None,
             error: None,
             cause: None,

@@ -237,6 +237,10 @@ where
         SdkError::ServiceError(context) => {
             let err = context.err();
             let status = context.raw().status().as_u16();
+            if (200..300).contains(&status) {
+                // Only an answer the SDK could not read is an error with a 2xx status.
+                return anyhow!("the service answered something that is not JSON (HTTP {status})");
+            }
             let code = err
                 .code()
                 .map(str::to_string)

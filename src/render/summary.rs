@@ -3,7 +3,7 @@
 //! run with its error and cause in full, so it can be pasted into a ticket as is.
 
 use super::{style, terminal_safe, write_json_line, Presentation, Report, RunReport};
-use crate::model::{RunSummary, Status, Timestamp};
+use crate::model::{RunSummary, Status, Stopped, Timestamp};
 use crate::render::table::format_duration;
 use std::io::{self, Write};
 
@@ -59,8 +59,13 @@ pub fn write_header(
     }
     lines.push((
         "Events",
-        if summary.stopped_at_limit {
+        if summary.stopped == Some(Stopped::Limit) {
             format!("{} (reading stopped at --limit)", summary.events)
+        } else if summary.stopped == Some(Stopped::Error) {
+            format!(
+                "{} (reading stopped by an error: see below)",
+                summary.events
+            )
         } else if summary.partial {
             format!(
                 "{} (part of the history: its start is not in it)",

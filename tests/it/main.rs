@@ -14,6 +14,7 @@ mod completion_shells;
 mod escaping;
 mod filters;
 mod generated;
+mod incomplete;
 mod saved_files;
 mod saved_order;
 mod sfn_cli;

@@ -229,7 +229,8 @@ fn an_expired_token_is_one_clear_line_after_the_pages_already_printed() {
     );
     assert_eq!(
         one_error_line(&out.stderr),
-        "histx: InvalidToken: Invalid Token: 'token has expired'"
+        "histx: stopped after 1000 events (page 2): InvalidToken: Invalid Token: 'token \
+         has expired'; the output is incomplete"
     );
 }
 

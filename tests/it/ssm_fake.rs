@@ -220,7 +220,8 @@ fn an_invalid_token_is_one_clear_line_after_the_pages_already_printed() {
     );
     assert_eq!(
         one_error_line(&out.stderr),
-        "histx: InvalidNextToken: The specified token isn't valid."
+        "histx: stopped after 50 events (page 2): InvalidNextToken: The specified token \
+         isn't valid.; the output is incomplete"
     );
 }
 

@@ -45,6 +45,8 @@ pub enum Fault {
     Unavailable,
     /// Any error response.
     Error(ApiError),
+    /// HTTP 200 with a body that is not JSON (a proxy's page, a truncated answer).
+    NotJson,
 }
 
 /// Returns the full, ordered records a request asks for, or the service's error.
@@ -233,8 +235,13 @@ impl Respond for Dispatcher {
             .pop_front()
             .filter(|f| !matches!(f, Fault::Answer))
         {
+            if matches!(fault, Fault::NotJson) {
+                return ResponseTemplate::new(200)
+                    .insert_header("content-type", "application/x-amz-json-1.0")
+                    .set_body_string("this is not json{");
+            }
             let error = match fault {
-                Fault::Answer => unreachable!("filtered out above"),
+                Fault::Answer | Fault::NotJson => unreachable!("answered above"),
                 Fault::Throttle => ApiError::new(400, "ThrottlingException", "Rate exceeded"),
                 Fault::ServerError => {
                     ApiError::new(500, "InternalFailure", "An internal error occurred")
