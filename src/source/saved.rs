@@ -62,6 +62,9 @@ impl SavedHistory {
             return Self::from_reader("standard input".into(), io::stdin(), shape, known);
         }
         let name = path.display().to_string();
+        if path.is_dir() {
+            return Err(anyhow!("cannot read {name}: it is a directory, not a file"));
+        }
         let file = std::fs::File::open(path).map_err(|e| anyhow!("cannot read {name}: {e}"))?;
         Self::from_reader(name, file, shape, known)
     }
@@ -140,6 +143,7 @@ impl<R: BufRead> Reading<R> {
                 shape: self.shape,
                 known: self.known,
                 other_service: None,
+                pushed: 0,
                 first_checked: false,
             };
             let mut parser = serde_json::Deserializer::from_reader(&mut self.input);
@@ -471,12 +475,22 @@ struct Batch<'a> {
     known: &'static [SavedShape],
     /// The service whose events the document turned out to hold, if another's.
     other_service: Option<&'static SavedShape>,
+    /// Records pushed from the document so far, to name the one that is wrong.
+    pushed: usize,
     /// Whether the document's first event was seen to be this service's.
     first_checked: bool,
 }
 
 impl Batch<'_> {
     fn push(&mut self, event: Value) -> Result<()> {
+        self.pushed += 1;
+        if !event.is_object() {
+            return Err(anyhow!(
+                "record {} is a JSON {}, not an object",
+                self.pushed,
+                json_kind(&event)
+            ));
+        }
         if !self.first_checked {
             self.first_checked = true;
             if event.get(self.shape.event_marker).is_none() {
@@ -525,6 +539,18 @@ impl Batch<'_> {
         self.sender
             .blocking_send(Ok(events))
             .map_err(|_| anyhow!("the reader of the events is gone"))
+    }
+}
+
+/// A JSON value's kind, for messages.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
     }
 }
 

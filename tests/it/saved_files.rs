@@ -88,3 +88,16 @@ fn another_services_file_names_the_subcommand_that_reads_it() {
         );
     }
 }
+
+#[test]
+fn records_that_are_not_objects_and_directories_are_refused() {
+    let (_dir, path) = file_with(br#"[{"type":"ExecutionStarted","id":1,"timestamp":1.5}, 7]"#);
+    let error = error_of("sfn", &path);
+    assert!(
+        error.contains("record 2 is a JSON number, not an object"),
+        "{error}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let error = error_of("sfn", dir.path());
+    assert!(error.contains("it is a directory, not a file"), "{error}");
+}
