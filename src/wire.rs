@@ -7,17 +7,25 @@ use serde_json::{Map, Value};
 
 /// Reads a wire timestamp: epoch seconds as a JSON number (`1525283875.58`, the API and
 /// AWS CLI v1) or as a string, or an ISO 8601 / RFC 3339 string with an offset (AWS CLI
-/// v2 prints `2018-05-02T10:57:55.580000-07:00`). Rounded to milliseconds.
+/// v2 prints `2018-05-02T10:57:55.580000-07:00`). Rounded to milliseconds. A time
+/// outside the years 1970 to 9999 is no history's: `None` (the caller keeps the value
+/// as it is under `details`), so that durations between times never overflow.
 pub fn parse_timestamp(value: &Value) -> Option<Timestamp> {
-    match value {
+    let time = match value {
         Value::Number(n) => epoch_seconds_to_millis(n.as_f64()?),
         Value::String(s) => parse_timestamp_text(s),
         _ => None,
-    }
+    }?;
+    (0..=LAST_MILLISECOND_OF_9999)
+        .contains(&time.millis())
+        .then_some(time)
 }
 
+/// 9999-12-31T23:59:59.999Z, in milliseconds since the epoch.
+const LAST_MILLISECOND_OF_9999: i64 = 253_402_300_799_999;
+
 fn epoch_seconds_to_millis(seconds: f64) -> Option<Timestamp> {
-    if !seconds.is_finite() {
+    if !seconds.is_finite() || seconds.abs() > 1e15 {
         return None;
     }
     Some(Timestamp((seconds * 1000.0).round() as i64))
@@ -114,6 +122,19 @@ pub fn as_i64(value: &Value) -> Option<i64> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn times_outside_the_years_1970_to_9999_are_not_times() {
+        for value in [
+            json!(1e300),
+            json!(-1e300),
+            json!(-1),
+            json!("10000-01-01T00:00:00Z"),
+        ] {
+            assert_eq!(parse_timestamp(&value), None, "{value}");
+        }
+        assert!(parse_timestamp(&json!(253_402_300_799.999)).is_some());
+    }
 
     #[test]
     fn epoch_numbers_round_to_millis() {

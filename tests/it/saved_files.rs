@@ -101,3 +101,34 @@ fn records_that_are_not_objects_and_directories_are_refused() {
     let error = error_of("sfn", dir.path());
     assert!(error.contains("it is a directory, not a file"), "{error}");
 }
+
+#[test]
+fn times_no_history_can_have_are_kept_as_they_are_not_panicked_on() {
+    for (service, record) in [
+        (
+            "sfn",
+            r#"{"type":"ExecutionStarted","id":1,"timestamp":1e300}"#,
+        ),
+        (
+            "sfn",
+            r#"{"type":"ExecutionStarted","id":1,"timestamp":-1e300}"#,
+        ),
+        (
+            "ssm",
+            r#"{"StepExecutionId":"a","StepName":"s","Action":"aws:sleep","ExecutionStartTime":-1e300,"ExecutionEndTime":1e300}"#,
+        ),
+    ] {
+        let (_dir, path) = file_with(format!("[{record}]").as_bytes());
+        for format in ["table", "tree", "jsonl"] {
+            let out = histx()
+                .args([service, "--from"])
+                .arg(&path)
+                .args(["-o", format])
+                .assert()
+                .success()
+                .get_output()
+                .clone();
+            assert!(!out.stdout.is_empty(), "{service} -o {format}");
+        }
+    }
+}
