@@ -282,6 +282,8 @@ impl<N: Normalizer> Reader<N> {
         let mut wire: Vec<Value> = Vec::new();
         let mut events: Vec<Event> = Vec::new();
         let mut failed = None;
+        // Records the source handed over beyond the limit: the history goes on.
+        let mut left_over = false;
         loop {
             let room = read_limit.map(|limit| limit - events.len());
             if room == Some(0) {
@@ -298,7 +300,9 @@ impl<N: Normalizer> Reader<N> {
                 Err(error) => return Err(error),
             };
             // A file hands over whole batches, whatever was asked for.
-            page.truncate(room.unwrap_or(usize::MAX));
+            let room = room.unwrap_or(usize::MAX);
+            left_over |= page.len() > room;
+            page.truncate(room);
             self.records += page.len();
             if keep_wire {
                 wire.extend(page.iter().cloned());
@@ -308,21 +312,23 @@ impl<N: Normalizer> Reader<N> {
 
         let mut summary = service.summary(&events);
         let earliest = events.iter().filter_map(|e| e.time).min();
+        let cut_by_limit =
+            read_limit == Some(events.len()) && (left_over || !self.source.at_end().await);
         let stopped = if failed.is_some() {
             Some(Stopped::Error)
         } else {
-            (read_limit == Some(events.len())).then_some(Stopped::Limit)
+            cut_by_limit.then_some(Stopped::Limit)
         };
         if let Some(stopped) = stopped {
-            // Reading stopped early: what the summary says of the run as a whole is a
-            // guess from the events read, unless one of them ended the run.
+            // Reading stopped early: the summary keeps what the events read establish
+            // (the run's start); of the run's outcome it says nothing unless an event
+            // read ended the run.
             summary.partial = true;
             summary.stopped = Some(stopped);
-            summary.start = None;
-            summary.end = None;
-            summary.duration_ms = None;
             if !summary.status.is_some_and(Status::is_final) {
                 summary.status = None;
+                summary.end = None;
+                summary.duration_ms = None;
                 summary.error = None;
                 summary.cause = None;
                 summary.failure = None;

@@ -26,11 +26,21 @@ pub enum Step {
 /// A step still on its way. Boxed so that sources can be stacked and chosen at run time.
 pub type NextStep<'a> = Pin<Box<dyn Future<Output = Result<Step>> + 'a>>;
 
+/// Whether a source is at its end, on its way.
+pub type AtEnd<'a> = Pin<Box<dyn Future<Output = bool> + 'a>>;
+
 /// A run's records, step by step.
 pub trait Source {
     /// The next step. `at_most` is how many records the reader still wants, if it knows
     /// (a `--limit`): a live source asks the API for no more than that.
     fn next(&mut self, at_most: Option<usize>) -> NextStep<'_>;
+
+    /// True when the source has handed over its last record, as far as it can tell
+    /// without a request: a pager whose last page had no token, a file read to its end
+    /// (it reads ahead). False when it cannot tell.
+    fn at_end(&mut self) -> AtEnd<'_> {
+        Box::pin(async { false })
+    }
 }
 
 /// A source, boxed: what services and the engine pass around.
@@ -53,6 +63,12 @@ impl<F: FnMut(Vec<Value>) -> Vec<Value>> Gathered<F> {
 }
 
 impl<F: FnMut(Vec<Value>) -> Vec<Value>> Source for Gathered<F> {
+    /// Everything is handed over in one page.
+    fn at_end(&mut self) -> AtEnd<'_> {
+        let done = self.inner.is_none();
+        Box::pin(async move { done })
+    }
+
     fn next(&mut self, _at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
             let Some(mut inner) = self.inner.take() else {
@@ -81,6 +97,10 @@ impl<F: FnMut(&Value) -> bool> Filtered<F> {
 }
 
 impl<F: FnMut(&Value) -> bool> Source for Filtered<F> {
+    fn at_end(&mut self) -> AtEnd<'_> {
+        self.inner.at_end()
+    }
+
     fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
             let step = self.inner.next(at_most).await?;
@@ -134,6 +154,13 @@ impl InOrder {
 }
 
 impl Source for InOrder {
+    fn at_end(&mut self) -> AtEnd<'_> {
+        match &mut self.streaming {
+            Some(rest) => rest.at_end(),
+            None => Box::pin(async { false }),
+        }
+    }
+
     fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
             if let Some(rest) = &mut self.streaming {

@@ -5,7 +5,7 @@
 //! token, or the same token twice. Tokens never leave it: they expire, and a follower
 //! starts a new pager for each poll instead of keeping them.
 
-use super::{NextStep, Source, Step};
+use super::{AtEnd, NextStep, Source, Step};
 use anyhow::Result;
 use serde_json::Value;
 use std::future::Future;
@@ -58,6 +58,11 @@ impl<A: PageApi> TokenPager<A> {
 }
 
 impl<A: PageApi> Source for TokenPager<A> {
+    fn at_end(&mut self) -> AtEnd<'_> {
+        let done = self.done;
+        Box::pin(async move { done })
+    }
+
     fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
             if self.done || at_most == Some(0) {

@@ -12,7 +12,7 @@
 //! live one is (except with `--reverse`, which needs every event first: the engine
 //! gathers them).
 
-use super::{NextStep, Source, Step};
+use super::{AtEnd, NextStep, Source, Step};
 use anyhow::{anyhow, Result};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -50,6 +50,10 @@ pub struct SavedShape {
 /// channel the async side awaits (so reading never blocks the runtime).
 pub struct SavedHistory {
     batches: Receiver<Result<Vec<Value>>>,
+    /// A batch read ahead to tell whether the file is at its end.
+    ahead: Option<Result<Vec<Value>>>,
+    /// True once the reader has handed over everything.
+    ended: bool,
 }
 
 impl SavedHistory {
@@ -103,7 +107,11 @@ impl SavedHistory {
                     let _ = reading.sender.blocking_send(Err(error));
                 }
             })?;
-        Ok(SavedHistory { batches })
+        Ok(SavedHistory {
+            batches,
+            ahead: None,
+            ended: false,
+        })
     }
 }
 
@@ -111,11 +119,30 @@ impl Source for SavedHistory {
     /// One batch per step; a file has no page size, so `at_most` does not apply.
     fn next(&mut self, _at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
-            match self.batches.recv().await {
+            let batch = match self.ahead.take() {
+                Some(batch) => Some(batch),
+                None if self.ended => None,
+                None => self.batches.recv().await,
+            };
+            match batch {
                 Some(batch) => Ok(Step::Page(batch?)),
                 // The reader is done: the file has no more events.
-                None => Ok(Step::End),
+                None => {
+                    self.ended = true;
+                    Ok(Step::End)
+                }
             }
+        })
+    }
+
+    /// Reads one batch ahead (a file costs no request) and keeps it for `next`.
+    fn at_end(&mut self) -> AtEnd<'_> {
+        Box::pin(async move {
+            if self.ahead.is_none() && !self.ended {
+                self.ahead = self.batches.recv().await;
+                self.ended = self.ahead.is_none();
+            }
+            self.ended
         })
     }
 }

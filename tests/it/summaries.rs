@@ -245,3 +245,30 @@ fn another_services_history_is_refused() {
         .clone();
     assert!(json_lines(&sfn.stdout).is_empty());
 }
+
+#[test]
+fn a_limit_that_reaches_the_end_cuts_nothing_and_a_cut_keeps_the_start() {
+    let (_dir, path) = saved(recovered_run());
+    let text = |limit: &str| {
+        let out = histx()
+            .args(["sfn", "--from"])
+            .arg(&path)
+            .args(["--limit", limit, "--color", "never"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let whole = text("10");
+    assert!(whole.contains("Status     succeeded\n"), "{whole}");
+    assert!(whole.contains("Events     10\n"), "{whole}");
+    let cut = text("9");
+    assert!(
+        cut.contains("Events     9 (reading stopped at --limit)\n"),
+        "{cut}"
+    );
+    assert!(cut.contains("Started "), "ExecutionStarted was read: {cut}");
+    assert!(!cut.contains("Ended "), "{cut}");
+}
