@@ -66,9 +66,16 @@ pub fn write_header(
                 "{} (reading stopped by an error: see below)",
                 summary.events
             )
-        } else if summary.partial {
+        } else if summary.partial && summary.events == 0 {
+            "0 (no events: nothing can be said of the run)".to_string()
+        } else if summary.partial && summary.start.is_none() {
             format!(
                 "{} (part of the history: its start is not in it)",
+                summary.events
+            )
+        } else if summary.partial {
+            format!(
+                "{} (part of the history: events are missing from it)",
                 summary.events
             )
         } else {
