@@ -7,7 +7,47 @@ use histx::{app, cli::Cli, exit, generate};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
+/// The stack of the thread histx runs on. Trees of legal histories nest deep (thousands
+/// of Parallels within the 25,000-event limit, 10,000 nested SSM steps), and building,
+/// filtering and drawing them is recursive: the memory is only used as deep as a tree
+/// goes.
+const STACK_BYTES: usize = 512 * 1024 * 1024;
+
 fn main() -> ExitCode {
+    // A bug must still end in one line, not a backtrace (RUST_BACKTRACE=1 is common).
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "histx: internal error{place}: {}; please report it",
+            histx::render::terminal_safe(&payload)
+        );
+    }));
+    let worker = std::thread::Builder::new()
+        .name("histx".into())
+        .stack_size(STACK_BYTES)
+        .spawn(run);
+    match worker.map(std::thread::JoinHandle::join) {
+        Ok(Ok(status)) => status,
+        // The panic hook has said what happened.
+        Ok(Err(_)) => exit::Status::Failure.into(),
+        Err(error) => {
+            eprintln!("histx: cannot start: {error}");
+            exit::Status::Failure.into()
+        }
+    }
+}
+
+/// Parses the command line and runs it: the whole of histx, on its own thread.
+fn run() -> ExitCode {
     // Answers a shell's completion request (COMPLETE=<shell>) and exits; else returns.
     clap_complete::CompleteEnv::with_factory(Cli::command)
         .var(generate::COMPLETE_VAR)

@@ -53,7 +53,7 @@ impl<'a> TreeWriter<'a> {
 
     pub fn write(&self, out: &mut dyn Write, nodes: &[Node]) -> io::Result<()> {
         for (i, node) in nodes.iter().enumerate() {
-            self.write_node(out, node, "", i + 1 == nodes.len(), true)?;
+            self.write_node(out, node, "", i + 1 == nodes.len(), 0)?;
         }
         Ok(())
     }
@@ -64,19 +64,27 @@ impl<'a> TreeWriter<'a> {
         node: &Node,
         prefix: &str,
         last: bool,
-        top: bool,
+        depth: usize,
     ) -> io::Result<()> {
-        let connector = match (top, last) {
-            (true, _) => "",
-            (false, true) => self.glyphs.last,
-            (false, false) => self.glyphs.branch,
+        let connector = match (depth, last) {
+            (0, _) => String::new(),
+            (_, true) => self.glyphs.last.to_string(),
+            (_, false) => self.glyphs.branch.to_string(),
         };
-        let line = self.line(node, width(prefix) + width(connector));
+        // Past a depth no screen shows, the drawing stops growing: each line says its
+        // depth instead, so that a tree thousands of levels deep prints in linear space.
+        let connector = if depth > DEEPEST_DRAWN {
+            format!("{}[{depth}] ", connector.trim_end())
+        } else {
+            connector
+        };
+        let line = self.line(node, width(prefix) + width(&connector));
         writeln!(out, "{prefix}{connector}{line}")?;
-        let child_prefix = match (top, last) {
-            (true, _) => prefix.to_string(),
-            (false, true) => format!("{prefix}{}", self.glyphs.space),
-            (false, false) => format!("{prefix}{}", self.glyphs.pipe),
+        let child_prefix = match (depth, last) {
+            (0, _) => prefix.to_string(),
+            (d, _) if d >= DEEPEST_DRAWN => prefix.to_string(),
+            (_, true) => format!("{prefix}{}", self.glyphs.space),
+            (_, false) => format!("{prefix}{}", self.glyphs.pipe),
         };
         for (i, child) in node.children.iter().enumerate() {
             self.write_node(
@@ -84,7 +92,7 @@ impl<'a> TreeWriter<'a> {
                 child,
                 &child_prefix,
                 i + 1 == node.children.len(),
-                false,
+                depth + 1,
             )?;
         }
         Ok(())
@@ -258,6 +266,9 @@ fn short_payload(value: &Value) -> String {
         None => text,
     }
 }
+
+/// Levels drawn with the tree's lines; deeper ones are numbered instead.
+const DEEPEST_DRAWN: usize = 40;
 
 /// Below this many columns an error is left off a fitted line (the summary and
 /// `--failed` show it in full).

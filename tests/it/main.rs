@@ -11,6 +11,7 @@ mod codepipeline_normalize;
 mod codepipeline_truth;
 mod command_line;
 mod completion_shells;
+mod deep_nesting;
 mod escaping;
 mod filters;
 mod generated;
