@@ -452,6 +452,60 @@ fn wire_values_stay_in_details_and_no_data_leaves_payloads_out() {
 }
 
 #[test]
+fn no_data_leaves_the_execution_data_out_of_a_saved_historys_raw_records() {
+    const DATA: [&str; 5] = [
+        "input",
+        "inputDetails",
+        "output",
+        "outputDetails",
+        "parameters",
+    ];
+    let raw = |args: &[&str]| {
+        json_lines(run("catch-handler-to-fail", &[&["-o", "raw"], args].concat()).as_bytes())
+    };
+    let details = |record: &Value| -> Vec<(String, serde_json::Map<String, Value>)> {
+        record
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(key, _)| key.ends_with("EventDetails"))
+            .map(|(key, details)| (key.clone(), details.as_object().unwrap().clone()))
+            .collect()
+    };
+    let with_data = raw(&[]);
+    let without = raw(&["--no-data"]);
+    assert_eq!(with_data.len(), without.len());
+    let mut left_out = 0;
+    for (full, stripped) in with_data.iter().zip(&without) {
+        // Only the execution data goes; every other field, top-level or in the details,
+        // stays as saved.
+        let mut expected = full.clone();
+        for (key, mut fields) in details(full) {
+            for field in DATA {
+                left_out += usize::from(fields.shift_remove(field).is_some());
+            }
+            expected[key] = Value::Object(fields);
+        }
+        assert_eq!(stripped, &expected);
+    }
+    assert!(
+        left_out >= 20,
+        "the fixture has data to leave out: {left_out}"
+    );
+    assert_eq!(
+        without[2]["taskScheduledEventDetails"]["resource"],
+        "invoke"
+    );
+    // The normalized events agree: no payloads, no trace of them in `details`.
+    for event in events("catch-handler-to-fail", &["--no-data"]) {
+        for field in DATA {
+            assert!(event.get(field).is_none(), "{field}: {event}");
+            assert!(event["details"].get(field).is_none(), "{field}: {event}");
+        }
+    }
+}
+
+#[test]
 fn elapsed_counts_from_the_runs_start() {
     let table = run("runtime-failure", &["--status", "failed"]);
     let row = table_lines(&table)
