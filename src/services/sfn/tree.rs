@@ -32,7 +32,7 @@ pub fn summary(events: &[Event]) -> RunSummary {
         .start
         .zip(summary.end)
         .map(|(start, end)| end.millis() - start.millis());
-    summary.partial = !whole_history(&by_id);
+    summary.partial = !Event::whole_history(&by_id, "ExecutionStarted");
     summary.redrives = by_id
         .iter()
         .filter(|e| e.kind == "ExecutionRedriven")
@@ -45,15 +45,6 @@ pub fn summary(events: &[Event]) -> RunSummary {
     let index = index(&by_id);
     summary.failure = ended_badly.map(|end| failure_behind(&index, &by_id, end));
     summary
-}
-
-/// True when the history holds every event from `ExecutionStarted` on: ids 1, 2, 3, ...
-fn whole_history(by_id: &[&Event]) -> bool {
-    by_id.first().is_some_and(|e| e.kind == "ExecutionStarted")
-        && by_id
-            .iter()
-            .enumerate()
-            .all(|(i, e)| e.id.as_ref().and_then(EventId::as_number) == Some(i as i64 + 1))
 }
 
 fn index<'a>(by_id: &[&'a Event]) -> HashMap<i64, &'a Event> {
