@@ -115,6 +115,18 @@ impl Event {
     pub fn parent_number(&self) -> Option<i64> {
         self.parent_id.as_ref().and_then(EventId::as_number)
     }
+
+    /// True when `by_id`, a numbered history in [`Event::sequence`] order, is whole: its
+    /// first event is the run's start (of type `start_type`, e.g. `ExecutionStarted`) and
+    /// its ids run 1, 2, 3, ... without a gap. A page saved with `--reverse-order
+    /// --max-items N` is not.
+    pub fn whole_history(by_id: &[&Event], start_type: &str) -> bool {
+        by_id.first().is_some_and(|e| e.kind == start_type)
+            && by_id
+                .iter()
+                .enumerate()
+                .all(|(i, e)| e.id.as_ref().and_then(EventId::as_number) == Some(i as i64 + 1))
+    }
 }
 
 /// An event id: an integer for Step Functions and SWF, a string for SSM and CodePipeline.
@@ -381,6 +393,32 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_whole_history_starts_with_the_runs_start_and_has_no_gap() {
+        let numbered = |id: i64, kind: &str| {
+            let mut event = Event::new("sfn", kind, Status::Info);
+            event.id = Some(EventId::Number(id));
+            event
+        };
+        let history = [
+            numbered(1, "ExecutionStarted"),
+            numbered(2, "PassStateEntered"),
+            numbered(3, "PassStateExited"),
+        ];
+        let all: Vec<&Event> = history.iter().collect();
+        assert!(Event::whole_history(&all, "ExecutionStarted"));
+        assert!(!Event::whole_history(&all, "WorkflowExecutionStarted"));
+        assert!(!Event::whole_history(
+            &[&history[0], &history[2]],
+            "ExecutionStarted"
+        ));
+        assert!(
+            !Event::whole_history(&all[1..], "PassStateEntered"),
+            "ids from 2"
+        );
+        assert!(!Event::whole_history(&[], "ExecutionStarted"));
+    }
 
     #[test]
     fn timestamp_serializes_as_utc_millis() {

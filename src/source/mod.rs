@@ -115,6 +115,30 @@ impl<F: FnMut(&Value) -> bool> Source for Filtered<F> {
     }
 }
 
+/// The records of `inner`, each changed by `map`, page by page.
+pub struct Mapped<F> {
+    inner: BoxedSource,
+    map: F,
+}
+
+impl<F: FnMut(Value) -> Value> Mapped<F> {
+    pub fn new(inner: BoxedSource, map: F) -> Self {
+        Mapped { inner, map }
+    }
+}
+
+impl<F: FnMut(Value) -> Value> Source for Mapped<F> {
+    fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
+        Box::pin(async move {
+            let step = self.inner.next(at_most).await?;
+            Ok(match step {
+                Step::Page(page) => Step::Page(page.into_iter().map(&mut self.map).collect()),
+                other => other,
+            })
+        })
+    }
+}
+
 /// Where a record stands in its history (an event id, a start time): what puts a
 /// saved history in order whatever order it was saved in.
 pub type OrderKey = fn(&Value) -> Option<i64>;
@@ -288,6 +312,16 @@ mod tests {
         let (all, _) = drain(source(&keyless)).unwrap();
         assert_eq!(all.last(), Some(&json!({ "type": "no id" })));
         assert_eq!(ids(&all), ids(&oldest_first));
+    }
+
+    #[test]
+    fn mapped_changes_every_record_and_keeps_pages() {
+        let doubled = Mapped::new(Box::new(InMemory::new(numbers(25), 10)), |v: Value| {
+            json!(v.as_i64().unwrap_or_default() * 2)
+        });
+        let (all, pages) = drain(doubled).unwrap();
+        assert_eq!(pages, 3);
+        assert_eq!(all, (0..25).map(|i| json!(i * 2)).collect::<Vec<_>>());
     }
 
     #[test]

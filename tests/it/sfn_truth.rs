@@ -190,6 +190,83 @@ fn catch_to_fail_shows_the_runs_error_and_the_caught_root_cause() {
 }
 
 #[test]
+fn the_states_a_catch_ran_before_the_fail_state_are_passed_over() {
+    // IssueRefund fails, its Catch runs RecordFailure (a Task retried once) and
+    // BuildAlert (a Pass), then the Fail state: the root cause is the caught failure,
+    // not the Fail state nor the handler's retried failure.
+    let record = summary("catch-handler-to-fail");
+    assert_eq!(
+        (&record["error"], &record["cause"]),
+        (
+            &Value::from("RefundFailed"),
+            &Value::from("The refund could not be issued")
+        ),
+        "the run's own error is the Fail state's: {record}"
+    );
+    let failure = &record["failure"];
+    assert_eq!(
+        (
+            &failure["name"],
+            &failure["type"],
+            &failure["id"],
+            &failure["error"]
+        ),
+        (
+            &Value::from("IssueRefund"),
+            &Value::from("TaskFailed"),
+            &Value::from(5),
+            &Value::from("GatewayUnavailable")
+        ),
+        "{record}"
+    );
+    let text = run("catch-handler-to-fail", &["--summary"]);
+    assert!(
+        text.contains("Failed at  IssueRefund (TaskFailed, event 5)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Caused by  GatewayUnavailable: {\"errorMessage\""),
+        "{text}"
+    );
+    let text = tree("catch-handler-to-fail", &[]);
+    for line in [
+        "x IssueRefund  Task  failed  30.0s  lambda:invoke  caught -> RecordFailure  GatewayUnavailable",
+        "+ RecordFailure  Task  succeeded",
+        "+ BuildAlert  Pass  succeeded",
+        "x RefundFailed  Fail  failed",
+    ] {
+        assert!(has_line(&text, line), "{line}: {text}");
+    }
+    assert!(!text.contains("aborted"), "nothing was stopped: {text}");
+}
+
+#[test]
+fn the_bundled_failed_order_is_explained_by_the_declined_charge() {
+    // Catch on a Parallel whose branch's ChargeCard failed, NotifyFailure, then Fail.
+    let out = histx()
+        .args(["sfn", "--from"])
+        .arg(repo_file("examples/sfn/order-fulfilment-failed.json"))
+        .args(["--summary", "-o", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let record: Value = serde_json::from_slice(&out).unwrap();
+    let failure = &record["failure"];
+    assert_eq!(
+        (&failure["name"], &failure["type"], &failure["id"]),
+        (
+            &Value::from("ChargeCard"),
+            &Value::from("TaskFailed"),
+            &Value::from(55)
+        ),
+        "{record}"
+    );
+    assert_eq!(failure["error"], "PaymentDeclined");
+}
+
+#[test]
 fn a_newest_first_page_leaves_out_the_times_it_does_not_hold() {
     let record = summary("catch-to-fail-newest-2");
     assert_eq!(record["partial"], true, "{record}");
@@ -371,6 +448,60 @@ fn wire_values_stay_in_details_and_no_data_leaves_payloads_out() {
             "{event}"
         );
         assert!(event["details"].get("parameters").is_none(), "{event}");
+    }
+}
+
+#[test]
+fn no_data_leaves_the_execution_data_out_of_a_saved_historys_raw_records() {
+    const DATA: [&str; 5] = [
+        "input",
+        "inputDetails",
+        "output",
+        "outputDetails",
+        "parameters",
+    ];
+    let raw = |args: &[&str]| {
+        json_lines(run("catch-handler-to-fail", &[&["-o", "raw"], args].concat()).as_bytes())
+    };
+    let details = |record: &Value| -> Vec<(String, serde_json::Map<String, Value>)> {
+        record
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(key, _)| key.ends_with("EventDetails"))
+            .map(|(key, details)| (key.clone(), details.as_object().unwrap().clone()))
+            .collect()
+    };
+    let with_data = raw(&[]);
+    let without = raw(&["--no-data"]);
+    assert_eq!(with_data.len(), without.len());
+    let mut left_out = 0;
+    for (full, stripped) in with_data.iter().zip(&without) {
+        // Only the execution data goes; every other field, top-level or in the details,
+        // stays as saved.
+        let mut expected = full.clone();
+        for (key, mut fields) in details(full) {
+            for field in DATA {
+                left_out += usize::from(fields.shift_remove(field).is_some());
+            }
+            expected[key] = Value::Object(fields);
+        }
+        assert_eq!(stripped, &expected);
+    }
+    assert!(
+        left_out >= 20,
+        "the fixture has data to leave out: {left_out}"
+    );
+    assert_eq!(
+        without[2]["taskScheduledEventDetails"]["resource"],
+        "invoke"
+    );
+    // The normalized events agree: no payloads, no trace of them in `details`.
+    for event in events("catch-handler-to-fail", &["--no-data"]) {
+        for field in DATA {
+            assert!(event.get(field).is_none(), "{field}: {event}");
+            assert!(event["details"].get(field).is_none(), "{field}: {event}");
+        }
     }
 }
 

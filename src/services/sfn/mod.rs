@@ -14,10 +14,10 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{ReadPlan, Service};
+use crate::services::{Origin, ReadPlan, Service};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
-use crate::source::BoxedSource;
+use crate::source::{BoxedSource, Mapped};
 use crate::wire::as_i64;
 use anyhow::Result;
 use serde_json::Value;
@@ -86,6 +86,19 @@ impl Service for Sfn {
         };
         let api = LiveHistory::connect(connection, arn, read.reverse, self.include_data).await?;
         Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    /// A saved history in order; with `--no-data`, without its execution data, as the
+    /// API sends live pages with includeExecutionData=false: `-o raw` then agrees with
+    /// the normalized output.
+    fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
+        let source: BoxedSource = match origin {
+            Origin::File if !self.include_data => {
+                Box::new(Mapped::new(source, without_execution_data))
+            }
+            _ => source,
+        };
+        crate::services::arrange_by_default(source, origin, read, Self::history_order)
     }
 
     /// Event ids, contiguous from 1.

@@ -251,10 +251,39 @@ impl SfnNormalizer {
 /// The summary of an `…StateExited` event after a caught failure.
 pub const CAUGHT: &str = "caught";
 
+/// The fields of an `*EventDetails` object that are execution data, which
+/// `includeExecutionData=false` (`--no-data`) leaves out: an event's input and output
+/// ("execution data (input or output of a history event)", in the API reference), what
+/// says whether they were truncated, and a Task's parameters, the input it sends to its
+/// resource.
+pub const EXECUTION_DATA: [&str; 5] = [
+    "input",
+    "inputDetails",
+    "output",
+    "outputDetails",
+    "parameters",
+];
+
+/// A wire event without its execution data ([`EXECUTION_DATA`]): what `--no-data` makes
+/// of a saved history's events, as the API does of live ones. Every other field stays.
+pub fn without_execution_data(mut event: Value) -> Value {
+    if let Some(fields) = event.as_object_mut() {
+        for (key, details) in fields.iter_mut() {
+            if let (true, Some(details)) = (key.ends_with("EventDetails"), details.as_object_mut())
+            {
+                for field in EXECUTION_DATA {
+                    details.shift_remove(field);
+                }
+            }
+        }
+    }
+    event
+}
+
 /// Moves the fields of an `*EventDetails` object into the event: the well-known ones
 /// into their normalized fields, every other one into `details` under its own name.
 /// `resource` and `resourceType` stay in `details` as the wire has them; without
-/// `include_data` (`--no-data`), input, output and a Task's parameters are left out.
+/// `include_data` (`--no-data`), the execution data ([`EXECUTION_DATA`]) is left out.
 pub(super) fn take_details(event: &mut Event, mut details: Map<String, Value>, include_data: bool) {
     details.shift_remove("name"); // already resolved, with inheritance, by the caller
     let resource_type = details.get("resourceType").and_then(Value::as_str);
@@ -266,13 +295,16 @@ pub(super) fn take_details(event: &mut Event, mut details: Map<String, Value>, i
     }
     event.error = take_string(&mut details, "error");
     event.cause = take_string(&mut details, "cause");
-    let input = details.shift_remove("input");
-    // A Task's parameters are the input it sends to its resource.
-    let parameters = details.shift_remove("parameters");
-    let output = details.shift_remove("output");
     if include_data {
+        let input = details.shift_remove("input");
+        // A Task's parameters are the input it sends to its resource.
+        let parameters = details.shift_remove("parameters");
         event.input = input.or(parameters).map(decode_payload);
-        event.output = output.map(decode_payload);
+        event.output = details.shift_remove("output").map(decode_payload);
+    } else {
+        for field in EXECUTION_DATA {
+            details.shift_remove(field);
+        }
     }
     event.details.extend(details);
 }

@@ -32,7 +32,7 @@ pub fn summary(events: &[Event]) -> RunSummary {
         .start
         .zip(summary.end)
         .map(|(start, end)| end.millis() - start.millis());
-    summary.partial = !whole_history(&by_id);
+    summary.partial = !Event::whole_history(&by_id, "ExecutionStarted");
     summary.redrives = by_id
         .iter()
         .filter(|e| e.kind == "ExecutionRedriven")
@@ -45,15 +45,6 @@ pub fn summary(events: &[Event]) -> RunSummary {
     let index = index(&by_id);
     summary.failure = ended_badly.map(|end| failure_behind(&index, &by_id, end));
     summary
-}
-
-/// True when the history holds every event from `ExecutionStarted` on: ids 1, 2, 3, ...
-fn whole_history(by_id: &[&Event]) -> bool {
-    by_id.first().is_some_and(|e| e.kind == "ExecutionStarted")
-        && by_id
-            .iter()
-            .enumerate()
-            .all(|(i, e)| e.id.as_ref().and_then(EventId::as_number) == Some(i as i64 + 1))
 }
 
 fn index<'a>(by_id: &[&'a Event]) -> HashMap<i64, &'a Event> {
@@ -73,8 +64,9 @@ fn last_execution_event<'a>(by_id: &[&'a Event]) -> Option<&'a Event> {
 /// along its previousEventId chain.
 enum Behind<'a> {
     /// A state's failure: the first on the chain that carries an error or a cause (a
-    /// Task's, through `MapIterationFailed`, `ParallelStateFailed`, a caught failure's
-    /// `…Exited` and the Fail state it led to), else the deepest failure on the chain.
+    /// Task's, through `MapIterationFailed`, `ParallelStateFailed`, a Fail state, the
+    /// states its Catch ran before it and the caught failure's `…Exited`), else the
+    /// deepest failure on the chain.
     Failure(&'a Event),
     /// No state failed: the run stopped while this event's state was open (a
     /// States.Runtime failure, an abort, a timeout).
@@ -85,7 +77,10 @@ enum Behind<'a> {
 
 /// Follows `end`'s previousEventId chain back to what ended the run. Through failures
 /// without an error of their own, and through the `…Entered`/`…Exited` events between a
-/// caught failure and the Fail state; it stops at a success or a step of work.
+/// caught failure and what it failed; it stops at a success or a step of work. From a
+/// Fail state it goes back past the states a Catch ran before it, which succeeded (see
+/// [`caught_before`]), to the failure that was caught; a Fail state that no caught
+/// failure led to is the failure itself.
 fn behind<'a>(index: &HashMap<i64, &'a Event>, end: &Event) -> Behind<'a> {
     let mut deepest: Option<&'a Event> = None;
     let mut current = end.sequence();
@@ -96,6 +91,17 @@ fn behind<'a>(index: &HashMap<i64, &'a Event>, end: &Event) -> Behind<'a> {
         parent = event.parent_number();
         if event.kind.starts_with("Execution") {
             break;
+        }
+        if event.kind == "FailStateEntered" {
+            deepest = Some(event);
+            match caught_before(index, event) {
+                // On from the caught failure's `…Exited`, down to what failed.
+                Some(caught) => {
+                    parent = Some(caught.sequence());
+                    continue;
+                }
+                None => break,
+            }
         }
         if event.status.is_failure() {
             if event.error.is_some() || event.cause.is_some() {
@@ -112,6 +118,37 @@ fn behind<'a>(index: &HashMap<i64, &'a Event>, end: &Event) -> Behind<'a> {
         }
     }
     deepest.map_or(Behind::Unknown, Behind::Failure)
+}
+
+/// The caught failure that led to the Fail state `fail`: back along its previousEventId
+/// chain, past the states a Catch ran before it (Tasks, Passes, Choices, a Map or a
+/// Parallel, which succeeded, their retried failures included), the first `…Exited`
+/// that follows its state's failure (the normalizer gives it the failure's status).
+/// A Map or Parallel that succeeded on the way is passed over whole: a failure caught
+/// inside it did not lead here. None when the chain meets no caught failure (a Choice
+/// led to the Fail state) or leaves the history.
+fn caught_before<'a>(index: &HashMap<i64, &'a Event>, fail: &Event) -> Option<&'a Event> {
+    // Containers that succeeded, entered further back along the chain.
+    let mut inside = 0usize;
+    let mut current = fail.sequence();
+    let mut parent = fail.parent_number();
+    while let Some(event) = parent.filter(|&p| p < current).and_then(|p| index.get(&p)) {
+        let event: &'a Event = event;
+        current = event.sequence();
+        parent = event.parent_number();
+        let kind = event.kind.as_str();
+        if kind.starts_with("Execution") {
+            return None;
+        }
+        if kind == "MapStateSucceeded" || kind == "ParallelStateSucceeded" {
+            inside += 1;
+        } else if kind == "MapStateEntered" || kind == "ParallelStateEntered" {
+            inside = inside.saturating_sub(1);
+        } else if inside == 0 && is_exited(kind) && event.status.is_failure() {
+            return Some(event);
+        }
+    }
+    None
 }
 
 /// The failure that explains a run-ending event: what its previousEventId chain leads
@@ -825,6 +862,86 @@ mod tests {
                 (Some("failed"), ids(&[8, 10])),
                 (Some("aborted"), ids(&[9, 12])),
             ]
+        );
+    }
+
+    /// The failure the summary of `events` names: its event id and type.
+    fn failure_of(events: Vec<Event>) -> Option<(Option<EventId>, String)> {
+        let run = summary(&events);
+        run.failure.map(|failure| (failure.id, failure.kind))
+    }
+
+    #[test]
+    fn a_fail_state_no_caught_failure_led_to_is_the_failure() {
+        // A Choice leads to the Fail state; an earlier Task's retried failure is not it.
+        let (task, choice, fail) = (Some("Check"), Some("Route"), Some("Reject"));
+        let mut failed = event(5, 4, "TaskFailed", task, None);
+        failed.error = Some("Lambda.ServiceException".into());
+        let events = vec![
+            event(1, 0, "ExecutionStarted", None, None),
+            event(2, 0, "TaskStateEntered", task, None),
+            event(3, 2, "TaskScheduled", task, None),
+            event(4, 3, "TaskStarted", task, None),
+            failed,
+            event(6, 5, "TaskScheduled", task, None),
+            event(7, 6, "TaskStarted", task, None),
+            event(8, 7, "TaskSucceeded", task, None),
+            event(9, 8, "TaskStateExited", task, None),
+            event(10, 9, "ChoiceStateEntered", choice, None),
+            event(11, 10, "ChoiceStateExited", choice, None),
+            event(12, 11, "FailStateEntered", fail, None),
+            event(13, 12, "ExecutionFailed", None, None),
+        ];
+        assert_eq!(
+            failure_of(events),
+            Some((Some(EventId::Number(12)), "FailStateEntered".into()))
+        );
+    }
+
+    #[test]
+    fn a_failure_caught_inside_a_handler_map_that_succeeded_is_not_the_root_cause() {
+        // Charge fails and is caught; the handler Map's one iteration catches a failure
+        // of its own (Notify → Fallback) and succeeds; then the Fail state.
+        let (charge, map, notify, fallback) = (
+            Some("Charge"),
+            Some("Undo"),
+            Some("Notify"),
+            Some("Fallback"),
+        );
+        let mut declined = event(5, 4, "TaskFailed", charge, None);
+        declined.error = Some("PaymentDeclined".into());
+        let mut throttled = event(13, 12, "TaskFailed", notify, None);
+        throttled.error = Some("SNS.Throttled".into());
+        let mut caught_in_map = event(14, 13, "TaskStateExited", notify, None);
+        caught_in_map.status = Status::Failed;
+        let mut caught = event(6, 5, "TaskStateExited", charge, None);
+        caught.status = Status::Failed;
+        let events = vec![
+            event(1, 0, "ExecutionStarted", None, None),
+            event(2, 0, "TaskStateEntered", charge, None),
+            event(3, 2, "TaskScheduled", charge, None),
+            event(4, 3, "TaskStarted", charge, None),
+            declined,
+            caught,
+            event(7, 6, "MapStateEntered", map, None),
+            event(8, 7, "MapStateStarted", map, None),
+            event(9, 8, "MapIterationStarted", map, Some(0)),
+            event(10, 9, "TaskStateEntered", notify, None),
+            event(11, 10, "TaskScheduled", notify, None),
+            event(12, 11, "TaskStarted", notify, None),
+            throttled,
+            caught_in_map,
+            event(15, 14, "PassStateEntered", fallback, None),
+            event(16, 15, "PassStateExited", fallback, None),
+            event(17, 16, "MapIterationSucceeded", map, Some(0)),
+            event(18, 17, "MapStateSucceeded", map, None),
+            event(19, 18, "MapStateExited", map, None),
+            event(20, 19, "FailStateEntered", Some("Failed"), None),
+            event(21, 20, "ExecutionFailed", None, None),
+        ];
+        assert_eq!(
+            failure_of(events),
+            Some((Some(EventId::Number(5)), "TaskFailed".into()))
         );
     }
 

@@ -175,7 +175,8 @@ pub(super) fn runs_of(
 /// only set when the user chose `--page-size` (they asked for it; `--help` notes the cap),
 /// or when 100 events or fewer are wanted (the last page of a `--limit`), where setting it
 /// saves transfer and costs no request. A `--limit` of 500 without `--page-size` thus asks
-/// for an unset page (1000 events, cut to 500 by the fetch loop): one request, not five.
+/// for an unset page (1000 events, cut to 500 by the engine's
+/// [`TokenPager`](crate::source::pager::TokenPager)): one request, not five.
 pub fn maximum_page_size(page_size: usize, chosen_by_user: bool) -> Option<usize> {
     (chosen_by_user || page_size <= SET_PAGE_SIZE_CAP).then_some(page_size)
 }

@@ -10,8 +10,8 @@
 //!
 //! **Pages.** `maximumPageSize` is left unset, so the service returns 1000 events a page:
 //! a set value is capped at 100 by the API. It is only sent when the user chose
-//! `--page-size`, or when the shared fetch loop asks for 100 events or fewer (a small
-//! `--limit`): see [`maximum_page_size`]. Pages are read from the wire JSON (through
+//! `--page-size`, or when the engine's pager ([`TokenPager`]) asks for 100 events or fewer
+//! (the last page of a small `--limit`): see [`maximum_page_size`]. Pages are read from the wire JSON (through
 //! [`WireTap`]), so event types and fields newer than the SDK survive into `-o raw` and
 //! `details`.
 //!

@@ -42,17 +42,6 @@ fn ordered(events: &[Event]) -> Vec<&Event> {
 /// the close event (left out when the history lacks them: never the earliest or latest
 /// timestamp of some other event); the run's own error and cause from the close event;
 /// and the failure that explains it, found by [`closing_failure`].
-/// True when the history is whole: WorkflowExecutionStarted first, ids from 1 without a gap.
-fn whole_history(by_id: &[&Event]) -> bool {
-    by_id
-        .first()
-        .is_some_and(|e| e.kind == "WorkflowExecutionStarted")
-        && by_id
-            .iter()
-            .enumerate()
-            .all(|(i, e)| e.id.as_ref().and_then(EventId::as_number) == Some(i as i64 + 1))
-}
-
 pub fn summary(events: &[Event]) -> RunSummary {
     let mut summary = RunSummary::from_events(SERVICE, events);
     let by_id = ordered(events);
@@ -60,7 +49,7 @@ pub fn summary(events: &[Event]) -> RunSummary {
     let close = by_id.iter().rev().find(|e| is_close(e)).copied();
     // A history that does not start at event 1 or has gaps (a page saved with
     // `--reverse-order --max-items N`) says only what its events say.
-    summary.partial = !whole_history(&by_id);
+    summary.partial = !Event::whole_history(&by_id, "WorkflowExecutionStarted");
     summary.status = match (close, started) {
         (Some(close), _) => Some(close.status),
         (None, Some(_)) if !summary.partial => Some(Status::Running),
