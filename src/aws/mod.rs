@@ -22,7 +22,22 @@ use std::sync::{Arc, Mutex};
 pub mod config;
 
 pub use config::{load_config, profile_names, Connection};
-pub use retry::TimeoutsTwice;
+pub use retry::{RetryNotice, TimeoutsTwice};
+
+/// A client of an SDK crate for histx's reads, from the shared configuration: timed-out
+/// requests tried twice at most ([`TimeoutsTwice`]), retries said on a terminal
+/// ([`RetryNotice`]). `reader_client!(aws_sdk_sfn, &config)`.
+#[macro_export]
+macro_rules! reader_client {
+    ($sdk:ident, $config:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($config)
+                .retry_classifier($crate::aws::TimeoutsTwice::default())
+                .interceptor($crate::aws::RetryNotice::default())
+                .build(),
+        )
+    };
+}
 
 mod retry;
 

@@ -95,3 +95,66 @@ fn timeouts_take_durations() {
         );
     }
 }
+
+/// On a terminal, a retry is said once; to a script, nothing unless retries run out.
+#[test]
+fn a_retry_is_said_once_on_a_terminal_only() {
+    use crate::common::fake::{FakeAws, Fault};
+    use crate::common::fake_sfn::{self, synthetic_history, TARGET};
+    let arn = "arn:aws:states:us-east-1:123456789012:execution:Synthetic:run-1";
+    let fake = || {
+        let fake = FakeAws::start();
+        fake.serve(fake_sfn::get_execution_history(
+            std::collections::HashMap::from([(arn.to_string(), synthetic_history(3))]),
+        ));
+        fake.inject(TARGET, vec![Fault::Throttle, Fault::Throttle]);
+        fake
+    };
+    let piped = fake();
+    let out = histx()
+        .args([
+            "sfn",
+            arn,
+            "--endpoint-url",
+            &piped.endpoint(),
+            "-o",
+            "jsonl",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // `script` (util-linux) gives histx a terminal for its standard error.
+    let on_terminal = fake();
+    let binary = assert_cmd::cargo::cargo_bin("histx");
+    let line = format!(
+        "{} sfn {arn} --endpoint-url {} -o jsonl > /dev/null",
+        binary.display(),
+        on_terminal.endpoint()
+    );
+    let transcript = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", crate::common::empty_home())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("SHELL", "/bin/sh")
+        .output()
+        .expect("script from util-linux");
+    let said = String::from_utf8_lossy(&transcript.stdout);
+    assert!(transcript.status.success(), "{said}");
+    assert_eq!(
+        said.matches("histx: throttled, retrying…").count(),
+        1,
+        "{said}"
+    );
+}

@@ -21,11 +21,7 @@ impl LiveActions {
     pub async fn connect(connection: &Connection, pipeline: &str) -> Result<Self> {
         let config = aws::load_config(connection, None).await?;
         Ok(LiveActions {
-            client: aws_sdk_codepipeline::Client::from_conf(
-                aws_sdk_codepipeline::config::Builder::from(&config)
-                    .retry_classifier(aws::TimeoutsTwice::default())
-                    .build(),
-            ),
+            client: crate::reader_client!(aws_sdk_codepipeline, &config),
             pipeline: pipeline.to_string(),
             execution_id: None,
         })

@@ -22,11 +22,7 @@ impl LiveHistory {
     ) -> Result<Self> {
         let config = aws::load_config(connection, Some(&arn.region)).await?;
         Ok(LiveHistory {
-            client: aws_sdk_sfn::Client::from_conf(
-                aws_sdk_sfn::config::Builder::from(&config)
-                    .retry_classifier(aws::TimeoutsTwice::default())
-                    .build(),
-            ),
+            client: crate::reader_client!(aws_sdk_sfn, &config),
             arn: arn.arn.clone(),
             reverse,
             include_data,

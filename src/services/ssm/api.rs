@@ -23,11 +23,7 @@ impl LiveSteps {
     ) -> Result<Self> {
         let config = aws::load_config(connection, execution.region.as_deref()).await?;
         Ok(LiveSteps {
-            client: aws_sdk_ssm::Client::from_conf(
-                aws_sdk_ssm::config::Builder::from(&config)
-                    .retry_classifier(aws::TimeoutsTwice::default())
-                    .build(),
-            ),
+            client: crate::reader_client!(aws_sdk_ssm, &config),
             execution_id: execution.id.clone(),
             filters: filters
                 .iter()

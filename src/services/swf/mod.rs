@@ -174,11 +174,7 @@ impl Service for Swf {
             .into());
         };
         let config = aws::load_config(connection, None).await?;
-        let client = aws_sdk_swf::Client::from_conf(
-            aws_sdk_swf::config::Builder::from(&config)
-                .retry_classifier(aws::TimeoutsTwice::default())
-                .build(),
-        );
+        let client = crate::reader_client!(aws_sdk_swf, &config);
         let run_id = match &args.run_id {
             Some(run_id) => run_id.clone(),
             None => {
