@@ -132,3 +132,40 @@ fn times_no_history_can_have_are_kept_as_they_are_not_panicked_on() {
         }
     }
 }
+
+#[test]
+fn ids_that_are_no_whole_number_stay_as_they_came() {
+    for (service, record, key) in [
+        (
+            "sfn",
+            r#"{"type":"ExecutionStarted","id":1.5,"timestamp":1.5}"#,
+            "id",
+        ),
+        (
+            "sfn",
+            r#"{"type":"ExecutionStarted","id":"seven","timestamp":1.5}"#,
+            "id",
+        ),
+        (
+            "swf",
+            r#"{"eventType":"WorkflowExecutionStarted","eventId":"one","eventTimestamp":1.5}"#,
+            "eventId",
+        ),
+    ] {
+        let (_dir, path) = file_with(format!("[{record}]").as_bytes());
+        let out = histx()
+            .args([service, "--from"])
+            .arg(&path)
+            .args(["-o", "jsonl"])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(event.get("id").is_none(), "{event}");
+        assert!(
+            event["details"].get(key).is_some(),
+            "{service}: kept under details: {event}"
+        );
+    }
+}

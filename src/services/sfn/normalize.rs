@@ -195,11 +195,11 @@ impl SfnNormalizer {
         let mut event = Event::new(SERVICE, kind, Status::Info);
         event.status = status_of(&event.kind);
         event.execution = self.execution.clone();
-        event.id = fields
-            .shift_remove("id")
-            .as_ref()
-            .and_then(as_i64)
-            .map(EventId::Number);
+        // An id that is no whole number (a file edited by hand) stays as it came.
+        event.id = fields.get("id").and_then(as_i64).map(EventId::Number);
+        if event.id.is_some() {
+            fields.shift_remove("id");
+        }
         // The wire's previousEventId stays in `details` as it came (0 included).
         event.parent_id = fields
             .get("previousEventId")
