@@ -56,6 +56,10 @@ fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return command_line_error(&error),
     };
+    if stdout_was_closed() {
+        eprintln!("histx: standard output is closed (`>&-`): there is nowhere to write");
+        return exit::Status::Failure.into();
+    }
     let stdout = io::stdout();
     let is_terminal = stdout.is_terminal();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
@@ -96,4 +100,33 @@ fn command_line_error(error: &clap::Error) -> ExitCode {
     }
     eprintln!("histx: {}", exit::one_line(&error.render().to_string()));
     exit::Status::Usage.into()
+}
+
+/// True when histx was started with standard output closed (`histx ... >&-`). Rust's
+/// start-up puts /dev/null, opened for reading and writing, in the place of a closed
+/// standard descriptor, so writes would vanish without a word: that is what is looked
+/// for (a shell's `> /dev/null` opens it for writing only).
+#[cfg(unix)]
+fn stdout_was_closed() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(null) = std::fs::metadata("/dev/null") else {
+        return false;
+    };
+    // SAFETY: fstat and fcntl(F_GETFL) only read what the kernel knows of descriptor 1,
+    // into a zeroed struct that lives on this stack.
+    let (stat, flags) = unsafe {
+        let mut stat: libc::stat = std::mem::zeroed();
+        let fstat = libc::fstat(libc::STDOUT_FILENO, &mut stat);
+        let flags = libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFL);
+        if fstat != 0 || flags == -1 {
+            return false;
+        }
+        (stat, flags)
+    };
+    stat.st_rdev as u64 == null.rdev() && (flags & libc::O_ACCMODE) == libc::O_RDWR
+}
+
+#[cfg(not(unix))]
+fn stdout_was_closed() -> bool {
+    false
 }

@@ -189,3 +189,28 @@ fn help_and_version_still_print_as_clap_prints_them() {
     assert!(help.contains("Usage: histx sfn"), "{help}");
     assert!(stdout(&["--version"]).starts_with("histx "));
 }
+
+#[test]
+fn a_closed_standard_output_is_an_error_not_a_silent_success() {
+    let binary = assert_cmd::cargo::cargo_bin("histx");
+    let file = repo_file(EXAMPLES[0].1);
+    let run = |redirect: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "'{}' sfn --from '{}' -o jsonl {redirect}",
+                binary.display(),
+                file.display()
+            ))
+            .output()
+            .unwrap()
+    };
+    let closed = run(">&-");
+    assert_eq!(closed.status.code(), Some(1));
+    assert_eq!(
+        one_error_line(&closed.stderr),
+        "histx: standard output is closed (`>&-`): there is nowhere to write"
+    );
+    let discarded = run("> /dev/null");
+    assert_eq!(discarded.status.code(), Some(0), "> /dev/null is fine");
+}
