@@ -123,7 +123,7 @@ fn stdout_was_closed() -> bool {
         }
         (stat, flags)
     };
-    stat.st_rdev as u64 == null.rdev() && (flags & libc::O_ACCMODE) == libc::O_RDWR
+    u64::from(stat.st_rdev) == null.rdev() && (flags & libc::O_ACCMODE) == libc::O_RDWR
 }
 
 #[cfg(not(unix))]
