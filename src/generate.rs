@@ -81,7 +81,9 @@ pub fn write_man_page(subcommand: Option<&str>, out: &mut dyn Write) -> Result<(
             let sub = root
                 .find_subcommand(name)
                 .ok_or_else(|| {
-                    crate::exit::UsageError::new(format!("histx has no subcommand '{name}'"))
+                    crate::exit::UsageError::new(format!(
+                        "no subcommand '{name}' (see: histx --help)"
+                    ))
                 })?
                 .clone();
             let page_name = format!("histx-{name}");

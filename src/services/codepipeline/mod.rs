@@ -139,7 +139,7 @@ impl Service for CodePipeline {
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
         let Some(pipeline) = &self.pipeline else {
             return Err(UsageError::new(
-                "histx codepipeline needs a pipeline name, or --from FILE",
+                "`histx codepipeline` needs a pipeline name, or --from FILE",
             )
             .into());
         };
