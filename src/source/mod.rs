@@ -38,12 +38,13 @@ pub type BoxedSource = Box<dyn Source>;
 
 /// Every record of `inner`, gathered, then handed out as one page, rearranged by
 /// `arrange` (reversed, ordered, filtered): for what can only be done with all of them.
+/// An error from `arrange` (what was asked for is not there) is the source's.
 pub struct Gathered<F> {
     inner: Option<BoxedSource>,
     arrange: F,
 }
 
-impl<F: FnMut(Vec<Value>) -> Vec<Value>> Gathered<F> {
+impl<F: FnMut(Vec<Value>) -> Result<Vec<Value>>> Gathered<F> {
     pub fn new(inner: BoxedSource, arrange: F) -> Self {
         Gathered {
             inner: Some(inner),
@@ -52,7 +53,7 @@ impl<F: FnMut(Vec<Value>) -> Vec<Value>> Gathered<F> {
     }
 }
 
-impl<F: FnMut(Vec<Value>) -> Vec<Value>> Source for Gathered<F> {
+impl<F: FnMut(Vec<Value>) -> Result<Vec<Value>>> Source for Gathered<F> {
     fn next(&mut self, _at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
             let Some(mut inner) = self.inner.take() else {
@@ -63,7 +64,7 @@ impl<F: FnMut(Vec<Value>) -> Vec<Value>> Source for Gathered<F> {
             while let Step::Page(page) = inner.next(None).await? {
                 all.extend(page);
             }
-            Ok(Step::Page((self.arrange)(all)))
+            Ok(Step::Page((self.arrange)(all)?))
         })
     }
 }
@@ -219,7 +220,7 @@ mod tests {
     fn gathered_hands_out_everything_once_rearranged() {
         let gathered = Gathered::new(Box::new(InMemory::new(numbers(25), 10)), |mut all| {
             all.reverse();
-            all
+            Ok(all)
         });
         let (all, pages) = drain(gathered).unwrap();
         assert_eq!(pages, 1);

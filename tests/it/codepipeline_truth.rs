@@ -7,7 +7,7 @@ use crate::common;
 
 use common::fake::FakeAws;
 use common::fake_codepipeline::{self, Pipelines, LIST_EXECUTIONS};
-use common::{histx, json_lines, repo_file, table_lines};
+use common::{histx, json_lines, one_error_line, repo_file, table_lines};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -203,4 +203,51 @@ fn live_the_newest_execution_comes_with_its_own_times() {
         fake.requests(LIST_EXECUTIONS),
         vec![json!({"pipelineName": "orders-service", "maxResults": 100})]
     );
+}
+
+#[test]
+fn an_execution_the_file_does_not_hold_is_one_line_naming_those_it_does() {
+    let missing = "00000000-0000-0000-0000-000000000000";
+    for format in ["table", "tree", "jsonl", "json", "raw"] {
+        for extra in [&[][..], &["--summary"][..], &["--failed"][..]] {
+            let out = histx()
+                .args(["codepipeline", "--from"])
+                .arg(repo_file(FILE))
+                .args(["--execution-id", missing, "-o", format])
+                .args(extra)
+                .assert()
+                .code(1)
+                .get_output()
+                .clone();
+            assert!(out.stdout.is_empty(), "{format} {extra:?}");
+            assert_eq!(
+                one_error_line(&out.stderr),
+                format!(
+                    "histx: pipeline execution {missing} is not in the file; it holds 3, \
+                     oldest first: {FAILED}, {RETRIED}, {RUNNING}"
+                ),
+                "{format} {extra:?}"
+            );
+        }
+    }
+    let two = histx()
+        .args(["codepipeline", "--from"])
+        .arg(repo_file(
+            "examples/codepipeline/web-storefront-two-releases.json",
+        ))
+        .args(["--execution-id", missing])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_eq!(
+        one_error_line(&two.stderr),
+        format!(
+            "histx: pipeline execution {missing} is not in the file; it holds 2, oldest \
+             first: f2b8d6a4-1c3e-4f5a-9b7d-0e2c4a6b8d1f, 6d0e4c2a-8b9f-4e1d-a3c5-7f9b1d3e5a72"
+        )
+    );
+    // One the file holds is shown, whichever it is.
+    let (text, _) = run(&["--execution-id", FAILED, "-o", "jsonl"]);
+    assert!(!json_lines(text.as_bytes()).is_empty());
 }
