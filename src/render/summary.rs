@@ -39,8 +39,19 @@ pub fn write_header(
     presentation: &Presentation,
 ) -> io::Result<()> {
     let mut lines: Vec<(&str, String)> = Vec::new();
-    if let Some(execution) = &summary.execution {
-        lines.push(("Execution", terminal_safe(execution).into_owned()));
+    // Several runs read (`codepipeline --all`): the summary is the newest one's, and says so.
+    let newest_of = summary
+        .executions
+        .filter(|n| *n > 1)
+        .map(|n| format!("the newest of {n} executions read: this summary is its own"));
+    match (&summary.execution, newest_of) {
+        (Some(execution), None) => lines.push(("Execution", terminal_safe(execution).into_owned())),
+        (Some(execution), Some(newest_of)) => lines.push((
+            "Execution",
+            format!("{} ({newest_of})", terminal_safe(execution)),
+        )),
+        (None, Some(newest_of)) => lines.push(("Execution", newest_of)),
+        (None, None) => {}
     }
     let status = summary
         .status

@@ -228,9 +228,13 @@ fn the_tree_nests_actions_in_stages_in_pipeline_executions() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(
-        text.starts_with("Execution  web-storefront\n"),
-        "several runs: the pipeline: {text}"
+        text.starts_with(&format!(
+            "Execution  web-storefront/{NEWER} (the newest of 2 executions read: this \
+             summary is its own)\n"
+        )),
+        "several runs: the summary is the newest's, and says so: {text}"
     );
+    assert!(text.contains("\nEvents     4\n"), "its own actions: {text}");
     assert!(
         text.contains("Failed at  Staging.DeployStaging (Deploy/CodeDeploy"),
         "{text}"

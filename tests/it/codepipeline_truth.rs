@@ -129,7 +129,13 @@ fn a_failure_without_error_details_is_explained_by_its_summary() {
 fn all_shows_every_execution_with_an_execution_column() {
     let (text, stderr) = run(&["--all"]);
     assert!(stderr.is_empty(), "no choice to report: {stderr}");
-    assert!(text.starts_with("Execution  orders-service\n"), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "Execution  orders-service/{RUNNING} (the newest of 3 executions read: this \
+             summary is its own)\n"
+        )),
+        "{text}"
+    );
     let rows = table_lines(&text);
     assert!(rows[0].contains("EXECUTION"), "{}", rows[0]);
     assert_eq!(rows.len(), 11);
@@ -250,4 +256,31 @@ fn an_execution_the_file_does_not_hold_is_one_line_naming_those_it_does() {
     // One the file holds is shown, whichever it is.
     let (text, _) = run(&["--execution-id", FAILED, "-o", "jsonl"]);
     assert!(!json_lines(text.as_bytes()).is_empty());
+}
+
+#[test]
+fn all_counts_elapsed_from_the_earliest_run_and_summarizes_the_newest() {
+    let (text, _) = run(&["--all"]);
+    let rows = table_lines(&text);
+    let elapsed = rows[0].find("ELAPSED").unwrap();
+    for row in &rows[1..] {
+        assert!(!row.contains(" -"), "a negative ELAPSED: {row}");
+    }
+    // The oldest run's first action is where ELAPSED starts.
+    let first = rows[1][..elapsed + "ELAPSED".len()].trim_end();
+    assert!(first.ends_with(" 0ms"), "{}", rows[1]);
+    assert!(rows[1].contains(FAILED), "{}", rows[1]);
+    // Status, times, failure and the count are the newest execution's; the JSON record
+    // keeps its fields and adds how many executions were read.
+    let record = summary(&["--all"]);
+    let newest = summary(&[]);
+    for field in ["status", "start", "events", "failure"] {
+        assert_eq!(record.get(field), newest.get(field), "{field}: {record}");
+    }
+    assert_eq!(record["events"], 2);
+    assert_eq!(record["execution"], format!("orders-service/{RUNNING}"));
+    assert_eq!(record["executions"], 3);
+    assert!(newest.get("executions").is_none(), "one run: {newest}");
+    let header = text.lines().find(|l| l.starts_with("Events")).unwrap();
+    assert_eq!(header, "Events     2");
 }

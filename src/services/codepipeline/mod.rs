@@ -187,7 +187,7 @@ impl Service for CodePipeline {
     }
 
     fn summary(&self, events: &[Event]) -> RunSummary {
-        tree::summary(events, self.pipeline.as_deref(), self.run.as_ref())
+        tree::summary(events, self.run.as_ref())
     }
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
