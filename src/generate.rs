@@ -166,8 +166,12 @@ fn examples(subcommand: Option<&str>) -> String {
         ],
         Some("codepipeline") => &[
             (
-                "The actions of the newest run of a pipeline:",
-                "histx codepipeline my-pipeline --latest",
+                "The actions of the newest run of a pipeline (the default):",
+                "histx codepipeline my-pipeline",
+            ),
+            (
+                "Every run the API keeps, with an execution column:",
+                "histx codepipeline my-pipeline --all",
             ),
             (
                 "One pipeline execution:",
