@@ -376,7 +376,13 @@ impl<N: Normalizer> Reader<N> {
         }
         Ok(WholeRun {
             report: RunReport {
-                elapsed_from: summary.start.or(earliest),
+                // The earlier of the run's start and the earliest record read: never
+                // negative, even for several runs in one report (`codepipeline --all`,
+                // whose summary is the newest run's).
+                elapsed_from: match (summary.start, earliest) {
+                    (Some(start), Some(earliest)) => Some(start.min(earliest)),
+                    (start, earliest) => start.or(earliest),
+                },
                 summary,
                 events: kept_events,
                 tree: tree.unwrap_or_default(),

@@ -81,7 +81,9 @@ pub fn write_man_page(subcommand: Option<&str>, out: &mut dyn Write) -> Result<(
             let sub = root
                 .find_subcommand(name)
                 .ok_or_else(|| {
-                    crate::exit::UsageError::new(format!("histx has no subcommand '{name}'"))
+                    crate::exit::UsageError::new(format!(
+                        "no subcommand '{name}' (see: histx --help)"
+                    ))
                 })?
                 .clone();
             let page_name = format!("histx-{name}");
@@ -164,8 +166,12 @@ fn examples(subcommand: Option<&str>) -> String {
         ],
         Some("codepipeline") => &[
             (
-                "The actions of the newest run of a pipeline:",
-                "histx codepipeline my-pipeline --latest",
+                "The actions of the newest run of a pipeline (the default):",
+                "histx codepipeline my-pipeline",
+            ),
+            (
+                "Every run the API keeps, with an execution column:",
+                "histx codepipeline my-pipeline --all",
             ),
             (
                 "One pipeline execution:",

@@ -123,7 +123,10 @@ fn stdout_was_closed() -> bool {
         }
         (stat, flags)
     };
-    u64::from(stat.st_rdev) == null.rdev() && (flags & libc::O_ACCMODE) == libc::O_RDWR
+    // dev_t is not 64 bits wide on every platform.
+    #[allow(clippy::useless_conversion)]
+    let device = u64::from(stat.st_rdev);
+    device == null.rdev() && (flags & libc::O_ACCMODE) == libc::O_RDWR
 }
 
 #[cfg(not(unix))]

@@ -299,6 +299,10 @@ pub struct RunSummary {
     /// The failure that explains the run: what to paste into a ticket.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
+    /// How many runs the history read holds, when it holds several (`codepipeline
+    /// --all`): the summary is then the newest run's, and `events` counts that run's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executions: Option<usize>,
 }
 
 /// Why reading a history stopped before its end.
@@ -352,6 +356,7 @@ impl RunSummary {
             error: None,
             cause: None,
             failure,
+            executions: None,
         }
     }
 }

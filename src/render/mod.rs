@@ -127,8 +127,10 @@ pub struct RunReport {
     pub events: Vec<Event>,
     /// The run as it nested, when the report needs it (pruned to what the filters kept).
     pub tree: Vec<Node>,
-    /// Where the table's ELAPSED counts from: the run's start when the history says it,
-    /// else the earliest record read (never the first row shown, which filters move).
+    /// Where the table's ELAPSED counts from: the run's start, or the earliest record read
+    /// when that is earlier (several runs shown, `codepipeline --all`) or the history does
+    /// not hold the start; never the first row shown, which filters move. So ELAPSED is
+    /// never negative.
     pub elapsed_from: Option<Timestamp>,
 }
 

@@ -39,8 +39,19 @@ pub fn write_header(
     presentation: &Presentation,
 ) -> io::Result<()> {
     let mut lines: Vec<(&str, String)> = Vec::new();
-    if let Some(execution) = &summary.execution {
-        lines.push(("Execution", terminal_safe(execution).into_owned()));
+    // Several runs read (`codepipeline --all`): the summary is the newest one's, and says so.
+    let newest_of = summary
+        .executions
+        .filter(|n| *n > 1)
+        .map(|n| format!("the newest of {n} executions read: this summary is its own"));
+    match (&summary.execution, newest_of) {
+        (Some(execution), None) => lines.push(("Execution", terminal_safe(execution).into_owned())),
+        (Some(execution), Some(newest_of)) => lines.push((
+            "Execution",
+            format!("{} ({newest_of})", terminal_safe(execution)),
+        )),
+        (None, Some(newest_of)) => lines.push(("Execution", newest_of)),
+        (None, None) => {}
     }
     let status = summary
         .status
@@ -92,9 +103,17 @@ pub fn write_header(
         .failure
         .as_ref()
         .map(|f| (f.error.as_deref(), f.cause.as_deref()));
-    // The run's own error first when the failing state's differs (a Catch → Fail
-    // flow): the state's then follows as what caused it.
-    let distinct = run_error.is_some() && failure_error.is_some() && run_error != failure_error;
+    // The run's own error first when it says something the failing state's does not (a
+    // Catch → Fail flow): the state's then follows as what caused it. A part the run
+    // lacks is no difference: an SSM automation has a cause (its FailureMessage) and no
+    // error of its own, the failed step's message as it is.
+    let differs = |run: Option<&str>, failure: Option<&str>| run.is_some() && run != failure;
+    let distinct = match (run_error, failure_error) {
+        (Some((error, cause)), Some((failure_error, failure_cause))) => {
+            differs(error, failure_error) || differs(cause, failure_cause)
+        }
+        _ => false,
+    };
     if distinct || (failure_error.is_none() && run_error.is_some()) {
         let (error, cause) = run_error.unwrap_or_default();
         if let Some(error) = error {
@@ -159,4 +178,48 @@ pub(super) fn local(time: Timestamp) -> Option<jiff::ZonedDateTime> {
         time.instant()?
             .to_zoned_datetime(jiff::tz::TimeZone::system()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Failure;
+
+    fn header(error: Option<&str>, cause: Option<&str>) -> String {
+        let summary = RunSummary {
+            status: Some(Status::Failed),
+            error: error.map(str::to_string),
+            cause: cause.map(str::to_string),
+            failure: Some(Failure {
+                name: Some("Step".into()),
+                kind: "Kind".into(),
+                error: Some("E".into()),
+                cause: Some("C".into()),
+                ..Failure::default()
+            }),
+            ..RunSummary::from_events("ssm", &[])
+        };
+        let presentation = Presentation {
+            color: false,
+            width: None,
+            ascii: true,
+        };
+        let mut out = Vec::new();
+        write_header(&mut out, &summary, &presentation).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_run_s_error_is_shown_only_where_it_says_more_than_the_failure() {
+        let once = "Failed at  Step (Kind)\nError      E\nCause      C\n";
+        // No error of its own, the failure's cause: the failure once.
+        assert!(header(None, Some("C")).ends_with(once));
+        assert!(header(Some("E"), Some("C")).ends_with(once));
+        assert!(header(None, None).ends_with(once));
+        // A cause of its own, or an error of its own (a Catch → Fail flow): both.
+        assert!(header(None, Some("X"))
+            .ends_with("Cause      X\nFailed at  Step (Kind)\nCaused by  E: C\n"));
+        assert!(header(Some("F"), Some("C"))
+            .ends_with("Error      F\nCause      C\nFailed at  Step (Kind)\nCaused by  E: C\n"));
+    }
 }

@@ -1,10 +1,13 @@
 //! `-o table`: the view for people. One row per event: id, local time, time elapsed since
-//! the run's start (the summary's), type, name, status and a one-line summary (the error and cause of a
-//! failure, else the service's summary or the resource). Payload text is escaped before
-//! it reaches the terminal.
+//! the run's start (or the earliest record read, when earlier: never negative), type,
+//! name, status and a one-line summary (the error and cause of a failure, else the
+//! service's summary or the resource). Payload text is escaped before it reaches the
+//! terminal. Fitted to a terminal's width by cutting cells, never wrapping them (see
+//! [`fit`]): the ID is never cut, headers stay on one line, and under `--failed` the
+//! summary runs on in full.
 
 use super::summary::local;
-use super::{cut, style, terminal_safe, Presentation, Report, RunReport};
+use super::{cut, style, terminal_safe, width as width_of, Presentation, Report, RunReport};
 use crate::model::{Event, Status, Timestamp};
 use anstyle::{AnsiColor, Effects};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
@@ -28,9 +31,10 @@ pub struct TableReport {
 }
 
 impl TableReport {
-    /// The rows of `events`; ELAPSED counts from `start`, the run's start (blank when the
-    /// history read does not hold it).
-    fn build(&self, events: &[Event], start: Option<Timestamp>) -> Table {
+    /// The rows of `events`; ELAPSED counts from `from` (the run's start, or the earliest
+    /// record read when that is earlier: see [`RunReport::elapsed_from`]; blank when
+    /// neither is known). Fitted to the width when there is one (see [`fit`]).
+    fn build(&self, events: &[Event], from: Option<Timestamp>) -> Table {
         let spans_days = {
             let mut days = events
                 .iter()
@@ -45,44 +49,35 @@ impl TableReport {
             .iter()
             .filter_map(|e| e.execution.as_deref())
             .any(|x| events.first().and_then(|e| e.execution.as_deref()) != Some(x));
-
-        let mut table = Table::new();
-        table.load_preset(presets::NOTHING);
-        match self.presentation.width {
-            Some(width) => {
-                table
-                    .set_content_arrangement(ContentArrangement::Dynamic)
-                    .set_width(width);
-            }
-            None => {
-                table.set_content_arrangement(ContentArrangement::Disabled);
-            }
-        }
-        table.set_truncation_indicator(if self.presentation.ascii {
+        let ellipsis = if self.presentation.ascii {
             "..."
         } else {
             "…"
-        });
-        if self.presentation.color {
-            table.enforce_styling();
-        } else {
-            table.force_no_tty();
-        }
+        };
 
-        let mut header = vec!["ID"];
+        // The columns, each as its header and its cells' text, before any fitting.
+        let mut columns = vec![Column::new("ID", Fit::Never, true)];
         if several_runs {
-            header.push("EXECUTION");
+            columns.push(Column::new("EXECUTION", Fit::Shrink, false));
         }
-        header.extend(["TIME", "ELAPSED", "TYPE", "NAME", "STATUS"]);
+        columns.extend([
+            Column::new("TIME", Fit::Shrink, false),
+            Column::new("ELAPSED", Fit::Shrink, true),
+            Column::new("TYPE", Fit::Shrink, false),
+            Column::new("NAME", Fit::Shrink, false),
+            Column::new("STATUS", Fit::Shrink, false),
+        ]);
         if has_durations {
-            header.push("DURATION");
+            columns.push(Column::new("DURATION", Fit::Shrink, true));
         }
-        header.push("SUMMARY");
-        table.set_header(
-            header
-                .into_iter()
-                .map(|h| self.styled(Cell::new(h), Attribute::Bold)),
-        );
+        // `--failed`: errors in full, so the summary is never fitted; it runs on.
+        let summary_fit = if self.full_errors {
+            Fit::Long
+        } else {
+            Fit::Shrink
+        };
+        columns.push(Column::new("SUMMARY", summary_fit, false));
+        let status_column = columns.iter().position(|c| c.header == "STATUS");
 
         for event in events {
             let time = event
@@ -97,44 +92,79 @@ impl TableReport {
                     .to_string()
                 })
                 .unwrap_or_default();
-            let elapsed = match (start, event.time) {
+            let elapsed = match (from, event.time) {
                 (Some(first), Some(t)) => format_duration(t.millis() - first.millis()),
                 _ => String::new(),
             };
-            let mut row = vec![Cell::new(
-                event
-                    .id
-                    .as_ref()
-                    .map(|id| terminal_safe(&id.to_string()).into_owned())
-                    .unwrap_or_default(),
-            )
-            .set_alignment(CellAlignment::Right)];
+            let mut row = vec![event
+                .id
+                .as_ref()
+                .map(|id| terminal_safe(&id.to_string()).into_owned())
+                .unwrap_or_default()];
             if several_runs {
-                row.push(Cell::new(terminal_safe(run_label(event))));
+                row.push(terminal_safe(run_label(event)).into_owned());
             }
             row.extend([
-                Cell::new(time),
-                Cell::new(elapsed).set_alignment(CellAlignment::Right),
-                Cell::new(terminal_safe(&event.kind)),
-                Cell::new(terminal_safe(event.name.as_deref().unwrap_or(""))),
-                self.status_cell(event.status),
+                time,
+                elapsed,
+                terminal_safe(&event.kind).into_owned(),
+                terminal_safe(event.name.as_deref().unwrap_or("")).into_owned(),
+                event.status.as_str().to_string(),
             ]);
             if has_durations {
-                row.push(
-                    Cell::new(event.duration_ms.map(format_duration).unwrap_or_default())
-                        .set_alignment(CellAlignment::Right),
-                );
+                row.push(event.duration_ms.map(format_duration).unwrap_or_default());
             }
-            let ellipsis = if self.presentation.ascii {
-                "..."
-            } else {
-                "…"
-            };
-            row.push(Cell::new(summary(event, self.full_errors, ellipsis)));
-            // Fitted to the terminal, a long cell is cut to one line, never wrapped.
-            let mut row = Row::from(row);
-            row.max_height(1);
-            table.add_row(row);
+            row.push(summary(event, self.full_errors, ellipsis));
+            for (column, text) in columns.iter_mut().zip(row) {
+                column.cells.push(text);
+            }
+        }
+
+        let widths = match self.presentation.width {
+            Some(width) => fit(&columns, usize::from(width), width_of(ellipsis)),
+            None => columns.iter().map(Column::natural).collect(),
+        };
+
+        let mut table = Table::new();
+        table.load_preset(presets::NOTHING);
+        // The widths are decided above and each cell cut to its column's: the table only
+        // lays them out, never wrapping a cell (a header included) onto a second line.
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        if self.presentation.color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        let fitted = |column: &Column, text: &str, width: usize| match column.fit {
+            Fit::Long => text.to_string(),
+            Fit::Never | Fit::Shrink => cut(text, width, ellipsis),
+        };
+        table.set_header(columns.iter().zip(&widths).map(|(column, &width)| {
+            self.styled(
+                Cell::new(fitted(column, column.header, width)),
+                Attribute::Bold,
+            )
+        }));
+        for (i, event) in events.iter().enumerate() {
+            let row: Vec<Cell> = columns
+                .iter()
+                .zip(&widths)
+                .enumerate()
+                .map(|(c, (column, &width))| {
+                    let text = fitted(column, &column.cells[i], width);
+                    let cell = if Some(c) == status_column {
+                        self.status_cell(event.status, text)
+                    } else {
+                        Cell::new(text)
+                    };
+                    if column.right {
+                        cell.set_alignment(CellAlignment::Right)
+                    } else {
+                        cell
+                    }
+                })
+                .collect();
+            table.add_row(Row::from(row));
         }
         table
     }
@@ -147,9 +177,9 @@ impl TableReport {
         }
     }
 
-    /// The status cell, in the status's colour (see [`style::of`]).
-    fn status_cell(&self, status: Status) -> Cell {
-        let cell = Cell::new(status.as_str());
+    /// The status cell, `text`, in the status's colour (see [`style::of`]).
+    fn status_cell(&self, status: Status, text: String) -> Cell {
+        let cell = Cell::new(text);
         if !self.presentation.color {
             return cell;
         }
@@ -164,6 +194,89 @@ impl TableReport {
             cell
         }
     }
+}
+
+/// How a column gives way when the table is wider than the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// Never cut: the ID, which tells rows apart.
+    Never,
+    /// Cut when the others need room, the widest first.
+    Shrink,
+    /// Never cut, and not fitted: it runs on past the width (the summary under
+    /// `--failed`, whose errors are in full). Only its header's width is kept for it.
+    Long,
+}
+
+/// A column of the table: its header and its cells' text, uncut.
+struct Column {
+    header: &'static str,
+    fit: Fit,
+    right: bool,
+    cells: Vec<String>,
+}
+
+impl Column {
+    fn new(header: &'static str, fit: Fit, right: bool) -> Self {
+        Column {
+            header,
+            fit,
+            right,
+            cells: Vec::new(),
+        }
+    }
+
+    /// Its width uncut: its widest cell's, or its header's.
+    fn natural(&self) -> usize {
+        self.cells
+            .iter()
+            .map(|cell| width_of(cell))
+            .chain([width_of(self.header)])
+            .max()
+            .unwrap_or_default()
+    }
+}
+
+/// Each column's width for a table `width` columns wide (one space either side of each
+/// column, the last one's trimmed). While the table is too wide, the widest column that
+/// may shrink gives up one column: first down to its header's width (headers stay whole
+/// while they can), then down to one character and the `ellipsis`. The ID never shrinks;
+/// a long summary (`--failed`) is counted at its header's width and runs on. When even
+/// that does not fit, the table is as narrow as it can be.
+fn fit(columns: &[Column], width: usize, ellipsis: usize) -> Vec<usize> {
+    let mut widths: Vec<usize> = columns.iter().map(Column::natural).collect();
+    let counted = |widths: &[usize]| -> usize {
+        let cells: usize = columns
+            .iter()
+            .zip(widths)
+            .map(|(column, &w)| match column.fit {
+                Fit::Long => w.min(width_of(column.header)),
+                Fit::Never | Fit::Shrink => w,
+            })
+            .sum();
+        (cells + 2 * columns.len()).saturating_sub(1)
+    };
+    let mut total = counted(&widths);
+    let header_floor = |column: &Column| width_of(column.header);
+    let last_floor = |column: &Column| column.natural().min(ellipsis + 1);
+    for floor in [&header_floor as &dyn Fn(&Column) -> usize, &last_floor] {
+        let floors: Vec<usize> = columns.iter().map(floor).collect();
+        while total > width {
+            // The widest column still above its floor; of equals, the rightmost.
+            let widest = columns
+                .iter()
+                .zip(&widths)
+                .zip(&floors)
+                .enumerate()
+                .filter(|(_, ((column, &w), &floor))| column.fit == Fit::Shrink && w > floor)
+                .max_by_key(|(i, ((_, &w), _))| (w, *i))
+                .map(|(i, _)| i);
+            let Some(widest) = widest else { break };
+            widths[widest] -= 1;
+            total -= 1;
+        }
+    }
+    widths
 }
 
 /// The table's name for a terminal colour.
@@ -252,6 +365,43 @@ mod tests {
         assert_eq!(format_duration(1234), "1.2s");
         assert_eq!(format_duration(184_000), "3m04s");
         assert_eq!(format_duration(7_500_000), "2h05m");
+    }
+
+    fn column(header: &'static str, fit: Fit, cell: &str) -> Column {
+        let mut column = Column::new(header, fit, false);
+        column.cells.push(cell.to_string());
+        column
+    }
+
+    #[test]
+    fn the_widest_column_gives_way_first_and_the_id_never() {
+        let columns = [
+            column("ID", Fit::Never, &"7".repeat(36)),
+            column("TIME", Fit::Shrink, "09:00:00.412"),
+            column("NAME", Fit::Shrink, &"n".repeat(30)),
+            column("SUMMARY", Fit::Shrink, &"s".repeat(60)),
+        ];
+        let line = |widths: &[usize]| widths.iter().sum::<usize>() + 2 * widths.len() - 1;
+        // Room for all: as they are.
+        assert_eq!(fit(&columns, 200, 1), [36, 12, 30, 60]);
+        // The summary, then the name and the summary together.
+        let widths = fit(&columns, 100, 1);
+        assert_eq!(line(&widths), 100);
+        assert_eq!(widths, [36, 12, 23, 22], "of equals, the rightmost first");
+        // Headers whole while they can be; then below them, never the ID.
+        assert_eq!(fit(&columns, 7 + 36 + 4 + 4 + 7, 1), [36, 4, 4, 7]);
+        let widths = fit(&columns, 50, 1);
+        assert_eq!(widths[0], 36);
+        assert_eq!(line(&widths), 50);
+        assert_eq!(
+            fit(&columns, 10, 1),
+            [36, 2, 2, 2],
+            "as narrow as it can be"
+        );
+        // A long summary counts at its header's width.
+        let mut long = columns;
+        long[3].fit = Fit::Long;
+        assert_eq!(fit(&long, 100, 1), [36, 12, 30, 60]);
     }
 
     #[test]

@@ -8,8 +8,9 @@
 //! A service's folder: `mod.rs` (its command line, its target, the [`Service`] impl),
 //! `api.rs` (its API calls, one request for one page), `normalize.rs` (wire records to
 //! [`Event`]s) and `tree.rs` (its tree and summary). To add a fifth: write its folder,
-//! add one variant to `cli::Command` and one arm to the `match` in `app::run`, and a fake
-//! of its API to the tests.
+//! add its `SAVED_SHAPE` to [`SAVED_SHAPES`] (so that its files, given to another
+//! service, name the right subcommand), one variant to `cli::Command` and one arm to the
+//! `match` in `app::run`, and a fake of its API to the tests.
 
 pub mod codepipeline;
 pub mod sfn;

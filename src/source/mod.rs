@@ -48,12 +48,13 @@ pub type BoxedSource = Box<dyn Source>;
 
 /// Every record of `inner`, gathered, then handed out as one page, rearranged by
 /// `arrange` (reversed, ordered, filtered): for what can only be done with all of them.
+/// An error from `arrange` (what was asked for is not there) is the source's.
 pub struct Gathered<F> {
     inner: Option<BoxedSource>,
     arrange: F,
 }
 
-impl<F: FnMut(Vec<Value>) -> Vec<Value>> Gathered<F> {
+impl<F: FnMut(Vec<Value>) -> Result<Vec<Value>>> Gathered<F> {
     pub fn new(inner: BoxedSource, arrange: F) -> Self {
         Gathered {
             inner: Some(inner),
@@ -62,7 +63,7 @@ impl<F: FnMut(Vec<Value>) -> Vec<Value>> Gathered<F> {
     }
 }
 
-impl<F: FnMut(Vec<Value>) -> Vec<Value>> Source for Gathered<F> {
+impl<F: FnMut(Vec<Value>) -> Result<Vec<Value>>> Source for Gathered<F> {
     /// Everything is handed over in one page.
     fn at_end(&mut self) -> AtEnd<'_> {
         let done = self.inner.is_none();
@@ -79,7 +80,7 @@ impl<F: FnMut(Vec<Value>) -> Vec<Value>> Source for Gathered<F> {
             while let Step::Page(page) = inner.next(None).await? {
                 all.extend(page);
             }
-            Ok(Step::Page((self.arrange)(all)))
+            Ok(Step::Page((self.arrange)(all)?))
         })
     }
 }
@@ -128,6 +129,10 @@ impl<F: FnMut(Value) -> Value> Mapped<F> {
 }
 
 impl<F: FnMut(Value) -> Value> Source for Mapped<F> {
+    fn at_end(&mut self) -> AtEnd<'_> {
+        self.inner.at_end()
+    }
+
     fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
             let step = self.inner.next(at_most).await?;
@@ -270,7 +275,7 @@ mod tests {
     fn gathered_hands_out_everything_once_rearranged() {
         let gathered = Gathered::new(Box::new(InMemory::new(numbers(25), 10)), |mut all| {
             all.reverse();
-            all
+            Ok(all)
         });
         let (all, pages) = drain(gathered).unwrap();
         assert_eq!(pages, 1);

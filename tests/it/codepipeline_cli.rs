@@ -116,8 +116,17 @@ fn one_run_of_a_saved_history() {
         approval["details"]["updatedBy"],
         "arn:aws:sts::418293745610:assumed-role/ReleaseManager/mlindqvist"
     );
-    let none = jsonl(&["--execution-id", "00000000-0000-4000-8000-000000000000"]);
-    assert!(none.is_empty(), "no action of another run is shown");
+    // A run the file does not hold is an error naming those it does, not an empty history.
+    let none = from_example(&[
+        "-o",
+        "jsonl",
+        "--execution-id",
+        "00000000-0000-4000-8000-000000000000",
+    ])
+    .code(1);
+    assert!(none.get_output().stdout.is_empty());
+    let line = one_error_line(&none.get_output().stderr);
+    assert!(line.ends_with(&format!("{OLDER}, {NEWER}")), "{line}");
 }
 
 #[test]
@@ -219,9 +228,13 @@ fn the_tree_nests_actions_in_stages_in_pipeline_executions() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(
-        text.starts_with("Execution  web-storefront\n"),
-        "several runs: the pipeline: {text}"
+        text.starts_with(&format!(
+            "Execution  web-storefront/{NEWER} (the newest of 2 executions read: this \
+             summary is its own)\n"
+        )),
+        "several runs: the summary is the newest's, and says so: {text}"
     );
+    assert!(text.contains("\nEvents     4\n"), "its own actions: {text}");
     assert!(
         text.contains("Failed at  Staging.DeployStaging (Deploy/CodeDeploy"),
         "{text}"

@@ -368,7 +368,7 @@ fn malformed_names_and_ids_are_usage_errors_before_any_request() {
         .clone();
     assert_eq!(
         one_error_line(&nothing.stderr),
-        "histx: histx codepipeline needs a pipeline name, or --from FILE"
+        "histx: `histx codepipeline` needs a pipeline name, or --from FILE"
     );
     assert!(fake.requests(LIST_ACTIONS).is_empty() && fake.requests(LIST_EXECUTIONS).is_empty());
 }

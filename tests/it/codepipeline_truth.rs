@@ -7,7 +7,7 @@ use crate::common;
 
 use common::fake::FakeAws;
 use common::fake_codepipeline::{self, Pipelines, LIST_EXECUTIONS};
-use common::{histx, json_lines, repo_file, table_lines};
+use common::{histx, json_lines, one_error_line, repo_file, table_lines};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -129,7 +129,13 @@ fn a_failure_without_error_details_is_explained_by_its_summary() {
 fn all_shows_every_execution_with_an_execution_column() {
     let (text, stderr) = run(&["--all"]);
     assert!(stderr.is_empty(), "no choice to report: {stderr}");
-    assert!(text.starts_with("Execution  orders-service\n"), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "Execution  orders-service/{RUNNING} (the newest of 3 executions read: this \
+             summary is its own)\n"
+        )),
+        "{text}"
+    );
     let rows = table_lines(&text);
     assert!(rows[0].contains("EXECUTION"), "{}", rows[0]);
     assert_eq!(rows.len(), 11);
@@ -203,4 +209,78 @@ fn live_the_newest_execution_comes_with_its_own_times() {
         fake.requests(LIST_EXECUTIONS),
         vec![json!({"pipelineName": "orders-service", "maxResults": 100})]
     );
+}
+
+#[test]
+fn an_execution_the_file_does_not_hold_is_one_line_naming_those_it_does() {
+    let missing = "00000000-0000-0000-0000-000000000000";
+    for format in ["table", "tree", "jsonl", "json", "raw"] {
+        for extra in [&[][..], &["--summary"][..], &["--failed"][..]] {
+            let out = histx()
+                .args(["codepipeline", "--from"])
+                .arg(repo_file(FILE))
+                .args(["--execution-id", missing, "-o", format])
+                .args(extra)
+                .assert()
+                .code(1)
+                .get_output()
+                .clone();
+            assert!(out.stdout.is_empty(), "{format} {extra:?}");
+            assert_eq!(
+                one_error_line(&out.stderr),
+                format!(
+                    "histx: pipeline execution {missing} is not in the file; it holds 3, \
+                     oldest first: {FAILED}, {RETRIED}, {RUNNING}"
+                ),
+                "{format} {extra:?}"
+            );
+        }
+    }
+    let two = histx()
+        .args(["codepipeline", "--from"])
+        .arg(repo_file(
+            "examples/codepipeline/web-storefront-two-releases.json",
+        ))
+        .args(["--execution-id", missing])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_eq!(
+        one_error_line(&two.stderr),
+        format!(
+            "histx: pipeline execution {missing} is not in the file; it holds 2, oldest \
+             first: f2b8d6a4-1c3e-4f5a-9b7d-0e2c4a6b8d1f, 6d0e4c2a-8b9f-4e1d-a3c5-7f9b1d3e5a72"
+        )
+    );
+    // One the file holds is shown, whichever it is.
+    let (text, _) = run(&["--execution-id", FAILED, "-o", "jsonl"]);
+    assert!(!json_lines(text.as_bytes()).is_empty());
+}
+
+#[test]
+fn all_counts_elapsed_from_the_earliest_run_and_summarizes_the_newest() {
+    let (text, _) = run(&["--all"]);
+    let rows = table_lines(&text);
+    let elapsed = rows[0].find("ELAPSED").unwrap();
+    for row in &rows[1..] {
+        assert!(!row.contains(" -"), "a negative ELAPSED: {row}");
+    }
+    // The oldest run's first action is where ELAPSED starts.
+    let first = rows[1][..elapsed + "ELAPSED".len()].trim_end();
+    assert!(first.ends_with(" 0ms"), "{}", rows[1]);
+    assert!(rows[1].contains(FAILED), "{}", rows[1]);
+    // Status, times, failure and the count are the newest execution's; the JSON record
+    // keeps its fields and adds how many executions were read.
+    let record = summary(&["--all"]);
+    let newest = summary(&[]);
+    for field in ["status", "start", "events", "failure"] {
+        assert_eq!(record.get(field), newest.get(field), "{field}: {record}");
+    }
+    assert_eq!(record["events"], 2);
+    assert_eq!(record["execution"], format!("orders-service/{RUNNING}"));
+    assert_eq!(record["executions"], 3);
+    assert!(newest.get("executions").is_none(), "one run: {newest}");
+    let header = text.lines().find(|l| l.starts_with("Events")).unwrap();
+    assert_eq!(header, "Events     2");
 }

@@ -184,6 +184,36 @@ fn every_usage_error_is_one_line_with_exit_status_2() {
 }
 
 #[test]
+fn a_missing_target_is_said_once_with_one_prefix() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["sfn"], "histx: `histx sfn` needs an execution ARN ("),
+        (
+            &["swf"],
+            "histx: `histx swf` needs --domain DOMAIN and a WORKFLOW_ID",
+        ),
+        (
+            &["ssm"],
+            "histx: `histx ssm` needs an automation execution ID",
+        ),
+        (
+            &["codepipeline"],
+            "histx: `histx codepipeline` needs a pipeline name",
+        ),
+        (&["man", "nope"], "histx: no subcommand 'nope'"),
+    ];
+    for (args, start) in cases {
+        let assert = histx().args(*args).assert().code(2);
+        let line = one_error_line(&assert.get_output().stderr);
+        assert!(line.starts_with(start), "{args:?}: {line}");
+        assert_eq!(line.matches("histx:").count(), 1, "{args:?}: {line}");
+        assert!(
+            line.ends_with("or --from FILE") || args[0] == "man",
+            "{line}"
+        );
+    }
+}
+
+#[test]
 fn help_and_version_still_print_as_clap_prints_them() {
     let help = stdout(&["sfn", "--help"]);
     assert!(help.contains("Usage: histx sfn"), "{help}");

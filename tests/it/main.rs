@@ -34,4 +34,5 @@ mod swf_fake;
 mod swf_moto;
 mod swf_normalize;
 mod swf_truth;
+mod table_fitting;
 mod timeouts;

@@ -176,3 +176,53 @@ fn step_pages_alone_give_no_run_times() {
         assert!(record.get(field).is_none(), "{field}: {record}");
     }
 }
+
+#[test]
+fn a_run_message_that_is_the_step_s_is_said_once() {
+    // The automation has no error of its own and its FailureMessage is the failed step's:
+    // the header names the step, its error and the message once, with no "Caused by".
+    let text = run(&repo_file(FAILED), &["--summary"]);
+    let labels: Vec<&str> = text
+        .lines()
+        .map(|line| line.split("  ").next().unwrap_or_default().trim())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Execution",
+            "Status",
+            "Started",
+            "Ended",
+            "Duration",
+            "Events",
+            "Failed at",
+            "Error",
+            "Cause"
+        ],
+        "{text}"
+    );
+    assert_eq!(text.matches(RUN_MESSAGE).count(), 1, "{text}");
+    assert!(text.contains("Error      Action/Execution\n"), "{text}");
+    // The JSON record keeps the run's own cause and the failure apart, as before.
+    let record = summary(&repo_file(FAILED), &[]);
+    assert!(record.get("error").is_none(), "{record}");
+    assert_eq!(record["cause"], record["failure"]["cause"]);
+}
+
+#[test]
+fn a_step_without_a_callee_has_no_resource_and_says_its_action_once() {
+    let example = repo_file("examples/ssm/patch-web-fleet-failed.json");
+    let events = json_lines(run(&example, &["-o", "jsonl"]).as_bytes());
+    let step = |name: &str| events.iter().find(|e| e["name"] == name).unwrap();
+    assert!(step("patchEachInstance").get("resource").is_none());
+    assert!(step("approvePatch").get("resource").is_none());
+    assert_eq!(step("findTargets")["resource"], "ec2:DescribeInstances");
+    let tree = run(&example, &["-o", "tree"]);
+    for line in tree.lines().filter(|l| l.contains("aws:")) {
+        for word in line.split_whitespace().filter(|w| w.starts_with("aws:")) {
+            assert_eq!(line.matches(word).count(), 1, "{word} twice: {line}");
+        }
+    }
+    let approve = tree.lines().find(|l| l.contains("approvePatch")).unwrap();
+    assert!(approve.trim_end().ends_with("6m52s"), "{approve}");
+}

@@ -19,7 +19,7 @@ fn usage_error(args: &[&str]) -> String {
 
 #[test]
 fn a_domain_and_a_workflow_id_are_needed_without_from() {
-    let expected = "histx: histx swf needs --domain DOMAIN and a WORKFLOW_ID, or --from FILE";
+    let expected = "histx: `histx swf` needs --domain DOMAIN and a WORKFLOW_ID, or --from FILE";
     for args in [
         &["swf"][..],
         &["swf", "order-1"],

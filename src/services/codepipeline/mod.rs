@@ -139,7 +139,7 @@ impl Service for CodePipeline {
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
         let Some(pipeline) = &self.pipeline else {
             return Err(UsageError::new(
-                "histx codepipeline needs a pipeline name, or --from FILE",
+                "`histx codepipeline` needs a pipeline name, or --from FILE",
             )
             .into());
         };
@@ -159,15 +159,22 @@ impl Service for CodePipeline {
 
     /// The API lists the newest actions first and has no order parameter: histx reads
     /// every page and orders the actions itself, from a file or live alike.
-    fn arrange(&self, source: BoxedSource, _origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
+    ///
+    /// An `--execution-id` that a file does not hold is an error that lists the ones it
+    /// does (live, the service answers PipelineExecutionNotFoundException itself; an
+    /// execution it knows may have no action yet).
+    fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
         let selection = self.selection.clone();
         Ok(Box::new(Gathered::new(source, move |actions| {
+            if let (Origin::File, Selection::Execution(id)) = (origin, &selection) {
+                check_in_file(&actions, id)?;
+            }
             let (actions, chosen) = order_actions(actions, &selection, read.reverse);
             if let Some(chosen) = chosen.filter(|c| c.among > 1) {
                 // Diagnostics only: a closed stderr must not stop the history.
                 let _ = writeln!(std::io::stderr(), "{}", chosen.describe());
             }
-            actions
+            Ok(actions)
         })))
     }
 
@@ -180,7 +187,7 @@ impl Service for CodePipeline {
     }
 
     fn summary(&self, events: &[Event]) -> RunSummary {
-        tree::summary(events, self.pipeline.as_deref(), self.run.as_ref())
+        tree::summary(events, self.run.as_ref())
     }
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
@@ -225,6 +232,44 @@ fn start_of(action: &Value) -> i64 {
         .get("startTime")
         .and_then(parse_timestamp)
         .map_or(i64::MAX, Timestamp::millis)
+}
+
+/// The pipeline executions `actions` belong to, the one that started first first.
+fn executions_in(actions: &[Value]) -> Vec<&str> {
+    let mut first_start: Vec<(i64, &str)> = Vec::new();
+    for action in actions {
+        let Some(id) = pipeline_execution_of(action) else {
+            continue;
+        };
+        let start = start_of(action);
+        match first_start.iter_mut().find(|(_, known)| *known == id) {
+            Some((first, _)) => *first = (*first).min(start),
+            None => first_start.push((start, id)),
+        }
+    }
+    first_start.sort();
+    first_start.into_iter().map(|(_, id)| id).collect()
+}
+
+/// An error unless some of a file's `actions` belong to pipeline execution `id`; it
+/// names the executions the file holds.
+fn check_in_file(actions: &[Value], id: &str) -> Result<()> {
+    if actions
+        .iter()
+        .any(|action| pipeline_execution_of(action) == Some(id))
+    {
+        return Ok(());
+    }
+    let held = executions_in(actions);
+    let held = match held.len() {
+        0 => "it holds no pipeline execution".to_string(),
+        1 => format!("it holds one: {}", held[0]),
+        n => format!("it holds {n}, oldest first: {}", held.join(", ")),
+    };
+    Err(anyhow::anyhow!(crate::render::terminal_safe(&format!(
+        "pipeline execution {id} is not in the file; {held}"
+    ))
+    .into_owned()))
 }
 
 /// The newest pipeline execution of a file, as chosen: to say which on stderr.

@@ -13,20 +13,25 @@ use serde_json::Value;
 /// gave it (`run`), else what its actions' latest attempts tell: a stage whose failed
 /// action succeeded on a retry succeeded. A pipeline execution starts with its first
 /// action and has ended only once its status is final: then at its latest action's end;
-/// a running one has no end. Several pipeline executions (`--all`) are labelled with
-/// `pipeline`, and their status, times and failure are the newest one's. The failure is
-/// the earliest failed latest attempt; one without errorDetails takes its reason from the
-/// action's externalExecutionSummary.
-pub fn summary(events: &[Event], pipeline: Option<&str>, run: Option<&RunState>) -> RunSummary {
+/// a running one has no end. Of several pipeline executions (`--all`), the summary is
+/// wholly the newest one's (its execution, status, times, failure and action count), and
+/// says how many there are (`executions`). The failure is the earliest failed latest
+/// attempt; one without errorDetails takes its reason from the action's
+/// externalExecutionSummary.
+pub fn summary(events: &[Event], run: Option<&RunState>) -> RunSummary {
     let mut summary = RunSummary::from_events(SERVICE, events);
     let groups = by_pipeline_execution(events);
-    if groups.len() > 1 {
-        summary.execution = pipeline.map(str::to_string);
-    }
     let newest = groups
         .iter()
         .max_by_key(|(_, actions)| actions.iter().filter_map(|a| a.time).min())
         .map(|(_, actions)| actions);
+    if groups.len() > 1 {
+        summary.executions = Some(groups.len());
+        if let Some(newest) = newest {
+            summary.events = newest.len();
+            summary.execution = newest.iter().find_map(|a| a.execution.clone());
+        }
+    }
     let latest = newest
         .map(|actions| latest_attempts(actions))
         .unwrap_or_default();

@@ -80,7 +80,7 @@ impl Service for Sfn {
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
         let Some(arn) = &self.arn else {
             return Err(UsageError::new(format!(
-                "histx sfn needs an execution ARN ({ARN_FORM}), or --from FILE"
+                "`histx sfn` needs an execution ARN ({ARN_FORM}), or --from FILE"
             ))
             .into());
         };

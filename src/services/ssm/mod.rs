@@ -97,7 +97,7 @@ impl Service for Ssm {
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
         let Some(execution) = &self.execution else {
             return Err(UsageError::new(
-                "histx ssm needs an automation execution ID (or its ARN), or --from FILE",
+                "`histx ssm` needs an automation execution ID (or its ARN), or --from FILE",
             )
             .into());
         };

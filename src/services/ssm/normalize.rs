@@ -18,7 +18,7 @@ use std::collections::HashMap;
 /// - `status` from StepStatus (which also stays in `details`, as 19 values map to 11);
 /// - `resource` is what the action calls where its inputs name it (`ec2:DescribeInstances`,
 ///   a Lambda function, a runbook, a document, a stack, a script's runtime and handler),
-///   else the Action;
+///   else none (never the Action again: that is the `type`);
 /// - `error` is FailureDetails' `FailureType/FailureStage` (FailureDetails stays in
 ///   `details` whole), `cause` the FailureMessage, `summary` the Response;
 /// - `input` the Inputs (each value holds JSON and is decoded), `output` the Outputs;
@@ -117,8 +117,8 @@ impl SsmNormalizer {
             Some(other) => event.output = Some(other),
             None => {}
         }
-        event.resource = callee(&event.kind, event.input.as_ref())
-            .or_else(|| Some(event.kind.clone()).filter(|k| !k.is_empty()));
+        // None where the inputs name no callee: the action is already the `type`.
+        event.resource = callee(&event.kind, event.input.as_ref());
         event.details = fields;
         event
     }

@@ -169,7 +169,7 @@ impl Service for Swf {
         let (Some(domain), Some(workflow_id)) = (args.domain.clone(), args.workflow_id.clone())
         else {
             return Err(UsageError::new(
-                "histx swf needs --domain DOMAIN and a WORKFLOW_ID, or --from FILE",
+                "`histx swf` needs --domain DOMAIN and a WORKFLOW_ID, or --from FILE",
             )
             .into());
         };
