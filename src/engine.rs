@@ -15,7 +15,7 @@ use crate::exit::UsageError;
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
 use crate::model::{Event, EventId, Status, Stopped};
 use crate::render::{self, EventSink, Needs, Output, Presentation, RunReport, WireSink};
-use crate::services::{Normalizer, Origin, ReadPlan, Service, SAVED_SHAPES};
+use crate::services::{Normalizer, Notices, Origin, ReadPlan, Service, SAVED_SHAPES};
 use crate::source::saved::SavedHistory;
 use crate::source::{BoxedSource, Step};
 use anyhow::{Context, Result};
@@ -58,13 +58,15 @@ pub async fn show<S: Service>(
     out: &mut dyn Write,
 ) -> Result<()> {
     let read = read_plan::<S>(history)?;
+    let notices = read.notices.clone();
     let source = match &history.from {
         Some(path) => {
             let saved = Box::new(SavedHistory::open(path, S::SAVED_SHAPE, &SAVED_SHAPES)?);
             service.arrange(saved, Origin::File, read)?
         }
         None => {
-            let live = service.live(connection, read).await?;
+            let live = service.live(connection, read.clone()).await?;
+            say(&notices);
             service.arrange(live, Origin::Live, read)?
         }
     };
@@ -78,6 +80,7 @@ pub async fn show<S: Service>(
     let mut reader = Reader {
         source,
         normalizer: service.normalizer(),
+        notices,
         pages: 0,
         records: 0,
     };
@@ -119,6 +122,15 @@ enum Sink {
 
 const CANNOT_WRITE: &str = "cannot write the output";
 
+/// Writes what a service said on stderr, one line each, escaped.
+fn say(notices: &Notices) {
+    let mut stderr = std::io::stderr().lock();
+    for line in notices.take() {
+        // Diagnostics only: a closed stderr must not stop the history.
+        let _ = writeln!(stderr, "{}", crate::render::terminal_safe(&line));
+    }
+}
+
 /// Page size and order, checked against the service's limits before any request.
 fn read_plan<S: Service>(history: &HistoryArgs) -> Result<ReadPlan, UsageError> {
     let page_size = match history.page_size {
@@ -136,6 +148,7 @@ fn read_plan<S: Service>(history: &HistoryArgs) -> Result<ReadPlan, UsageError> 
         page_size,
         page_size_chosen: history.page_size.is_some(),
         reverse: history.reverse,
+        notices: Notices::default(),
     })
 }
 
@@ -179,6 +192,8 @@ impl WholeRun {
 struct Reader<N> {
     source: BoxedSource,
     normalizer: N,
+    /// What the service has to say while it reads, written on stderr as it comes.
+    notices: Notices,
     /// Pages and records read so far, for the line that says where a failure stopped it.
     pages: usize,
     records: usize,
@@ -189,7 +204,9 @@ impl<N: Normalizer> Reader<N> {
     async fn next_page(&mut self, at_most: Option<usize>) -> Result<Option<Vec<Value>>> {
         // Read once: a source that has caught up with a running run has nothing more
         // for this read (follow mode polls it again instead).
-        match self.source.next(at_most).await? {
+        let step = self.source.next(at_most).await;
+        say(&self.notices);
+        match step? {
             Step::Page(page) => {
                 self.pages += 1;
                 Ok(Some(page))

@@ -54,7 +54,7 @@ pub enum Origin {
 }
 
 /// How the user asked to read a history, whatever the service.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ReadPlan {
     /// Records per request: the API's largest, unless the user chose (`--page-size`).
     pub page_size: usize,
@@ -62,6 +62,26 @@ pub struct ReadPlan {
     pub page_size_chosen: bool,
     /// Newest first (`--reverse`).
     pub reverse: bool,
+    /// Where a service says what the user should know beyond the records (which run it
+    /// chose): the engine writes it on stderr.
+    pub notices: Notices,
+}
+
+/// Lines for the user about how a history is read (`histx: run R (open, started T)`),
+/// from a service to the engine, which alone writes diagnostics. Cheap to clone: the
+/// clones share one list, so a source adaptor can say something as it reads.
+#[derive(Debug, Clone, Default)]
+pub struct Notices(std::rc::Rc<std::cell::RefCell<Vec<String>>>);
+
+impl Notices {
+    pub fn say(&self, line: impl Into<String>) {
+        self.0.borrow_mut().push(line.into());
+    }
+
+    /// What was said since the last call.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.borrow_mut())
+    }
 }
 
 /// One service, as the engine sees it. Built from its command line, with its target

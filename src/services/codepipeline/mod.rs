@@ -37,7 +37,6 @@ use crate::wire::parse_timestamp;
 use anyhow::Result;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::io::Write;
 
 pub const SERVICE: &str = "codepipeline";
 
@@ -146,8 +145,7 @@ impl Service for CodePipeline {
         let mut live = LiveActions::connect(connection, pipeline).await?;
         if self.selection == Selection::Latest {
             let newest = live.newest_execution().await?;
-            // Diagnostics only: a closed stderr must not stop the history.
-            let _ = writeln!(std::io::stderr(), "{}", newest.describe());
+            read.notices.say(newest.describe());
             self.run = Some(newest.state);
             self.selection = Selection::Execution(newest.id);
         }
@@ -165,14 +163,14 @@ impl Service for CodePipeline {
     /// execution it knows may have no action yet).
     fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
         let selection = self.selection.clone();
+        let notices = read.notices.clone();
         Ok(Box::new(Gathered::new(source, move |actions| {
             if let (Origin::File, Selection::Execution(id)) = (origin, &selection) {
                 check_in_file(&actions, id)?;
             }
             let (actions, chosen) = order_actions(actions, &selection, read.reverse);
             if let Some(chosen) = chosen.filter(|c| c.among > 1) {
-                // Diagnostics only: a closed stderr must not stop the history.
-                let _ = writeln!(std::io::stderr(), "{}", chosen.describe());
+                notices.say(chosen.describe());
             }
             Ok(actions)
         })))

@@ -63,7 +63,6 @@ use crate::source::BoxedSource;
 use crate::wire::as_i64;
 use anyhow::Result;
 use serde_json::Value;
-use std::io::Write;
 
 pub const SERVICE: &str = "swf";
 
@@ -179,8 +178,7 @@ impl Service for Swf {
             Some(run_id) => run_id.clone(),
             None => {
                 let choice = find_run(&client, &domain, &workflow_id).await?;
-                // Diagnostics only: a closed stderr must not stop the history.
-                let _ = writeln!(std::io::stderr(), "{}", choice.describe());
+                read.notices.say(choice.describe());
                 choice.run.run_id
             }
         };
