@@ -127,7 +127,7 @@ fn say(notices: &Notices) {
     let mut stderr = std::io::stderr().lock();
     for line in notices.take() {
         // Diagnostics only: a closed stderr must not stop the history.
-        let _ = writeln!(stderr, "{}", crate::render::terminal_safe(&line));
+        let _ = writeln!(stderr, "{}", crate::escape::terminal_safe(&line));
     }
 }
 

@@ -67,7 +67,7 @@ pub fn message(error: &anyhow::Error) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    format!("histx: {}", crate::render::terminal_safe(&one_line))
+    format!("histx: {}", crate::escape::terminal_safe(&one_line))
 }
 
 /// clap's multi-line account of a command-line mistake as one line: the error and its
@@ -87,7 +87,7 @@ pub fn one_line(clap_text: &str) -> String {
         }
         text.push_str(&part);
     }
-    crate::render::terminal_safe(&text).into_owned()
+    crate::escape::terminal_safe(&text).into_owned()
 }
 
 #[cfg(test)]

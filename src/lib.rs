@@ -10,6 +10,7 @@ pub mod app;
 pub mod aws;
 pub mod cli;
 pub mod engine;
+pub mod escape;
 pub mod exit;
 pub mod filter;
 pub mod generate;

@@ -28,7 +28,7 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         eprintln!(
             "histx: internal error{place}: {}; please report it",
-            histx::render::terminal_safe(&payload)
+            histx::escape::terminal_safe(&payload)
         );
     }));
     let worker = std::thread::Builder::new()

@@ -131,7 +131,7 @@ fn check_profile(profiles: &ProfileSet, name: &str, by_flag: bool) -> Result<(),
     let source = if by_flag { "--profile" } else { "AWS_PROFILE" };
     Err(UsageError::new(format!(
         "{source}: no profile '{}' in {} or {}{}",
-        crate::render::terminal_safe(name),
+        crate::escape::terminal_safe(name),
         config_file().display(),
         credentials_file().display(),
         if known.is_empty() {
@@ -191,7 +191,7 @@ fn retry_config(env: &Settings, profile: Option<&Profile>) -> Result<RetryConfig
             _ => {
                 return Err(UsageError::new(format!(
                     "{source} '{}' is not a retry mode: standard, adaptive or legacy",
-                    crate::render::terminal_safe(&value)
+                    crate::escape::terminal_safe(&value)
                 )))
             }
         },
@@ -203,7 +203,7 @@ fn retry_config(env: &Settings, profile: Option<&Profile>) -> Result<RetryConfig
             _ => {
                 return Err(UsageError::new(format!(
                     "{source} '{}' is not a number of attempts (1 or more)",
-                    crate::render::terminal_safe(&value)
+                    crate::escape::terminal_safe(&value)
                 )))
             }
         },
@@ -239,7 +239,7 @@ fn check_file(path: &Path) -> Result<(), String> {
     let Ok(metadata) = std::fs::metadata(path) else {
         return Ok(()); // absent: nothing to read
     };
-    let shown = crate::render::terminal_safe(&path.display().to_string()).into_owned();
+    let shown = crate::escape::terminal_safe(&path.display().to_string()).into_owned();
     if !metadata.is_file() {
         return Err(format!(
             "{shown} is not a regular file; an AWS config file must be one"

@@ -55,7 +55,7 @@ pub fn check_endpoint_url(url: &str) -> Result<(), String> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!(
             "--endpoint-url '{}' holds a space or a control character",
-            crate::render::terminal_safe(url)
+            crate::escape::terminal_safe(url)
         ));
     }
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -63,7 +63,7 @@ pub fn check_endpoint_url(url: &str) -> Result<(), String> {
     if !host.chars().all(host_chars) {
         return Err(format!(
             "--endpoint-url '{}' has no valid host",
-            crate::render::terminal_safe(url)
+            crate::escape::terminal_safe(url)
         ));
     }
     Ok(())
@@ -82,7 +82,7 @@ pub fn check_region(region: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "'{}' is not a region name (like us-east-1)",
-            crate::render::terminal_safe(region)
+            crate::escape::terminal_safe(region)
         ))
     }
 }

@@ -2,8 +2,8 @@
 //! document. Each page is written and flushed as soon as it arrives, so memory stays
 //! flat and `| head` gets its first line at once. (Raw wire records: [`super::WireSink`].)
 
-use super::escape::write_json;
 use super::{write_json_line, EventSink};
+use crate::escape::write_json;
 use crate::model::Event;
 use std::io::{self, Write};
 

@@ -6,14 +6,13 @@
 //! (table, tree, the run summary alone), written once the whole run is read and told
 //! what the report needs of it.
 
-mod escape;
 mod json;
 mod style;
 pub mod summary;
 pub mod table;
 mod tree;
 
-pub use escape::{terminal_safe, write_json_line};
+pub use crate::escape::{terminal_safe, write_json_line};
 
 use crate::model::{Event, Node, RunSummary, Timestamp};
 use serde_json::Value;

@@ -357,7 +357,7 @@ impl<R: BufRead> Reading<R> {
                 .collect();
             return Some(anyhow!(
                 "{name}: line {line} is not JSON: '{}'; a saved history holds JSON documents only",
-                crate::render::terminal_safe(shown.trim_end())
+                crate::escape::terminal_safe(shown.trim_end())
             ));
         }
         None

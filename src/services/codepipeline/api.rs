@@ -60,7 +60,7 @@ impl LiveActions {
             .ok_or_else(|| {
                 anyhow!(
                     "pipeline '{}' has no executions",
-                    crate::render::terminal_safe(&self.pipeline)
+                    crate::escape::terminal_safe(&self.pipeline)
                 )
             })?;
         let wire_status = newest.status().map(|s| s.as_str().to_string());
@@ -112,7 +112,7 @@ impl NewestExecution {
         } else {
             String::new()
         };
-        crate::render::terminal_safe(&format!(
+        crate::escape::terminal_safe(&format!(
             "histx: pipeline execution {} ({}{among})",
             self.id,
             what.join(", ")

@@ -200,7 +200,7 @@ fn check_pipeline_name(name: &str) -> Result<String, UsageError> {
         return Err(UsageError::new(format!(
             "not a pipeline name: '{}'; a name is 1 to 100 letters, digits and . @ - _ \
              (list them: aws codepipeline list-pipelines)",
-            crate::render::terminal_safe(name)
+            crate::escape::terminal_safe(name)
         )));
     }
     Ok(name.to_string())
@@ -214,7 +214,7 @@ fn check_execution_id(id: &str) -> Result<String, UsageError> {
             "not a pipeline execution ID: '{}'; expected 36 characters like \
              3137f7cb-7cf7-4cc4-8d6e-6a6b6d5e1a2b (list them: aws codepipeline \
              list-pipeline-executions --pipeline-name <PIPELINE>)",
-            crate::render::terminal_safe(id)
+            crate::escape::terminal_safe(id)
         )));
     }
     Ok(id.to_string())
@@ -264,7 +264,7 @@ fn check_in_file(actions: &[Value], id: &str) -> Result<()> {
         1 => format!("it holds one: {}", held[0]),
         n => format!("it holds {n}, oldest first: {}", held.join(", ")),
     };
-    Err(anyhow::anyhow!(crate::render::terminal_safe(&format!(
+    Err(anyhow::anyhow!(crate::escape::terminal_safe(&format!(
         "pipeline execution {id} is not in the file; {held}"
     ))
     .into_owned()))
@@ -286,7 +286,7 @@ impl SavedChoice {
             .start
             .map(|t| format!("first action started {}", t.to_rfc3339()))
             .unwrap_or_else(|| "no action started".to_string());
-        crate::render::terminal_safe(&format!(
+        crate::escape::terminal_safe(&format!(
             "histx: pipeline execution {} ({started}; the newest of {} in the file, \
              --execution-id picks another, --all shows every one)",
             self.id, self.among

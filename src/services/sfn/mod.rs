@@ -129,7 +129,7 @@ impl ExecutionArn {
     /// Checks an execution ARN before any request, with a hint for the ARNs people
     /// confuse with one.
     pub fn parse(text: &str) -> Result<Self, UsageError> {
-        let shown = crate::render::terminal_safe(text);
+        let shown = crate::escape::terminal_safe(text);
         if text.trim().is_empty() {
             return Err(UsageError::new(format!(
                 "the execution ARN is empty; expected {ARN_FORM}"
@@ -147,7 +147,7 @@ impl ExecutionArn {
         if parts[2] != "states" {
             return Err(not_execution(&format!(
                 "this is an ARN of the '{}' service; expected {ARN_FORM}",
-                crate::render::terminal_safe(parts[2])
+                crate::escape::terminal_safe(parts[2])
             )));
         }
         let (region, account, resource) = (parts[3], parts[4], parts[5]);
@@ -180,7 +180,7 @@ impl ExecutionArn {
             )),
             other => Err(not_execution(&format!(
                 "'{}' resources have no history; expected {ARN_FORM}",
-                crate::render::terminal_safe(other)
+                crate::escape::terminal_safe(other)
             ))),
         }
     }

@@ -155,7 +155,7 @@ impl AutomationExecution {
     /// Takes an ID (`4105a4fc-f944-11e6-9d32-0123456789ab`) or an ARN
     /// (`arn:aws:ssm:REGION:ACCOUNT:automation-execution/ID`).
     pub fn parse(text: &str) -> Result<Self, UsageError> {
-        let shown = crate::render::terminal_safe(text);
+        let shown = crate::escape::terminal_safe(text);
         let (id, region) = match text.strip_prefix("arn:") {
             Some(_) => {
                 let parts: Vec<&str> = text.splitn(6, ':').collect();
@@ -235,7 +235,7 @@ impl StepFilter {
     /// Parses `KEY=V1,V2`. The key is matched without regard to case and must be one the
     /// API accepts; a StepExecutionStatus value is spelled as the API spells it.
     pub fn parse(text: &str) -> Result<Self, UsageError> {
-        let shown = crate::render::terminal_safe(text);
+        let shown = crate::escape::terminal_safe(text);
         let malformed = |why: String| UsageError::new(format!("--filter '{shown}': {why}"));
         let Some((key, values)) = text.split_once('=') else {
             return Err(malformed(
@@ -246,7 +246,7 @@ impl StepFilter {
         let Some(&key) = filter_keys().iter().find(|k| k.eq_ignore_ascii_case(key)) else {
             return Err(malformed(format!(
                 "unknown key '{}'; the keys are {}",
-                crate::render::terminal_safe(key),
+                crate::escape::terminal_safe(key),
                 filter_keys().join(", ")
             )));
         };
@@ -264,7 +264,7 @@ impl StepFilter {
             {
                 return Err(UsageError::new(format!(
                     "--filter {key}: '{}' is not a time; expected e.g. 2024-05-01T12:00:00Z",
-                    crate::render::terminal_safe(bad)
+                    crate::escape::terminal_safe(bad)
                 )));
             }
         }
@@ -340,7 +340,7 @@ impl StepMatcher {
                             UsageError::new(format!(
                                 "--filter {}: '{}' is not a time; expected e.g. 2024-05-01T12:00:00Z",
                                 filter.key,
-                                crate::render::terminal_safe(v)
+                                crate::escape::terminal_safe(v)
                             ))
                         })
                     });

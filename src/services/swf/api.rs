@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::aws::{self, ServiceFailure, WireTap};
+use crate::escape::terminal_safe;
 use crate::model::Timestamp;
-use crate::render::terminal_safe;
 use crate::source::pager::{Page, PageApi};
 use anyhow::{anyhow, Result};
 use aws_sdk_swf::types::{ExecutionTimeFilter, WorkflowExecution, WorkflowExecutionFilter};

@@ -1,6 +1,7 @@
-//! Keeps payload text from reaching a terminal raw: an event's input or a failure's cause
-//! can hold escape sequences, and a table cell or an error line must show them, not obey
-//! them. JSON output is made terminal-safe without changing the JSON value it encodes.
+//! Keeps payload text from reaching a terminal raw: an event's input or a failure's
+//! cause can hold escape sequences, and a table cell or an error line must show them, not
+//! obey them. Shared by the renderers and by every error line, so it belongs to neither.
+//! JSON output is made terminal-safe without changing the JSON value it encodes.
 
 use serde::Serialize;
 use std::borrow::Cow;
