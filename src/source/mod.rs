@@ -85,59 +85,28 @@ impl<F: FnMut(Vec<Value>) -> Result<Vec<Value>>> Source for Gathered<F> {
     }
 }
 
-/// The records of `inner` that pass `keep`, page by page.
-pub struct Filtered<F> {
+/// Every page of `inner`, changed by `change` as it comes (records dropped, or each one
+/// rewritten): for what can be done a page at a time.
+pub struct PageByPage<F> {
     inner: BoxedSource,
-    keep: F,
+    change: F,
 }
 
-impl<F: FnMut(&Value) -> bool> Filtered<F> {
-    pub fn new(inner: BoxedSource, keep: F) -> Self {
-        Filtered { inner, keep }
+impl<F: FnMut(Vec<Value>) -> Vec<Value>> PageByPage<F> {
+    pub fn new(inner: BoxedSource, change: F) -> Self {
+        PageByPage { inner, change }
     }
 }
 
-impl<F: FnMut(&Value) -> bool> Source for Filtered<F> {
+impl<F: FnMut(Vec<Value>) -> Vec<Value>> Source for PageByPage<F> {
     fn at_end(&mut self) -> AtEnd<'_> {
         self.inner.at_end()
     }
 
     fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
-            let step = self.inner.next(at_most).await?;
-            Ok(match step {
-                Step::Page(mut page) => {
-                    page.retain(|record| (self.keep)(record));
-                    Step::Page(page)
-                }
-                other => other,
-            })
-        })
-    }
-}
-
-/// The records of `inner`, each changed by `map`, page by page.
-pub struct Mapped<F> {
-    inner: BoxedSource,
-    map: F,
-}
-
-impl<F: FnMut(Value) -> Value> Mapped<F> {
-    pub fn new(inner: BoxedSource, map: F) -> Self {
-        Mapped { inner, map }
-    }
-}
-
-impl<F: FnMut(Value) -> Value> Source for Mapped<F> {
-    fn at_end(&mut self) -> AtEnd<'_> {
-        self.inner.at_end()
-    }
-
-    fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
-        Box::pin(async move {
-            let step = self.inner.next(at_most).await?;
-            Ok(match step {
-                Step::Page(page) => Step::Page(page.into_iter().map(&mut self.map).collect()),
+            Ok(match self.inner.next(at_most).await? {
+                Step::Page(page) => Step::Page((self.change)(page)),
                 other => other,
             })
         })
@@ -320,9 +289,11 @@ mod tests {
     }
 
     #[test]
-    fn mapped_changes_every_record_and_keeps_pages() {
-        let doubled = Mapped::new(Box::new(InMemory::new(numbers(25), 10)), |v: Value| {
-            json!(v.as_i64().unwrap_or_default() * 2)
+    fn page_by_page_changes_every_record_and_keeps_pages() {
+        let doubled = PageByPage::new(Box::new(InMemory::new(numbers(25), 10)), |page| {
+            page.into_iter()
+                .map(|v: Value| json!(v.as_i64().unwrap_or_default() * 2))
+                .collect()
         });
         let (all, pages) = drain(doubled).unwrap();
         assert_eq!(pages, 3);
@@ -330,9 +301,10 @@ mod tests {
     }
 
     #[test]
-    fn filtered_keeps_pages_and_drops_records() {
-        let even = Filtered::new(Box::new(InMemory::new(numbers(25), 10)), |v: &Value| {
-            v.as_i64().is_some_and(|n| n % 2 == 0)
+    fn page_by_page_keeps_pages_and_drops_records() {
+        let even = PageByPage::new(Box::new(InMemory::new(numbers(25), 10)), |mut page| {
+            page.retain(|v: &Value| v.as_i64().is_some_and(|n| n % 2 == 0));
+            page
         });
         let (all, pages) = drain(even).unwrap();
         assert_eq!(pages, 3);

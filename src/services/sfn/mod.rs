@@ -17,7 +17,7 @@ use crate::model::{Event, Node, RunSummary};
 use crate::services::{Origin, ReadPlan, Service};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
-use crate::source::{BoxedSource, Mapped};
+use crate::source::{BoxedSource, PageByPage};
 use crate::wire::as_i64;
 use anyhow::Result;
 use serde_json::Value;
@@ -94,7 +94,9 @@ impl Service for Sfn {
     fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
         let source: BoxedSource = match origin {
             Origin::File if !self.include_data => {
-                Box::new(Mapped::new(source, without_execution_data))
+                Box::new(PageByPage::new(source, |page: Vec<Value>| {
+                    page.into_iter().map(without_execution_data).collect()
+                }))
             }
             _ => source,
         };

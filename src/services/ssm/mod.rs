@@ -23,7 +23,7 @@ use crate::model::{Event, Node, RunSummary, Status, Timestamp};
 use crate::services::{Origin, ReadPlan, Service};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
-use crate::source::{BoxedSource, Filtered};
+use crate::source::{BoxedSource, PageByPage};
 use crate::wire::parse_timestamp;
 use anyhow::Result;
 use aws_sdk_ssm::types::{AutomationExecutionStatus, StepExecutionFilter, StepExecutionFilterKey};
@@ -112,8 +112,11 @@ impl Service for Ssm {
             Origin::File if !self.filters.is_empty() => {
                 let matcher = StepMatcher::new(&self.filters)?;
                 // The filters are of steps: the run's own record always passes.
-                Box::new(Filtered::new(source, move |step: &Value| {
-                    step.as_object().is_some_and(is_run_record) || matcher.matches(step)
+                Box::new(PageByPage::new(source, move |mut steps: Vec<Value>| {
+                    steps.retain(|step| {
+                        step.as_object().is_some_and(is_run_record) || matcher.matches(step)
+                    });
+                    steps
                 }))
             }
             _ => source,
