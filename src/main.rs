@@ -39,10 +39,9 @@ fn main() -> ExitCode {
         Ok(Ok(status)) => status,
         // The panic hook has said what happened.
         Ok(Err(_)) => exit::Status::Failure.into(),
-        Err(error) => {
-            eprintln!("histx: cannot start: {error}");
-            exit::Status::Failure.into()
-        }
+        // No room for that stack (a tight `ulimit -v`): the main thread's will do for all
+        // but the deepest trees.
+        Err(_) => run(),
     }
 }
 
