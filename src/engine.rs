@@ -215,6 +215,16 @@ impl<N: Normalizer> Reader<N> {
         }
     }
 
+    /// A page normalized; what the normalizer noticed of it is said on stderr.
+    fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
+        let events = self.normalizer.normalize(page);
+        for line in self.normalizer.take_notices() {
+            self.notices.say(line);
+        }
+        say(&self.notices);
+        events
+    }
+
     /// A failure after some pages: it says where reading stopped and that the output is
     /// incomplete.
     fn incomplete(&self, error: anyhow::Error) -> anyhow::Error {
@@ -256,7 +266,7 @@ impl<N: Normalizer> Reader<N> {
                     sink.page(out, page)
                 }
                 Sink::Wire(sink) => {
-                    let events = self.normalizer.normalize(page.clone());
+                    let events = self.normalize(page.clone());
                     let kept: Vec<Value> = page
                         .into_iter()
                         .zip(events)
@@ -268,7 +278,7 @@ impl<N: Normalizer> Reader<N> {
                     sink.page(out, &kept)
                 }
                 Sink::Events(sink) => {
-                    let mut events = self.normalizer.normalize(page);
+                    let mut events = self.normalize(page);
                     events.retain(|event| view.filter.matches(event));
                     events.truncate(room);
                     printed += events.len();
@@ -324,7 +334,7 @@ impl<N: Normalizer> Reader<N> {
             if keep_wire {
                 wire.extend(page.iter().cloned());
             }
-            events.extend(self.normalizer.normalize(page));
+            events.extend(self.normalize(page));
         }
 
         let mut summary = service.summary(&events);

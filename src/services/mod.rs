@@ -33,6 +33,34 @@ use serde_json::Value;
 pub trait Normalizer {
     /// One normalized event per wire record, in the same order.
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event>;
+
+    /// What the user should know of the records normalized so far (an id that is no
+    /// whole number, kept under `details`), each kind said once: the engine writes it on
+    /// stderr.
+    fn take_notices(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Odd records a normalizer has met, for [`Normalizer::take_notices`]: each kind of
+/// oddity is said once, however many records have it.
+#[derive(Debug, Default)]
+pub struct OddRecords {
+    said: std::cell::RefCell<std::collections::HashSet<&'static str>>,
+    lines: std::cell::RefCell<Vec<String>>,
+}
+
+impl OddRecords {
+    /// Notes an oddity of kind `kind`, unless one of that kind was noted already.
+    pub fn note(&self, kind: &'static str, line: impl FnOnce() -> String) {
+        if self.said.borrow_mut().insert(kind) {
+            self.lines.borrow_mut().push(line());
+        }
+    }
+
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.lines.borrow_mut())
+    }
 }
 
 /// What every service's saved pages look like: to name the right subcommand for a file

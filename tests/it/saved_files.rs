@@ -163,6 +163,11 @@ fn ids_that_are_no_whole_number_stay_as_they_came() {
             .clone();
         let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(event.get("id").is_none(), "{event}");
+        let said = one_error_line(&out.stderr);
+        assert!(
+            said.contains(&format!("kept under details.{key}")),
+            "{said}"
+        );
         assert!(
             event["details"].get(key).is_some(),
             "{service}: kept under details: {event}"

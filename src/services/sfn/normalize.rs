@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::model::{Event, EventId, Status};
-use crate::services::Normalizer;
+use crate::services::{Normalizer, OddRecords};
 use crate::wire::{as_i64, decode_payload, parse_timestamp, take_string};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -97,6 +97,7 @@ pub struct SfnNormalizer {
     /// False with `--no-data`: inputs, outputs and parameters are left out.
     include_data: bool,
     known: HashMap<i64, Known>,
+    odd: OddRecords,
 }
 
 impl SfnNormalizer {
@@ -105,6 +106,7 @@ impl SfnNormalizer {
             execution,
             include_data,
             known: HashMap::new(),
+            odd: OddRecords::default(),
         }
     }
 
@@ -197,8 +199,16 @@ impl SfnNormalizer {
         event.execution = self.execution.clone();
         // An id that is no whole number (a file edited by hand) stays as it came.
         event.id = fields.get("id").and_then(as_i64).map(EventId::Number);
-        if event.id.is_some() {
-            fields.shift_remove("id");
+        match (&event.id, fields.get("id")) {
+            (Some(_), _) => {
+                fields.shift_remove("id");
+            }
+            (None, Some(id)) => self.odd.note("id", || {
+                format!(
+                    "histx: an event id that is no whole number ({id}) is kept under details.id"
+                )
+            }),
+            (None, None) => {}
         }
         // The wire's previousEventId stays in `details` as it came (0 included).
         event.parent_id = fields
@@ -210,6 +220,12 @@ impl SfnNormalizer {
             match parse_timestamp(&timestamp) {
                 Some(time) => event.time = Some(time),
                 None => {
+                    self.odd.note("timestamp", || {
+                        format!(
+                            "histx: a timestamp that is no time between the years 1970 and 9999 \
+                             ({timestamp}) is kept under details.timestamp"
+                        )
+                    });
                     event.details.insert("timestamp".into(), timestamp);
                 }
             }
@@ -310,6 +326,10 @@ pub(super) fn take_details(event: &mut Event, mut details: Map<String, Value>, i
 }
 
 impl Normalizer for SfnNormalizer {
+    fn take_notices(&mut self) -> Vec<String> {
+        self.odd.take()
+    }
+
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         let mut ids = Vec::with_capacity(page.len());
         for raw in &page {

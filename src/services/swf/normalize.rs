@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::model::{Event, EventId, Status};
-use crate::services::Normalizer;
+use crate::services::{Normalizer, OddRecords};
 use crate::wire::{as_i64, decode_payload, parse_timestamp, take_string};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -55,6 +55,7 @@ pub struct SwfNormalizer {
     names: HashMap<i64, String>,
     /// Activity names by activityId, for the events that carry only the id.
     activity_names: HashMap<String, String>,
+    odd: OddRecords,
 }
 
 impl SwfNormalizer {
@@ -63,6 +64,7 @@ impl SwfNormalizer {
             execution,
             names: HashMap::new(),
             activity_names: HashMap::new(),
+            odd: OddRecords::default(),
         }
     }
 
@@ -121,9 +123,21 @@ impl SwfNormalizer {
         event.status = status_of(&event.kind);
         event.execution = self.execution.clone();
         event.id = take_positive_id(&mut fields, "eventId");
+        if let (None, Some(id)) = (&event.id, fields.get("eventId")) {
+            self.odd.note("eventId", || {
+                format!("histx: an eventId that is no whole number above 0 ({id}) is kept under details.eventId")
+            });
+        }
         if let Some(time) = fields.get("eventTimestamp").and_then(parse_timestamp) {
             event.time = Some(time);
             fields.shift_remove("eventTimestamp");
+        } else if let Some(time) = fields.get("eventTimestamp") {
+            self.odd.note("eventTimestamp", || {
+                format!(
+                    "histx: an eventTimestamp that is no time between the years 1970 and 9999 \
+                     ({time}) is kept under details.eventTimestamp"
+                )
+            });
         }
         // The attributes are flattened into `details`; other top-level fields follow them.
         let mut attributes = Map::new();
@@ -150,6 +164,10 @@ impl SwfNormalizer {
 }
 
 impl Normalizer for SwfNormalizer {
+    fn take_notices(&mut self) -> Vec<String> {
+        self.odd.take()
+    }
+
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         // Every name the page carries first, so that a page in reverse order (effects
         // before causes) names every event it can.
