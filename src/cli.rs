@@ -141,7 +141,7 @@ pub struct Show<S: clap::Args> {
 /// What a service command does.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Verb<S: clap::Args> {
-    /// The history of one run: the default verb (`histx sfn ARN` is `histx sfn show ARN`)
+    /// The history of one run: the default verb (`histx <service> RUN` is `histx <service> show RUN`)
     Show(Show<S>),
 }
 
