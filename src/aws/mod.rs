@@ -41,6 +41,12 @@ macro_rules! reader_client {
 
 mod retry;
 
+/// An SDK time as a [`Timestamp`], to the nearest millisecond (as the wire JSON's epoch
+/// seconds are read).
+pub fn timestamp(t: &aws_smithy_types::DateTime) -> crate::model::Timestamp {
+    crate::model::Timestamp(t.secs() * 1000 + (i64::from(t.subsec_nanos()) + 500_000) / 1_000_000)
+}
+
 /// Checks `--endpoint-url` before anything is sent.
 pub fn check_endpoint_url(url: &str) -> Result<(), String> {
     let rest = url

@@ -94,6 +94,46 @@ pub struct CodePipeline {
     selection: Selection,
     /// The shown pipeline execution's own state, when ListPipelineExecutions gave it.
     run: Option<RunState>,
+    /// Made on the first request, for those that follow.
+    client: Option<aws_sdk_codepipeline::Client>,
+}
+
+impl CodePipeline {
+    /// The API of the pipeline named; a usage error when none is.
+    async fn connected(&mut self, connection: &Connection) -> Result<LiveActions> {
+        let Some(pipeline) = &self.pipeline else {
+            return Err(UsageError::new(
+                "`histx codepipeline` needs a pipeline name, or --from FILE",
+            )
+            .into());
+        };
+        let live = match &self.client {
+            Some(client) => LiveActions {
+                client: client.clone(),
+                pipeline: pipeline.clone(),
+                execution_id: None,
+            },
+            None => LiveActions::connect(connection, pipeline).await?,
+        };
+        self.client = Some(live.client.clone());
+        Ok(live)
+    }
+
+    /// The execution shown: the one named, else the newest (found once, said on stderr);
+    /// `None` for `--all`.
+    async fn chosen_execution(&mut self, live: &LiveActions) -> Result<Option<String>> {
+        if matches!(self.selection, Selection::Latest) {
+            let newest = live.newest_execution().await?;
+            // Diagnostics only: a closed stderr must not stop the history.
+            let _ = writeln!(std::io::stderr(), "{}", newest.describe());
+            self.run = Some(newest.state);
+            self.selection = Selection::Execution(newest.id);
+        }
+        Ok(match &self.selection {
+            Selection::Execution(id) => Some(id.clone()),
+            _ => None,
+        })
+    }
 }
 
 impl Service for CodePipeline {
@@ -127,6 +167,7 @@ impl Service for CodePipeline {
             pipeline,
             selection,
             run: None,
+            client: None,
         })
     }
 
@@ -137,24 +178,20 @@ impl Service for CodePipeline {
     /// The newest execution is found first (ListPipelineExecutions, said on stderr), so
     /// that only that execution's actions are asked for.
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
-        let Some(pipeline) = &self.pipeline else {
-            return Err(UsageError::new(
-                "`histx codepipeline` needs a pipeline name, or --from FILE",
-            )
-            .into());
-        };
-        let mut live = LiveActions::connect(connection, pipeline).await?;
-        if self.selection == Selection::Latest {
-            let newest = live.newest_execution().await?;
-            // Diagnostics only: a closed stderr must not stop the history.
-            let _ = writeln!(std::io::stderr(), "{}", newest.describe());
-            self.run = Some(newest.state);
-            self.selection = Selection::Execution(newest.id);
-        }
-        if let Selection::Execution(id) = &self.selection {
-            live.execution_id = Some(id.clone());
-        }
+        let mut live = self.connected(connection).await?;
+        live.execution_id = self.chosen_execution(&live).await?;
         Ok(Box::new(TokenPager::new(live, read.page_size)))
+    }
+
+    /// GetPipelineExecution of the execution shown; with `--all`, of the newest (whose
+    /// summary the report gives).
+    async fn status(&mut self, connection: &Connection) -> Result<RunState> {
+        let live = self.connected(connection).await?;
+        let id = match self.chosen_execution(&live).await? {
+            Some(id) => id,
+            None => live.newest_execution().await?.id,
+        };
+        pipeline_execution_state(&live.client, &live.pipeline, &id, self.run.as_ref()).await
     }
 
     /// The API lists the newest actions first and has no order parameter: histx reads

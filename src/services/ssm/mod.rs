@@ -20,7 +20,7 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary, Status, Timestamp};
-use crate::services::{Origin, ReadPlan, Service};
+use crate::services::{Origin, ReadPlan, RunState, Service};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, Filtered};
@@ -56,6 +56,27 @@ pub struct Args {
 pub struct Ssm {
     execution: Option<AutomationExecution>,
     filters: Vec<StepFilter>,
+    /// Made on the first request, for those that follow.
+    client: Option<aws_sdk_ssm::Client>,
+}
+
+impl Ssm {
+    /// The automation, and a client for its region; a usage error when none is named.
+    async fn connected(
+        &mut self,
+        connection: &Connection,
+    ) -> Result<(AutomationExecution, aws_sdk_ssm::Client)> {
+        let Some(execution) = self.execution.clone() else {
+            return Err(UsageError::new(
+                "`histx ssm` needs an automation execution ID (or its ARN), or --from FILE",
+            )
+            .into());
+        };
+        if self.client.is_none() {
+            self.client = Some(client(connection, &execution).await?);
+        }
+        Ok((execution, self.client.clone().expect("made above")))
+    }
 }
 
 impl Service for Ssm {
@@ -87,7 +108,11 @@ impl Service for Ssm {
             .iter()
             .map(|text| StepFilter::parse(text))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Ssm { execution, filters })
+        Ok(Ssm {
+            execution,
+            filters,
+            client: None,
+        })
     }
 
     fn normalizer(&self) -> SsmNormalizer {
@@ -95,14 +120,15 @@ impl Service for Ssm {
     }
 
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
-        let Some(execution) = &self.execution else {
-            return Err(UsageError::new(
-                "`histx ssm` needs an automation execution ID (or its ARN), or --from FILE",
-            )
-            .into());
-        };
-        let api = LiveSteps::connect(connection, execution, &self.filters, read.reverse).await?;
+        let (execution, client) = self.connected(connection).await?;
+        let api = LiveSteps::new(client, &execution, &self.filters, read.reverse)?;
         Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    /// GetAutomationExecution.
+    async fn status(&mut self, connection: &Connection) -> Result<RunState> {
+        let (execution, client) = self.connected(connection).await?;
+        automation_state(&client, &execution.id).await
     }
 
     /// The service applies `--filter` to live pages; to a file, histx does, with the

@@ -56,7 +56,7 @@ pub use normalize::*;
 use crate::aws::{self, Connection};
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{ReadPlan, Service};
+use crate::services::{ReadPlan, RunState, Service};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::BoxedSource;
@@ -132,39 +132,17 @@ pub struct Swf {
     args: Args,
     /// The run shown, once found (live), or as much of it as the command line names.
     label: Option<String>,
+    /// The run and a client, once found, for the requests that follow.
+    found: Option<(aws_sdk_swf::Client, Execution)>,
 }
 
-impl Service for Swf {
-    const NAME: &'static str = SERVICE;
-    /// The largest `maximumPageSize` the API accepts, and what it returns when none is set.
-    const MAX_PAGE_SIZE: usize = 1000;
-    /// What saved GetWorkflowExecutionHistory output looks like (the API's and
-    /// `aws swf get-workflow-execution-history`'s).
-    const SAVED_SHAPE: SavedShape = SavedShape {
-        service: SERVICE,
-        history: "SWF history",
-        events_key: "events",
-        event_marker: "eventType",
-        run_key: None,
-        what: "GetWorkflowExecutionHistory output (an object with \"events\")",
-    };
-
-    type Args = Args;
-    type Normalizer = SwfNormalizer;
-
-    fn new(args: Args) -> Result<Self> {
-        args.check()?;
-        let label = args.saved_label();
-        Ok(Swf { args, label })
-    }
-
-    fn normalizer(&self) -> SwfNormalizer {
-        SwfNormalizer::new(self.label.clone())
-    }
-
-    /// Finds the run when `--run-id` is not given (and says on stderr which it chose),
-    /// then reads its history.
-    async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
+impl Swf {
+    /// The run to read and a client: with `--run-id` that run, else the one
+    /// [`find_run`] chooses (said once on stderr).
+    async fn found(&mut self, connection: &Connection) -> Result<(aws_sdk_swf::Client, Execution)> {
+        if let Some(found) = &self.found {
+            return Ok(found.clone());
+        }
         let args = &self.args;
         let (Some(domain), Some(workflow_id)) = (args.domain.clone(), args.workflow_id.clone())
         else {
@@ -190,14 +168,61 @@ impl Service for Swf {
             run_id,
         };
         self.label = Some(execution.label());
+        self.found = Some((client.clone(), execution.clone()));
+        Ok((client, execution))
+    }
+}
+
+impl Service for Swf {
+    const NAME: &'static str = SERVICE;
+    /// The largest `maximumPageSize` the API accepts, and what it returns when none is set.
+    const MAX_PAGE_SIZE: usize = 1000;
+    /// What saved GetWorkflowExecutionHistory output looks like (the API's and
+    /// `aws swf get-workflow-execution-history`'s).
+    const SAVED_SHAPE: SavedShape = SavedShape {
+        service: SERVICE,
+        history: "SWF history",
+        events_key: "events",
+        event_marker: "eventType",
+        run_key: None,
+        what: "GetWorkflowExecutionHistory output (an object with \"events\")",
+    };
+
+    type Args = Args;
+    type Normalizer = SwfNormalizer;
+
+    fn new(args: Args) -> Result<Self> {
+        args.check()?;
+        let label = args.saved_label();
+        Ok(Swf {
+            args,
+            label,
+            found: None,
+        })
+    }
+
+    fn normalizer(&self) -> SwfNormalizer {
+        SwfNormalizer::new(self.label.clone())
+    }
+
+    /// Finds the run when `--run-id` is not given (and says on stderr which it chose),
+    /// then reads its history.
+    async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
+        let (client, execution) = self.found(connection).await?;
         let api = LiveHistory {
             client,
             execution,
             reverse: read.reverse,
             page_size_chosen: read.page_size_chosen,
-            run_id_given: args.run_id.is_some(),
+            run_id_given: self.args.run_id.is_some(),
         };
         Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    /// DescribeWorkflowExecution.
+    async fn status(&mut self, connection: &Connection) -> Result<RunState> {
+        let (client, execution) = self.found(connection).await?;
+        describe_workflow_execution(&client, &execution).await
     }
 
     /// Event ids, contiguous from 1.
