@@ -108,6 +108,12 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub from: Option<PathBuf>,
 
+    /// Report the run's outcome in the exit status: 0 succeeded, 3 failed, 4 timed out,
+    /// 5 aborted, stopped, cancelled or terminated, 8 still running (1 and 2 stay
+    /// histx's own errors)
+    #[arg(long, help_heading = "Output")]
+    pub exit_status: bool,
+
     /// Events per request, for experts [default: the largest the API allows]
     #[arg(long, value_name = "N", help_heading = "Input", allow_negative_numbers = true, value_parser = whole_number)]
     pub page_size: Option<u64>,

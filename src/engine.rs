@@ -8,10 +8,14 @@
 //! filtered and printed before the next is asked for, so memory stays flat and `| head`
 //! returns at once. Whole run (a report: table, tree, `--summary`; or `--failed`, which
 //! needs the run's shape): every page is read first.
+//!
+//! With `--exit-status` the run's outcome is returned ([`Outcome`]): the status the
+//! history read establishes (its summary's), else, for a live read whose history does
+//! not say (SSM step pages, a `--limit`), the service's status call.
 
 use crate::aws::Connection;
 use crate::cli::HistoryArgs;
-use crate::exit::UsageError;
+use crate::exit::{Outcome, RunOutcome, UsageError};
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
 use crate::model::{Event, EventId, Status, Stopped};
 use crate::render::{self, EventSink, Needs, Output, Presentation, RunReport, WireSink};
@@ -56,7 +60,7 @@ pub async fn show<S: Service>(
     connection: &Connection,
     presentation: Presentation,
     out: &mut dyn Write,
-) -> Result<()> {
+) -> Result<Outcome> {
     let read = read_plan::<S>(history)?;
     let source = match &history.from {
         Some(path) => {
@@ -87,14 +91,22 @@ pub async fn show<S: Service>(
                 .whole_run(&service, &view, report.needs(), false)
                 .await?;
             let read = std::mem::take(&mut run.report);
+            let status = read.summary.status;
             report.write(out, read).context(CANNOT_WRITE)?;
-            return run.outcome();
+            run.outcome()?;
+            return outcome(&mut service, history, connection, status).await;
         }
         Output::Events(sink) => Sink::Events(sink),
         Output::Wire(sink) => Sink::Wire(sink),
     };
     if !view.failed_only {
-        return reader.stream(&view, sink, out).await;
+        // The summary's status needs the events: kept only when it is asked for.
+        let events = reader.stream(&view, sink, out, history.exit_status).await?;
+        let status = history
+            .exit_status
+            .then(|| service.summary(&events).status)
+            .flatten();
+        return outcome(&mut service, history, connection, status).await;
     }
     // The failing path needs the run's shape: the whole run first, then the sink.
     let keep_wire = matches!(sink, Sink::Wire(_));
@@ -108,7 +120,29 @@ pub async fn show<S: Service>(
         Sink::Wire(sink) => sink.page(out, &run.wire),
     }
     .context(CANNOT_WRITE)?;
-    run.outcome()
+    let status = run.report.summary.status;
+    run.outcome()?;
+    outcome(&mut service, history, connection, status).await
+}
+
+/// What the command established: with `--exit-status`, the run's outcome: `status`, the
+/// history's own, when it is final; else, read live, the service's status call's; else
+/// (a saved history that does not say) unfinished.
+async fn outcome<S: Service>(
+    service: &mut S,
+    history: &HistoryArgs,
+    connection: &Connection,
+    status: Option<Status>,
+) -> Result<Outcome> {
+    if !history.exit_status {
+        return Ok(Outcome::Done);
+    }
+    let status = match status {
+        Some(status) if status.is_final() => Some(status),
+        _ if history.from.is_none() => Some(service.status(connection).await?.status),
+        _ => status,
+    };
+    Ok(Outcome::Run(RunOutcome::of(status)))
 }
 
 /// Where a stream goes: normalized events, or the records as the service sent them.
@@ -208,10 +242,18 @@ impl<N: Normalizer> Reader<N> {
         })
     }
 
-    /// Streams pages to the sink as they arrive.
-    async fn stream(&mut self, view: &View, mut sink: Sink, out: &mut dyn Write) -> Result<()> {
+    /// Streams pages to the sink as they arrive; returns every event read when asked to
+    /// `keep` them (for the run's summary), else none.
+    async fn stream(
+        &mut self,
+        view: &View,
+        mut sink: Sink,
+        out: &mut dyn Write,
+        keep: bool,
+    ) -> Result<Vec<Event>> {
         let filtering = !view.filter.is_empty();
         let mut printed = 0;
+        let mut kept = Vec::new();
         loop {
             let room = view.limit.map(|limit| limit - printed);
             if room == Some(0) {
@@ -234,12 +276,18 @@ impl<N: Normalizer> Reader<N> {
             let room = room.unwrap_or(usize::MAX);
             match &mut sink {
                 Sink::Wire(sink) if !filtering => {
+                    if keep {
+                        kept.extend(self.normalizer.normalize(page.clone()));
+                    }
                     let page = &page[..page.len().min(room)];
                     printed += page.len();
                     sink.page(out, page)
                 }
                 Sink::Wire(sink) => {
                     let events = self.normalizer.normalize(page.clone());
+                    if keep {
+                        kept.extend(events.iter().cloned());
+                    }
                     let kept: Vec<Value> = page
                         .into_iter()
                         .zip(events)
@@ -252,6 +300,9 @@ impl<N: Normalizer> Reader<N> {
                 }
                 Sink::Events(sink) => {
                     let mut events = self.normalizer.normalize(page);
+                    if keep {
+                        kept.extend(events.iter().cloned());
+                    }
                     events.retain(|event| view.filter.matches(event));
                     events.truncate(room);
                     printed += events.len();
@@ -264,7 +315,8 @@ impl<N: Normalizer> Reader<N> {
             Sink::Events(sink) => sink.finish(out),
             Sink::Wire(_) => out.flush(),
         }
-        .context(CANNOT_WRITE)
+        .context(CANNOT_WRITE)?;
+        Ok(kept)
     }
 
     /// Reads every page, then applies the summary, the failing path and the filters.

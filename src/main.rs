@@ -68,9 +68,9 @@ fn run() -> ExitCode {
         .build()
         .map_err(anyhow::Error::from)
         .and_then(|runtime| runtime.block_on(app::run(cli, &mut out, is_terminal)))
-        .and_then(|()| out.flush().map_err(anyhow::Error::from));
+        .and_then(|outcome| out.flush().map(|()| outcome).map_err(anyhow::Error::from));
     match outcome {
-        Ok(()) => exit::Status::Success.into(),
+        Ok(outcome) => exit::Status::from(outcome).into(),
         Err(error) => {
             let (status, print) = exit::classify(&error);
             if print {

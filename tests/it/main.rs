@@ -13,6 +13,7 @@ mod command_line;
 mod completion_shells;
 mod deep_nesting;
 mod escaping;
+mod exit_status;
 mod filters;
 mod generated;
 mod incomplete;

@@ -353,3 +353,33 @@ fn an_open_run_is_found_and_moto_errors_are_one_line() {
         "histx: UnknownResourceFault: Unknown domain: missing"
     );
 }
+
+#[test]
+fn exit_status_reports_a_completed_run_and_an_open_one() {
+    let moto = Moto::start();
+    register(&moto);
+    run_the_workflow(&moto);
+    let code = |args: &[&str]| {
+        histx()
+            .args([
+                "swf",
+                "--domain",
+                DOMAIN,
+                WORKFLOW,
+                "--endpoint-url",
+                &moto.endpoint(),
+            ])
+            .arg("--exit-status")
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(code(&[]), Some(0));
+    // One event says nothing of the run's end: DescribeWorkflowExecution does.
+    assert_eq!(code(&["--limit", "1", "-o", "jsonl"]), Some(0));
+    start(&moto, WORKFLOW);
+    assert_eq!(code(&["-o", "jsonl"]), Some(8), "the open run");
+    assert_eq!(code(&["--limit", "1"]), Some(8));
+}

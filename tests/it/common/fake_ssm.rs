@@ -5,7 +5,7 @@
 //! InvalidNextToken. Its filtering is written from the API reference, independently of
 //! histx's own (used only for `--from`).
 
-use super::fake::{Api, ApiError};
+use super::fake::{Answer, Api, ApiError};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -224,4 +224,28 @@ pub fn synthetic_steps(count: usize) -> Vec<Value> {
 /// The StepExecutionId of synthetic step `n`.
 pub fn step_id(n: usize) -> String {
     format!("7d3e5f10-0000-4000-8000-{n:012x}")
+}
+
+pub const GET_AUTOMATION_EXECUTION: &str = "AmazonSSM.GetAutomationExecution";
+
+/// GetAutomationExecution over these automations (ID → the `AutomationExecution`
+/// object): the status call. A missing one is AutomationExecutionNotFoundException.
+pub fn get_automation_execution(automations: HashMap<String, Value>) -> Answer {
+    Answer {
+        target: GET_AUTOMATION_EXECUTION,
+        json_version: "1.1",
+        answer: Box::new(move |request| {
+            let id = request["AutomationExecutionId"]
+                .as_str()
+                .unwrap_or_default();
+            let automation = automations.get(id).ok_or_else(|| {
+                ApiError::new(
+                    400,
+                    "AutomationExecutionNotFoundException",
+                    format!("Automation Execution with id {id} does not exist."),
+                )
+            })?;
+            Ok(json!({ "AutomationExecution": automation }))
+        }),
+    }
 }
