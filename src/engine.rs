@@ -9,6 +9,12 @@
 //! returns at once. Whole run (a report: table, tree, `--summary`; or `--failed`, which
 //! needs the run's shape): every page is read first.
 //!
+//! Follow mode (`--follow`): a [`Poller`] over the live source. After the first full
+//! read it polls the service's status call and reads the history newest first back to
+//! the last record handed over, handing over the new ones oldest first, each once, ids
+//! contiguous; after a final status it reads once more, then ends. Streams print each
+//! poll's records at once; a report is written when the run has ended.
+//!
 //! With `--exit-status` the run's outcome is returned ([`Outcome`]): the status the
 //! history read establishes (its summary's), else, for a live read whose history does
 //! not say (SSM step pages, a `--limit`), the service's status call.
@@ -19,13 +25,16 @@ use crate::exit::{Outcome, RunOutcome, UsageError};
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
 use crate::model::{Event, EventId, Status, Stopped};
 use crate::render::{self, EventSink, Needs, Output, Presentation, RunReport, WireSink};
-use crate::services::{Normalizer, Origin, ReadPlan, Service, SAVED_SHAPES};
+use crate::services::{Normalizer, Origin, ReadPlan, Service, Watch, SAVED_SHAPES};
 use crate::source::saved::SavedHistory;
-use crate::source::{BoxedSource, Step};
+use crate::source::{AtEnd, BoxedSource, NextStep, OrderKey, Source, Step};
 use anyhow::{Context, Result};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 /// What the user asked to see of a history, beyond the output format.
 #[derive(Debug, Clone, Default)]
@@ -68,10 +77,33 @@ pub async fn show<S: Service>(
             service.arrange(saved, Origin::File, read)?
         }
         None => {
+            if history.follow && !S::FOLLOWS {
+                return Err(
+                    UsageError::new(format!("histx {} cannot follow a run yet", S::NAME)).into(),
+                );
+            }
             let live = service.live(connection, read).await?;
             service.arrange(live, Origin::Live, read)?
         }
     };
+    // Follow mode: the status as last polled, for the outcome.
+    let watched = Rc::new(Cell::new(None));
+    let source: BoxedSource = if history.follow {
+        let watch = service.watch(connection).await?;
+        Box::new(Poller::new(
+            source,
+            watch,
+            S::history_order,
+            Pace::new(history.interval, history.timeout),
+            watched.clone(),
+        ))
+    } else {
+        source
+    };
+    // The outcome: as polled when following, else as the history says (or, live, the
+    // status call when it does not).
+    let ask = !history.follow && history.from.is_none();
+    let settle = |status: Option<Status>| watched.get().or(status);
     let output = render::output(
         history.output,
         history.summary,
@@ -94,7 +126,7 @@ pub async fn show<S: Service>(
             let status = read.summary.status;
             report.write(out, read).context(CANNOT_WRITE)?;
             run.outcome()?;
-            return outcome(&mut service, history, connection, status).await;
+            return outcome(&mut service, history, connection, settle(status), ask).await;
         }
         Output::Events(sink) => Sink::Events(sink),
         Output::Wire(sink) => Sink::Wire(sink),
@@ -106,7 +138,7 @@ pub async fn show<S: Service>(
             .exit_status
             .then(|| service.summary(&events).status)
             .flatten();
-        return outcome(&mut service, history, connection, status).await;
+        return outcome(&mut service, history, connection, settle(status), ask).await;
     }
     // The failing path needs the run's shape: the whole run first, then the sink.
     let keep_wire = matches!(sink, Sink::Wire(_));
@@ -122,27 +154,205 @@ pub async fn show<S: Service>(
     .context(CANNOT_WRITE)?;
     let status = run.report.summary.status;
     run.outcome()?;
-    outcome(&mut service, history, connection, status).await
+    outcome(&mut service, history, connection, settle(status), ask).await
 }
 
-/// What the command established: with `--exit-status`, the run's outcome: `status`, the
-/// history's own, when it is final; else, read live, the service's status call's; else
-/// (a saved history that does not say) unfinished.
+/// What the command established: with `--exit-status`, the run's outcome: `status`
+/// when it is final; else, when `ask`ed (a live read), the service's status call's; else
+/// (a saved history that does not say, a follow that timed out) unfinished.
 async fn outcome<S: Service>(
     service: &mut S,
     history: &HistoryArgs,
     connection: &Connection,
     status: Option<Status>,
+    ask: bool,
 ) -> Result<Outcome> {
     if !history.exit_status {
         return Ok(Outcome::Done);
     }
     let status = match status {
         Some(status) if status.is_final() => Some(status),
-        _ if history.from.is_none() => Some(service.status(connection).await?.status),
+        _ if ask => Some(service.status(connection).await?.status),
         _ => status,
     };
     Ok(Outcome::Run(RunOutcome::of(status)))
+}
+
+/// How often a follower polls: every `interval`, backing off by half again (with
+/// jitter) for each poll that found nothing new, never above [`Pace::CEILING`] (or the
+/// interval, if the user chose a longer one); until `timeout`, if one is set.
+#[derive(Debug, Clone)]
+struct Pace {
+    interval: Duration,
+    deadline: Option<Instant>,
+    /// Polls in a row that found nothing new.
+    quiet: u32,
+    seed: u64,
+}
+
+impl Pace {
+    const CEILING: Duration = Duration::from_secs(15);
+
+    fn new(interval: Duration, timeout: Option<Duration>) -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        Pace {
+            interval,
+            deadline: timeout.map(|t| Instant::now() + t),
+            quiet: 0,
+            seed: std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish(),
+        }
+    }
+
+    /// The wait before the next poll; `None` once the timeout has passed.
+    fn next_wait(&mut self) -> Option<Duration> {
+        let ceiling = Self::CEILING.max(self.interval);
+        let backed_off = self
+            .interval
+            .mul_f64(1.5_f64.powi(self.quiet.min(16) as i32))
+            .min(ceiling);
+        // Up to a tenth either way, so that many followers do not poll in step.
+        self.seed = self
+            .seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let jitter = ((self.seed >> 33) as f64 / (1u64 << 31) as f64) * 0.2 - 0.1;
+        let wait = backed_off.mul_f64(1.0 + jitter).min(ceiling);
+        match self.deadline {
+            None => Some(wait),
+            Some(deadline) => {
+                let left = deadline.checked_duration_since(Instant::now())?;
+                (!left.is_zero()).then(|| wait.min(left))
+            }
+        }
+    }
+
+    fn found(&mut self, anything: bool) {
+        self.quiet = if anything { 0 } else { self.quiet + 1 };
+    }
+}
+
+/// Follow mode's source: the first read's pages, then, poll after poll, the records
+/// that are new since the last one handed over, oldest first, each once. Records are
+/// placed by the service's `key` (contiguous event ids): a poll hands over only the
+/// ids that follow the last one without a gap (a later poll brings the rest), whatever
+/// order and pages the service answered with (moto ignores reverseOrder and paging).
+struct Poller {
+    first: Option<BoxedSource>,
+    watch: Box<dyn Watch>,
+    key: OrderKey,
+    pace: Pace,
+    /// The status as last polled, shared with the engine for the outcome.
+    status: Rc<Cell<Option<Status>>>,
+    /// The key of the last record handed over.
+    last: i64,
+    /// The run's status was final before the last read: nothing more will come.
+    done: bool,
+}
+
+impl Poller {
+    fn new(
+        first: BoxedSource,
+        watch: Box<dyn Watch>,
+        key: OrderKey,
+        pace: Pace,
+        status: Rc<Cell<Option<Status>>>,
+    ) -> Self {
+        Poller {
+            first: Some(first),
+            watch,
+            key,
+            pace,
+            status,
+            last: 0,
+            done: false,
+        }
+    }
+
+    /// Polls the status; true when it is final.
+    async fn poll_status(&mut self) -> Result<bool> {
+        let state = self.watch.status().await?;
+        self.status.set(Some(state.status));
+        Ok(state.status.is_final())
+    }
+
+    /// The records after `last`, read newest first until a page reaches back to it.
+    async fn new_records(&mut self) -> Result<Vec<Value>> {
+        let mut source = self.watch.newest_first();
+        let mut fresh: BTreeMap<i64, Value> = BTreeMap::new();
+        while let Step::Page(page) = source.next(None).await? {
+            let keys: Vec<i64> = page.iter().filter_map(self.key).collect();
+            // A service that ignored the reverse order (moto) puts newer records on
+            // later pages: read on to its end.
+            let oldest_first = keys.len() > 1 && keys.windows(2).all(|pair| pair[0] < pair[1]);
+            let mut reached = page.is_empty();
+            for record in page {
+                match (self.key)(&record) {
+                    Some(key) if key > self.last => {
+                        fresh.insert(key, record);
+                    }
+                    _ => reached = true,
+                }
+            }
+            if reached && !oldest_first {
+                break;
+            }
+        }
+        let mut contiguous = Vec::new();
+        for (key, record) in fresh {
+            if key != self.last + 1 {
+                break;
+            }
+            self.last = key;
+            contiguous.push(record);
+        }
+        Ok(contiguous)
+    }
+}
+
+impl Source for Poller {
+    fn at_end(&mut self) -> AtEnd<'_> {
+        let done = self.done && self.first.is_none();
+        Box::pin(async move { done })
+    }
+
+    fn next(&mut self, _at_most: Option<usize>) -> NextStep<'_> {
+        Box::pin(async move {
+            if self.first.is_some() && self.status.get().is_none() {
+                // Before the first read: a run already over is read once, whole.
+                self.done = self.poll_status().await?;
+            }
+            if let Some(first) = &mut self.first {
+                if let Step::Page(page) = first.next(None).await? {
+                    let key = self.key;
+                    if let Some(max) = page.iter().filter_map(key).max() {
+                        self.last = self.last.max(max);
+                    }
+                    return Ok(Step::Page(page));
+                }
+                self.first = None;
+            }
+            loop {
+                if self.done {
+                    return Ok(Step::End);
+                }
+                let Some(wait) = self.pace.next_wait() else {
+                    // --timeout: the run is still running.
+                    self.done = true;
+                    return Ok(Step::End);
+                };
+                tokio::time::sleep(wait).await;
+                // The status first: once final, this read is the one after it.
+                self.done = self.poll_status().await?;
+                let records = self.new_records().await?;
+                self.pace.found(!records.is_empty());
+                if !records.is_empty() {
+                    return Ok(Step::Page(records));
+                }
+            }
+        })
+    }
 }
 
 /// Where a stream goes: normalized events, or the records as the service sent them.
@@ -451,6 +661,7 @@ mod tests {
     //! shown into a buffer, without a process or a server.
     use super::*;
     use crate::model::Status;
+    use crate::services::RunState;
     use crate::source::saved::SavedShape;
     use crate::source::{NextStep, Source};
     use clap::Parser;
@@ -630,5 +841,133 @@ mod tests {
             ids,
             vec![json!(4), json!(8), json!(12), json!(16), json!(20)]
         );
+    }
+
+    #[test]
+    fn the_pace_backs_off_while_nothing_changes_and_never_passes_the_ceiling() {
+        let mut pace = Pace::new(Duration::from_secs(2), None);
+        let first = pace.next_wait().unwrap();
+        assert!(first >= Duration::from_millis(1800) && first <= Duration::from_millis(2200));
+        for _ in 0..40 {
+            pace.found(false);
+            assert!(pace.next_wait().unwrap() <= Pace::CEILING);
+        }
+        assert!(pace.next_wait().unwrap() >= Duration::from_millis(13_500));
+        pace.found(true);
+        assert!(pace.next_wait().unwrap() <= Duration::from_millis(2200));
+        let mut timed = Pace::new(Duration::from_secs(2), Some(Duration::ZERO));
+        assert_eq!(timed.next_wait(), None, "past the timeout");
+    }
+
+    /// A run whose records appear a few at a time, the status call answering from a
+    /// script; each read answers oldest first, every record, as moto does.
+    /// Each poll's status call: the ids that appear with it, and the status it answers.
+    type Script = Rc<RefCell<std::collections::VecDeque<(Vec<i64>, Status)>>>;
+
+    struct Growing {
+        visible: Rc<RefCell<Vec<Value>>>,
+        grow: Script,
+        /// Newest first, as the real services answer reverseOrder; pages handed out.
+        newest_first: bool,
+        pages: Rc<Cell<usize>>,
+    }
+
+    /// A source that counts the pages taken from it.
+    struct Counted(BoxedSource, Rc<Cell<usize>>);
+
+    impl Source for Counted {
+        fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
+            self.1.set(self.1.get() + 1);
+            self.0.next(at_most)
+        }
+    }
+
+    impl Watch for Growing {
+        fn status(
+            &mut self,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+            let (ids, status) = self.grow.borrow_mut().pop_front().expect("a poll scripted");
+            self.visible
+                .borrow_mut()
+                .extend(ids.into_iter().map(|id| json!({ "id": id })));
+            Box::pin(async move {
+                Ok(RunState {
+                    status,
+                    start: None,
+                    end: None,
+                    redrives: None,
+                })
+            })
+        }
+
+        fn newest_first(&mut self) -> BoxedSource {
+            let mut records = self.visible.borrow().clone();
+            records.sort_by_key(|r| r["id"].as_i64());
+            if self.newest_first {
+                records.reverse();
+            }
+            Box::new(Counted(
+                Box::new(crate::source::testing::InMemory::new(records, 3)),
+                self.pages.clone(),
+            ))
+        }
+    }
+
+    /// Follows the scripted run; the ids handed over, the pages read in polls.
+    fn follow_scripted(newest_first: bool, preceding: i64) -> (Vec<i64>, usize) {
+        let id = |record: &Value| record["id"].as_i64();
+        let numbered = |ids: std::ops::RangeInclusive<i64>| -> Vec<Value> {
+            ids.map(|id| json!({ "id": id })).collect()
+        };
+        let visible = Rc::new(RefCell::new(numbered(1..=preceding)));
+        // Before the first read: running. Then: nothing new; three more with one ahead
+        // of its turn (a gap: it waits); the missing one; the final status with the last.
+        let n = preceding;
+        let grow = Rc::new(RefCell::new(std::collections::VecDeque::from([
+            (vec![], Status::Running),
+            (vec![], Status::Running),
+            (vec![n + 1, n + 2, n + 3, n + 5], Status::Running),
+            (vec![n + 4], Status::Running),
+            (vec![n + 6, n + 7], Status::Failed),
+        ])));
+        let first = crate::source::testing::InMemory::new(numbered(1..=preceding), 1000);
+        let status = Rc::new(Cell::new(None));
+        let pages = Rc::new(Cell::new(0));
+        let poller = Poller::new(
+            Box::new(first),
+            Box::new(Growing {
+                visible,
+                grow: grow.clone(),
+                newest_first,
+                pages: pages.clone(),
+            }),
+            id,
+            Pace::new(Duration::from_millis(1), None),
+            status.clone(),
+        );
+        let (records, _) = crate::source::testing::drain(poller).unwrap();
+        assert_eq!(status.get(), Some(Status::Failed));
+        assert!(grow.borrow().is_empty(), "no poll after the final status");
+        (records.iter().filter_map(id).collect(), pages.get())
+    }
+
+    #[test]
+    fn the_poller_hands_over_each_record_once_in_order_without_gaps() {
+        for newest_first in [true, false] {
+            let (ids, _) = follow_scripted(newest_first, 2);
+            assert_eq!(
+                ids,
+                (1..=9).collect::<Vec<_>>(),
+                "newest first: {newest_first}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_poll_reads_newest_first_only_back_to_the_last_record() {
+        // 3000 records before, pages of 3: each of the 4 polls reads one or two pages.
+        let (ids, pages) = follow_scripted(true, 3000);
+        assert_eq!(ids, (1..=3007).collect::<Vec<_>>());
+        assert!(pages <= 8, "{pages} pages in 4 polls");
     }
 }

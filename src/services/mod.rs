@@ -24,6 +24,8 @@ use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, InOrder, OrderKey};
 use anyhow::Result;
 use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
 
 /// Turns a service's wire records into normalized events.
 ///
@@ -129,6 +131,15 @@ pub trait Service {
         Err(unsupported(Self::NAME, "read a run's status"))
     }
 
+    /// Whether [`Service::watch`] can follow a run (checked before any request).
+    const FOLLOWS: bool = false;
+
+    /// What follow mode polls: the run's status and its newest records. Asked for once,
+    /// after the history's first read.
+    async fn watch(&mut self, _connection: &Connection) -> Result<Box<dyn Watch>> {
+        Err(unsupported(Self::NAME, "follow a run"))
+    }
+
     /// The runs of the command line's parent (a state machine, a pipeline, a document,
     /// a workflow), newest first, at most `limit`: what `ls` lists.
     async fn list_runs(
@@ -144,6 +155,17 @@ pub trait Service {
     fn children(&self, _events: &[Event]) -> Vec<ChildRun> {
         Vec::new()
     }
+}
+
+/// A running run, as follow mode polls it: owned (its own client), so the engine can
+/// hold it in a source while it reports with the service.
+pub trait Watch {
+    /// The run's own status, from the service's status call.
+    fn status(&mut self) -> Pin<Box<dyn Future<Output = Result<RunState>> + '_>>;
+
+    /// A new live source of the run's records, newest first, in the largest pages: read
+    /// back to the last record printed. A new one each poll (page tokens expire).
+    fn newest_first(&mut self) -> BoxedSource;
 }
 
 /// [`Service::arrange`]'s default. A file is put in history order by `key`, newest

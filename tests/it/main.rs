@@ -21,6 +21,7 @@ mod saved_files;
 mod saved_order;
 mod sfn_cli;
 mod sfn_fake;
+mod sfn_follow;
 mod sfn_moto;
 mod sfn_normalize;
 mod sfn_truth;

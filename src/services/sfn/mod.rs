@@ -14,7 +14,7 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{Origin, ReadPlan, RunState, Service};
+use crate::services::{Origin, ReadPlan, RunState, Service, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, Mapped};
@@ -106,6 +106,19 @@ impl Service for Sfn {
         Ok(Box::new(TokenPager::new(api, read.page_size)))
     }
 
+    const FOLLOWS: bool = true;
+
+    /// DescribeExecution, and GetExecutionHistory newest first.
+    async fn watch(&mut self, connection: &Connection) -> Result<Box<dyn Watch>> {
+        let include_data = self.include_data;
+        let (arn, client) = self.connected(connection).await?;
+        Ok(Box::new(Watched {
+            client,
+            arn: arn.clone(),
+            include_data,
+        }))
+    }
+
     /// DescribeExecution.
     async fn status(&mut self, connection: &Connection) -> Result<RunState> {
         let (arn, client) = self.connected(connection).await?;
@@ -139,6 +152,30 @@ impl Service for Sfn {
         let name = self.arn.as_ref().and_then(|arn| arn.arn.rsplit(':').next());
         tree::tree(events, name, summary)
     }
+}
+
+/// A running execution, as follow mode polls it.
+struct Watched {
+    client: aws_sdk_sfn::Client,
+    arn: ExecutionArn,
+    include_data: bool,
+}
+
+impl Watch for Watched {
+    fn status(
+        &mut self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+        Box::pin(describe_execution(&self.client, &self.arn.arn))
+    }
+
+    fn newest_first(&mut self) -> BoxedSource {
+        let api = LiveHistory::new(self.client.clone(), &self.arn, true, self.include_data);
+        Box::new(TokenPager::new(api, Self::PAGE))
+    }
+}
+
+impl Watched {
+    const PAGE: usize = <Sfn as Service>::MAX_PAGE_SIZE;
 }
 
 /// A checked Step Functions execution ARN.

@@ -56,7 +56,7 @@ pub use normalize::*;
 use crate::aws::{self, Connection};
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{ReadPlan, RunState, Service};
+use crate::services::{ReadPlan, RunState, Service, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::BoxedSource;
@@ -124,6 +124,33 @@ impl Args {
             Some(run_id) => format!("{domain}/{workflow_id}/{run_id}"),
             None => format!("{domain}/{workflow_id}"),
         })
+    }
+}
+
+/// A running workflow run, as follow mode polls it.
+struct Watched {
+    client: aws_sdk_swf::Client,
+    execution: Execution,
+    run_id_given: bool,
+}
+
+impl Watch for Watched {
+    fn status(
+        &mut self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+        Box::pin(describe_workflow_execution(&self.client, &self.execution))
+    }
+
+    /// Pages of 1000 events: no page size is sent (a set one is capped at 100).
+    fn newest_first(&mut self) -> BoxedSource {
+        let api = LiveHistory {
+            client: self.client.clone(),
+            execution: self.execution.clone(),
+            reverse: true,
+            page_size_chosen: false,
+            run_id_given: self.run_id_given,
+        };
+        Box::new(TokenPager::new(api, <Swf as Service>::MAX_PAGE_SIZE))
     }
 }
 
@@ -217,6 +244,19 @@ impl Service for Swf {
             run_id_given: self.args.run_id.is_some(),
         };
         Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    const FOLLOWS: bool = true;
+
+    /// DescribeWorkflowExecution, and GetWorkflowExecutionHistory newest first. A run
+    /// that continued as new is followed to its close only (not into the new run).
+    async fn watch(&mut self, connection: &Connection) -> Result<Box<dyn Watch>> {
+        let (client, execution) = self.found(connection).await?;
+        Ok(Box::new(Watched {
+            client,
+            execution,
+            run_id_given: self.args.run_id.is_some(),
+        }))
     }
 
     /// DescribeWorkflowExecution.
