@@ -231,6 +231,11 @@ impl Pace {
     fn found(&mut self, anything: bool) {
         self.quiet = if anything { 0 } else { self.quiet + 1 };
     }
+
+    /// The service throttled a poll: back off further than for a quiet one.
+    fn throttled(&mut self) {
+        self.quiet += 2;
+    }
 }
 
 /// Follow mode's source: the first read's pages, then, poll after poll, the records
@@ -249,6 +254,8 @@ struct Poller {
     last: i64,
     /// The run's status was final before the last read: nothing more will come.
     done: bool,
+    /// The status was asked for before the first read.
+    asked: bool,
 }
 
 impl Poller {
@@ -267,14 +274,21 @@ impl Poller {
             status,
             last: 0,
             done: false,
+            asked: false,
         }
     }
 
-    /// Polls the status; true when it is final.
-    async fn poll_status(&mut self) -> Result<bool> {
-        let state = self.watch.status().await?;
-        self.status.set(Some(state.status));
-        Ok(state.status.is_final())
+    /// Polls the status: true when it is final; `None` when the service throttled the
+    /// call (a follow backs off, it does not fail for that).
+    async fn poll_status(&mut self) -> Result<Option<bool>> {
+        match self.watch.status().await {
+            Ok(state) => {
+                self.status.set(Some(state.status));
+                Ok(Some(state.status.is_final()))
+            }
+            Err(error) if crate::aws::is_throttled(&error) => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// The records after `last`, read newest first until a page reaches back to it.
@@ -319,9 +333,10 @@ impl Source for Poller {
 
     fn next(&mut self, _at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
-            if self.first.is_some() && self.status.get().is_none() {
+            if self.first.is_some() && !self.asked {
                 // Before the first read: a run already over is read once, whole.
-                self.done = self.poll_status().await?;
+                self.asked = true;
+                self.done = self.poll_status().await? == Some(true);
             }
             if let Some(first) = &mut self.first {
                 if let Step::Page(page) = first.next(None).await? {
@@ -344,8 +359,19 @@ impl Source for Poller {
                 };
                 tokio::time::sleep(wait).await;
                 // The status first: once final, this read is the one after it.
-                self.done = self.poll_status().await?;
-                let records = self.new_records().await?;
+                let Some(done) = self.poll_status().await? else {
+                    self.pace.throttled();
+                    continue;
+                };
+                let records = match self.new_records().await {
+                    Ok(records) => records,
+                    Err(error) if crate::aws::is_throttled(&error) => {
+                        self.pace.throttled();
+                        continue;
+                    }
+                    Err(error) => return Err(error),
+                };
+                self.done = done;
                 self.pace.found(!records.is_empty());
                 if !records.is_empty() {
                     return Ok(Step::Page(records));

@@ -228,6 +228,14 @@ fn no_answer() -> String {
     )
 }
 
+/// True when `error` is the service throttling (after the SDK's own retries).
+pub fn is_throttled(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<ServiceFailure>())
+        .any(|failure| is_throttling(&failure.code))
+}
+
 /// The error codes AWS services throttle with.
 fn is_throttling(code: &str) -> bool {
     const CODES: &[&str] = &[

@@ -3,9 +3,14 @@
 //! one that waits, then succeeds (exit 0). Followed while it runs, histx prints every
 //! event once, in order, equal to the final history, and the first line arrives before
 //! the run ends (measured by when it arrives, against the execution's own stopDate).
+//! On the fake, which pages and reverses as the service does, a run of 3000 events that
+//! grows while it is followed: each poll reads newest first only back to the last event
+//! printed, and throttled status calls slow the follow down without failing it.
 
 use crate::common;
 
+use common::fake::{FakeAws, Fault};
+use common::fake_sfn::{self, growing_execution, synthetic_history, DESCRIBE_EXECUTION};
 use common::http::aws_json_call;
 use common::moto::Moto;
 use common::{histx, histx_process};
@@ -247,5 +252,64 @@ fn follow_is_refused_with_a_file_or_reverse_order_and_its_flags_need_it() {
     assert_eq!(
         common::one_error_line(&output.stderr),
         "histx: histx ssm cannot follow a run yet"
+    );
+}
+
+#[test]
+fn a_growing_run_costs_a_page_or_two_a_poll_and_throttling_does_not_fail_it() {
+    let arn = "arn:aws:states:us-east-1:123456789012:execution:M:long";
+    let events = synthetic_history(3000);
+    // 2000 events at once, then 2000 a second.
+    let (history, describe) = growing_execution(arn, events.clone(), 2000, 2000.0, "SUCCEEDED");
+    let fake = FakeAws::start();
+    fake.serve(history);
+    fake.answer(describe);
+    fake.inject(
+        DESCRIBE_EXECUTION,
+        vec![Fault::Answer, Fault::Throttle, Fault::Throttle],
+    );
+    let output = histx()
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .args(["sfn", arn, "--endpoint-url", &fake.endpoint()])
+        .args([
+            "--follow",
+            "-o",
+            "jsonl",
+            "--exit-status",
+            "--interval",
+            "100ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed = common::json_lines(&output.stdout);
+    let ids: Vec<i64> = printed.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert_eq!(
+        ids,
+        (1..=3000).collect::<Vec<_>>(),
+        "each event once, in order"
+    );
+    let requests = fake.requests(fake_sfn::TARGET);
+    let first_read = requests
+        .iter()
+        .take_while(|r| r.get("reverseOrder") != Some(&json!(true)))
+        .count();
+    let polls = fake.requests(DESCRIBE_EXECUTION).len() - 1;
+    let poll_reads = requests.len() - first_read;
+    assert!(
+        requests[first_read..]
+            .iter()
+            .all(|r| r["reverseOrder"] == json!(true) && r["maxResults"] == json!(1000)),
+        "polls read newest first, in pages of 1000"
+    );
+    // Two throttled polls read nothing; the others at most two pages (1000 events each).
+    assert!(
+        poll_reads <= 2 * (polls - 2),
+        "{poll_reads} history requests in {polls} polls"
     );
 }
