@@ -114,7 +114,7 @@ pub struct HistoryArgs {
     #[arg(long, help_heading = "Output")]
     pub exit_status: bool,
 
-    /// Follow a running run: print its history so far, then new records as they happen,
+    /// Follow a running run: print its history so far, then new records as they happen
     /// until the run ends (or --timeout)
     #[arg(short = 'f', long, help_heading = "Follow", conflicts_with_all = ["from", "reverse"])]
     pub follow: bool,

@@ -24,14 +24,14 @@ use crate::cli::HistoryArgs;
 use crate::exit::{Outcome, RunOutcome, UsageError};
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
 use crate::model::{Event, EventId, Status, Stopped};
-use crate::render::{self, EventSink, Needs, Output, Presentation, RunReport, WireSink};
-use crate::services::{Normalizer, Origin, ReadPlan, Service, Watch, SAVED_SHAPES};
+use crate::render::{self, EventSink, Format, Needs, Output, Presentation, RunReport, WireSink};
+use crate::services::{Normalizer, Origin, ReadPlan, Service, Spans, Watch, SAVED_SHAPES};
 use crate::source::saved::SavedHistory;
 use crate::source::{AtEnd, BoxedSource, NextStep, OrderKey, Source, Step};
 use anyhow::{Context, Result};
 use serde_json::Value;
 use std::cell::Cell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -96,6 +96,10 @@ pub async fn show<S: Service>(
             S::history_order,
             Pace::new(history.interval, history.timeout),
             watched.clone(),
+            // Only lines stream as they happen; a document or a report is of the end.
+            !matches!(history.output, Format::Jsonl | Format::Raw)
+                || history.summary
+                || history.failed,
         ))
     } else {
         source
@@ -122,7 +126,13 @@ pub async fn show<S: Service>(
             let mut run = reader
                 .whole_run(&service, &view, report.needs(), false)
                 .await?;
-            let read = std::mem::take(&mut run.report);
+            let mut read = std::mem::take(&mut run.report);
+            // A run followed to its end: its status call has the last word.
+            if let Some(polled) = watched.get().filter(|s| s.is_final()) {
+                if !read.summary.status.is_some_and(Status::is_final) {
+                    read.summary.status = Some(polled);
+                }
+            }
             let status = read.summary.status;
             report.write(out, read).context(CANNOT_WRITE)?;
             run.outcome()?;
@@ -243,9 +253,18 @@ impl Pace {
 /// placed by the service's `key` (contiguous event ids): a poll hands over only the
 /// ids that follow the last one without a gap (a later poll brings the rest), whatever
 /// order and pages the service answered with (moto ignores reverseOrder and paging).
+///
+/// Spans ([`Watch::spans`]) are compared with the version last handed over instead: a
+/// new or changed one is handed over (again), one that went backwards is not. With
+/// `gather` (a report), nothing is handed over until the run ends, then the latest
+/// version of every record, in the order first seen.
 struct Poller {
     first: Option<BoxedSource>,
     watch: Box<dyn Watch>,
+    spans: Option<Spans>,
+    /// The mark and progress of the version of each span last handed over, by id.
+    seen: HashMap<String, (Value, u8)>,
+    gather: Option<Vec<Value>>,
     key: OrderKey,
     pace: Pace,
     /// The status as last polled, shared with the engine for the outcome.
@@ -265,9 +284,13 @@ impl Poller {
         key: OrderKey,
         pace: Pace,
         status: Rc<Cell<Option<Status>>>,
+        gather: bool,
     ) -> Self {
         Poller {
             first: Some(first),
+            spans: watch.spans(),
+            seen: HashMap::new(),
+            gather: gather.then(Vec::new),
             watch,
             key,
             pace,
@@ -291,9 +314,67 @@ impl Poller {
         }
     }
 
-    /// The records after `last`, read newest first until a page reaches back to it.
+    /// The spans that are new or changed (never backwards) since last handed over, in
+    /// history order; remembered as handed over.
+    fn changed_spans(&mut self, spans: Spans, records: Vec<Value>) -> Vec<Value> {
+        let mut changed: Vec<Value> = records
+            .into_iter()
+            .filter(|record| {
+                let Some(id) = (spans.id)(record) else {
+                    return false;
+                };
+                match self.seen.get(&id) {
+                    Some((mark, progress)) => {
+                        *mark != (spans.mark)(record) && (spans.progress)(record) >= *progress
+                    }
+                    None => true,
+                }
+            })
+            .collect();
+        let key = self.key;
+        changed.sort_by_key(|record| key(record).map_or((true, 0), |k| (false, k)));
+        for record in &changed {
+            self.remember(spans, record);
+        }
+        changed
+    }
+
+    fn remember(&mut self, spans: Spans, record: &Value) {
+        if let Some(id) = (spans.id)(record) {
+            self.seen
+                .insert(id, ((spans.mark)(record), (spans.progress)(record)));
+        }
+    }
+
+    /// Hands `records` over, or, gathering, keeps the latest version of each.
+    fn hand_over(&mut self, records: Vec<Value>) -> Step {
+        let Some(gathered) = &mut self.gather else {
+            return Step::Page(records);
+        };
+        for record in records {
+            let id = self.spans.and_then(|spans| (spans.id)(&record));
+            match gathered
+                .iter_mut()
+                .find(|old| id.is_some() && self.spans.and_then(|s| (s.id)(old)) == id)
+            {
+                Some(old) => *old = record,
+                None => gathered.push(record),
+            }
+        }
+        Step::CaughtUp
+    }
+
+    /// The records after `last`, read newest first until a page reaches back to it; for
+    /// spans, those new or changed.
     async fn new_records(&mut self) -> Result<Vec<Value>> {
         let mut source = self.watch.newest_first();
+        if let Some(spans) = self.spans {
+            let mut all = Vec::new();
+            while let Step::Page(page) = source.next(None).await? {
+                all.extend(page);
+            }
+            return Ok(self.changed_spans(spans, all));
+        }
         let mut fresh: BTreeMap<i64, Value> = BTreeMap::new();
         while let Step::Page(page) = source.next(None).await? {
             let keys: Vec<i64> = page.iter().filter_map(self.key).collect();
@@ -338,25 +419,35 @@ impl Source for Poller {
                 self.asked = true;
                 self.done = self.poll_status().await? == Some(true);
             }
-            if let Some(first) = &mut self.first {
-                if let Step::Page(page) = first.next(None).await? {
-                    let key = self.key;
-                    if let Some(max) = page.iter().filter_map(key).max() {
-                        self.last = self.last.max(max);
+            while let Some(first) = &mut self.first {
+                let Step::Page(page) = first.next(None).await? else {
+                    self.first = None;
+                    break;
+                };
+                let key = self.key;
+                if let Some(max) = page.iter().filter_map(key).max() {
+                    self.last = self.last.max(max);
+                }
+                if let Some(spans) = self.spans {
+                    for record in &page {
+                        self.remember(spans, record);
                     }
+                }
+                if let Step::Page(page) = self.hand_over(page) {
                     return Ok(Step::Page(page));
                 }
-                self.first = None;
             }
             loop {
-                if self.done {
-                    return Ok(Step::End);
-                }
-                let Some(wait) = self.pace.next_wait() else {
-                    // --timeout: the run is still running.
+                let timed_out = !self.done && self.pace.next_wait().is_none();
+                if self.done || timed_out {
+                    // The end (or --timeout: the run is still running).
                     self.done = true;
-                    return Ok(Step::End);
-                };
+                    return Ok(match self.gather.take() {
+                        Some(all) => Step::Page(all),
+                        None => Step::End,
+                    });
+                }
+                let wait = self.pace.next_wait().expect("checked above");
                 tokio::time::sleep(wait).await;
                 // The status first: once final, this read is the one after it.
                 let Some(done) = self.poll_status().await? else {
@@ -373,8 +464,11 @@ impl Source for Poller {
                 };
                 self.done = done;
                 self.pace.found(!records.is_empty());
-                if !records.is_empty() {
-                    return Ok(Step::Page(records));
+                if records.is_empty() {
+                    continue;
+                }
+                if let Step::Page(page) = self.hand_over(records) {
+                    return Ok(Step::Page(page));
                 }
             }
         })
@@ -970,6 +1064,7 @@ mod tests {
             id,
             Pace::new(Duration::from_millis(1), None),
             status.clone(),
+            false,
         );
         let (records, _) = crate::source::testing::drain(poller).unwrap();
         assert_eq!(status.get(), Some(Status::Failed));

@@ -164,8 +164,27 @@ pub trait Watch {
     fn status(&mut self) -> Pin<Box<dyn Future<Output = Result<RunState>> + '_>>;
 
     /// A new live source of the run's records, newest first, in the largest pages: read
-    /// back to the last record printed. A new one each poll (page tokens expire).
+    /// back to the last record printed. A new one each poll (page tokens expire). For
+    /// [`Spans`], the run's records as they are now, in any order.
     fn newest_first(&mut self) -> BoxedSource;
+
+    /// `Some` when the run's records are spans that change in place (SSM steps,
+    /// CodePipeline actions) rather than events with contiguous ids.
+    fn spans(&self) -> Option<Spans> {
+        None
+    }
+}
+
+/// How follow mode tells spans apart and how far along one is: a record whose status
+/// or end changed is handed over again, never one that went backwards.
+#[derive(Clone, Copy)]
+pub struct Spans {
+    /// The record's own id (StepExecutionId, actionExecutionId).
+    pub id: fn(&Value) -> Option<String>,
+    /// 0 not started, 1 running, 2 final.
+    pub progress: fn(&Value) -> u8,
+    /// What makes a new version news: its status and its end.
+    pub mark: fn(&Value) -> Value,
 }
 
 /// [`Service::arrange`]'s default. A file is put in history order by `key`, newest

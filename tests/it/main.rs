@@ -26,6 +26,7 @@ mod sfn_moto;
 mod sfn_normalize;
 mod sfn_truth;
 mod snapshots_tree_table;
+mod span_follow;
 mod ssm_cli;
 mod ssm_fake;
 mod ssm_normalize;

@@ -243,16 +243,11 @@ fn follow_is_refused_with_a_file_or_reverse_order_and_its_flags_need_it() {
     ] {
         histx().args(["sfn", arn]).args(args).assert().code(2);
     }
-    // A service that cannot follow yet says so before any request.
-    let output = histx()
-        .args(["ssm", "4105a4fc-f944-11e6-9d32-0123456789ab", "--follow"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        common::one_error_line(&output.stderr),
-        "histx: histx ssm cannot follow a run yet"
-    );
+    // One pipeline execution is followed, not --all.
+    histx()
+        .args(["codepipeline", "web", "--all", "--follow"])
+        .assert()
+        .code(2);
 }
 
 #[test]

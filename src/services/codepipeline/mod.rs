@@ -29,7 +29,7 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary, Timestamp};
-use crate::services::{Origin, ReadPlan, RunState, Service};
+use crate::services::{Origin, ReadPlan, RunState, Service, Spans, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, Gathered};
@@ -72,7 +72,7 @@ pub struct Args {
 
     /// Every pipeline execution the API keeps, each in its own group, with an execution
     /// column in the table
-    #[arg(long)]
+    #[arg(long, conflicts_with = "follow")]
     pub all: bool,
 }
 
@@ -183,6 +183,23 @@ impl Service for CodePipeline {
         Ok(Box::new(TokenPager::new(live, read.page_size)))
     }
 
+    const FOLLOWS: bool = true;
+
+    /// GetPipelineExecution and ListActionExecutions of the execution shown.
+    async fn watch(&mut self, connection: &Connection) -> Result<Box<dyn Watch>> {
+        let mut live = self.connected(connection).await?;
+        live.execution_id = self.chosen_execution(&live).await?;
+        if live.execution_id.is_none() {
+            return Err(
+                UsageError::new("--follow follows one pipeline execution, not --all").into(),
+            );
+        }
+        Ok(Box::new(Watched {
+            live,
+            known: self.run.clone(),
+        }))
+    }
+
     /// GetPipelineExecution of the execution shown; with `--all`, of the newest (whose
     /// summary the report gives).
     async fn status(&mut self, connection: &Connection) -> Result<RunState> {
@@ -229,6 +246,60 @@ impl Service for CodePipeline {
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
         tree::tree(events, summary)
+    }
+}
+
+/// A running pipeline execution, as follow mode polls it.
+struct Watched {
+    live: LiveActions,
+    known: Option<RunState>,
+}
+
+impl Watch for Watched {
+    fn status(
+        &mut self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+        let live = &self.live;
+        let id = live.execution_id.as_deref().unwrap_or_default();
+        Box::pin(pipeline_execution_state(
+            &live.client,
+            &live.pipeline,
+            id,
+            self.known.as_ref(),
+        ))
+    }
+
+    fn newest_first(&mut self) -> BoxedSource {
+        let live = LiveActions {
+            client: self.live.client.clone(),
+            pipeline: self.live.pipeline.clone(),
+            execution_id: self.live.execution_id.clone(),
+        };
+        Box::new(TokenPager::new(live, MAX_PAGE_SIZE))
+    }
+
+    fn spans(&self) -> Option<Spans> {
+        Some(Spans {
+            id: |action| {
+                action
+                    .get("actionExecutionId")?
+                    .as_str()
+                    .map(str::to_string)
+            },
+            progress: |action| match action.get("status").and_then(Value::as_str) {
+                Some("InProgress") => 1,
+                Some(_) => 2,
+                None => 0,
+            },
+            // A running action's lastUpdateTime moves on: its end is known once final.
+            mark: |action| {
+                let status = action.get("status").and_then(Value::as_str);
+                let end = action
+                    .get("lastUpdateTime")
+                    .filter(|_| status.is_some_and(|s| s != "InProgress"));
+                serde_json::json!([status, end])
+            },
+        })
     }
 }
 

@@ -39,6 +39,7 @@ pub async fn automation_state(client: &aws_sdk_ssm::Client, id: &str) -> Result<
 }
 
 /// DescribeAutomationStepExecutions, one page per call, through the SDK.
+#[derive(Clone)]
 pub struct LiveSteps {
     client: aws_sdk_ssm::Client,
     execution_id: String,

@@ -20,7 +20,7 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary, Status, Timestamp};
-use crate::services::{Origin, ReadPlan, RunState, Service};
+use crate::services::{Origin, ReadPlan, RunState, Service, Spans, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, Filtered};
@@ -125,6 +125,19 @@ impl Service for Ssm {
         Ok(Box::new(TokenPager::new(api, read.page_size)))
     }
 
+    const FOLLOWS: bool = true;
+
+    /// GetAutomationExecution, and the steps as they are now (re-listed whole each poll,
+    /// with the command line's filters).
+    async fn watch(&mut self, connection: &Connection) -> Result<Box<dyn Watch>> {
+        let (execution, client) = self.connected(connection).await?;
+        Ok(Box::new(Watched {
+            client: client.clone(),
+            execution: execution.clone(),
+            steps: LiveSteps::new(client, &execution, &self.filters, false)?,
+        }))
+    }
+
     /// GetAutomationExecution.
     async fn status(&mut self, connection: &Connection) -> Result<RunState> {
         let (execution, client) = self.connected(connection).await?;
@@ -168,6 +181,43 @@ impl Service for Ssm {
 }
 
 /// A checked automation execution: its ID, and the region its ARN names, if given one.
+/// A running automation, as follow mode polls it.
+struct Watched {
+    client: aws_sdk_ssm::Client,
+    execution: AutomationExecution,
+    steps: LiveSteps,
+}
+
+impl Watch for Watched {
+    fn status(
+        &mut self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+        Box::pin(automation_state(&self.client, &self.execution.id))
+    }
+
+    fn newest_first(&mut self) -> BoxedSource {
+        Box::new(TokenPager::new(
+            self.steps.clone(),
+            <Ssm as Service>::MAX_PAGE_SIZE,
+        ))
+    }
+
+    fn spans(&self) -> Option<Spans> {
+        Some(Spans {
+            id: |step| step.get("StepExecutionId")?.as_str().map(str::to_string),
+            progress: |step| {
+                let status = step.get("StepStatus").and_then(Value::as_str);
+                match status.map(status_of) {
+                    Some(status) if status.is_final() => 2,
+                    Some(Status::Running) => 1,
+                    _ => 0,
+                }
+            },
+            mark: |step| serde_json::json!([step.get("StepStatus"), step.get("ExecutionEndTime")]),
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutomationExecution {
     pub id: String,

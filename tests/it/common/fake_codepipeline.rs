@@ -254,3 +254,93 @@ pub fn synthetic_actions(execution: &str, count: usize, start: f64) -> Vec<Value
         })
         .collect()
 }
+
+/// A pipeline execution that runs as the clock goes: each action `(stage.action, starts,
+/// ends, outcome)` (seconds after the first request) is listed from `starts` on,
+/// InProgress, then `outcome` from `ends`, newest first as the service lists them.
+/// GetPipelineExecution says InProgress until every action has ended, then Failed if
+/// one failed, else Succeeded.
+pub fn advancing_execution(
+    pipeline: &str,
+    execution: &str,
+    plan: Vec<(&'static str, f64, f64, &'static str)>,
+) -> (Api, Answer) {
+    let started = std::sync::Mutex::new(None::<std::time::Instant>);
+    let epoch = 1_714_557_600.0_f64;
+    let (pipeline, execution) = (pipeline.to_string(), execution.to_string());
+    let (planned, id) = (plan.len(), execution.clone());
+    let actions_now = std::sync::Arc::new(move || -> Vec<Value> {
+        let now = started
+            .lock()
+            .unwrap()
+            .get_or_insert_with(std::time::Instant::now)
+            .elapsed()
+            .as_secs_f64();
+        let mut actions: Vec<Value> = plan
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, starts, _, _))| now >= *starts)
+            .map(|(n, (name, starts, ends, outcome))| {
+                let (stage, action) = name.split_once('.').unwrap();
+                let done = now >= *ends;
+                json!({
+                    "pipelineExecutionId": id,
+                    "actionExecutionId": format!("{}-{n:04}", &id[..8]),
+                    "pipelineVersion": 1,
+                    "stageName": stage,
+                    "actionName": action,
+                    "startTime": epoch + starts,
+                    "lastUpdateTime": epoch + if done { *ends } else { now },
+                    "status": if done { *outcome } else { "InProgress" },
+                    "input": {"actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}},
+                    "output": {},
+                })
+            })
+            .collect();
+        actions.sort_by(|a, b| start_of(b).total_cmp(&start_of(a)));
+        actions
+    });
+    let (listed, name) = (actions_now.clone(), pipeline.clone());
+    let list = page_api(
+        LIST_ACTIONS,
+        "actionExecutionDetails",
+        Box::new(move |request| {
+            let asked = request["pipelineName"].as_str().unwrap_or_default();
+            if asked != name {
+                return Err(pipeline_not_found(asked));
+            }
+            Ok(listed())
+        }),
+    );
+    let status = Answer {
+        target: GET_EXECUTION,
+        json_version: "1.1",
+        answer: Box::new(move |request| {
+            if request["pipelineExecutionId"] != execution.as_str() {
+                return Err(ApiError::new(
+                    400,
+                    "PipelineExecutionNotFoundException",
+                    "no such execution",
+                ));
+            }
+            let actions = actions_now();
+            let statuses: Vec<&str> = actions
+                .iter()
+                .map(|a| a["status"].as_str().unwrap())
+                .collect();
+            let status = if actions.len() < planned || statuses.contains(&"InProgress") {
+                "InProgress"
+            } else if statuses.contains(&"Failed") {
+                "Failed"
+            } else {
+                "Succeeded"
+            };
+            Ok(json!({"pipelineExecution": {
+                "pipelineName": pipeline,
+                "pipelineExecutionId": execution,
+                "status": status,
+            }}))
+        }),
+    };
+    (list, status)
+}
