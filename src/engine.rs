@@ -107,7 +107,10 @@ pub async fn show<S: Service>(
     // The outcome: as polled when following, else as the history says (or, live, the
     // status call when it does not).
     let ask = !history.follow && history.from.is_none();
-    let settle = |status: Option<Status>| watched.get().or(status);
+    let settle = |status: Option<Status>| match status {
+        Some(status) if status.is_final() => Some(status),
+        _ => watched.get().or(status),
+    };
     let output = render::output(
         history.output,
         history.summary,
@@ -265,6 +268,8 @@ struct Poller {
     /// The mark and progress of the version of each span last handed over, by id.
     seen: HashMap<String, (Value, u8)>,
     gather: Option<Vec<Value>>,
+    /// Where each span is in `gather`, by id.
+    gathered_at: HashMap<String, usize>,
     key: OrderKey,
     pace: Pace,
     /// The status as last polled, shared with the engine for the outcome.
@@ -291,6 +296,7 @@ impl Poller {
             spans: watch.spans(),
             seen: HashMap::new(),
             gather: gather.then(Vec::new),
+            gathered_at: HashMap::new(),
             watch,
             key,
             pace,
@@ -353,12 +359,14 @@ impl Poller {
         };
         for record in records {
             let id = self.spans.and_then(|spans| (spans.id)(&record));
-            match gathered
-                .iter_mut()
-                .find(|old| id.is_some() && self.spans.and_then(|s| (s.id)(old)) == id)
-            {
-                Some(old) => *old = record,
-                None => gathered.push(record),
+            match id.as_ref().and_then(|id| self.gathered_at.get(id)) {
+                Some(&at) => gathered[at] = record,
+                None => {
+                    if let Some(id) = id {
+                        self.gathered_at.insert(id, gathered.len());
+                    }
+                    gathered.push(record);
+                }
             }
         }
         Step::CaughtUp

@@ -1,6 +1,7 @@
 //! Exit statuses, decided in exactly one place: 0 success (and a closed output pipe),
 //! 1 a runtime or API error, 2 a usage error (bad flags, a malformed ARN); with
-//! `--exit-status`, the run's outcome ([`RunOutcome`]: 0, 3, 4, 5, 8). Errors are
+//! `--exit-status`, the run's outcome ([`RunOutcome`]: 0, 3, 4, 5, 8); 130 when
+//! interrupted (Ctrl-C). Errors are
 //! printed as one line, `histx: <message>`, with payload text escaped.
 
 use std::fmt;
@@ -40,6 +41,8 @@ pub enum Status {
     /// `--exit-status`: the run was still running when histx stopped (or its outcome is
     /// one histx does not know).
     RunUnfinished = 8,
+    /// Interrupted (Ctrl-C, SIGINT): what was printed is whole lines.
+    Interrupted = 130,
 }
 
 /// What a command that ran to its end established: nothing to report, or (with

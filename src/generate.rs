@@ -208,6 +208,9 @@ A runtime or API error, printed as one line on standard error: \\fBhistx: Code: 
 .TP
 \\fB2\\fR
 A usage error (a bad flag, a malformed ARN), found before any request.
+.TP
+\\fB130\\fR
+Interrupted (Ctrl\\-C): what was printed is whole lines, then one line on standard error.
 .PP
 With \\fB\\-\\-exit\\-status\\fR, the run's outcome instead of 0 (1 and 2 keep their meaning):
 .TP

@@ -308,3 +308,40 @@ fn a_growing_run_costs_a_page_or_two_a_poll_and_throttling_does_not_fail_it() {
         "{poll_reads} history requests in {polls} polls"
     );
 }
+
+#[test]
+fn ctrl_c_while_following_leaves_whole_lines_and_exits_130() {
+    use std::io::Read;
+    let arn = "arn:aws:states:us-east-1:123456789012:execution:M:forever";
+    // 10 of 11 events, and no more: the run never ends.
+    let (history, describe) = growing_execution(arn, synthetic_history(11), 10, 0.0, "SUCCEEDED");
+    let fake = FakeAws::start();
+    fake.serve(history);
+    fake.answer(describe);
+    let mut child = histx_process()
+        .args(["sfn", arn, "--endpoint-url", &fake.endpoint()])
+        .args(["--follow", "-o", "jsonl", "--interval", "100ms"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    while lines.len() < 10 {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "histx ended early"
+        );
+        lines.push(line);
+    }
+    // SAFETY: kill(2) sends a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    assert_eq!(rest, "", "nothing after the lines already read");
+    assert!(lines.iter().all(|l| l.ends_with('\n')));
+    assert_eq!(common::one_error_line(&output.stderr), "histx: interrupted");
+}
