@@ -4,14 +4,16 @@
 use crate::aws::{self, Connection};
 use crate::cli::{Cli, ColorChoice, Command, GlobalArgs, ServiceCommand, Verb};
 use crate::engine;
-use crate::exit::UsageError;
+use crate::exit::{Outcome, UsageError};
 use crate::generate;
 use crate::render::Presentation;
 use crate::services::{codepipeline, sfn, ssm, swf, Service};
 use anyhow::Result;
 use std::io::Write;
 
-pub async fn run(cli: Cli, out: &mut dyn Write, stdout_is_terminal: bool) -> Result<()> {
+/// Runs the command line; what it established, when it ran to its end (the run's
+/// outcome with `--exit-status`).
+pub async fn run(cli: Cli, out: &mut dyn Write, stdout_is_terminal: bool) -> Result<Outcome> {
     match cli.command {
         Command::Sfn(command) => service::<sfn::Sfn>(command, out, stdout_is_terminal).await,
         Command::Swf(command) => service::<swf::Swf>(command, out, stdout_is_terminal).await,
@@ -19,8 +21,12 @@ pub async fn run(cli: Cli, out: &mut dyn Write, stdout_is_terminal: bool) -> Res
         Command::Codepipeline(command) => {
             service::<codepipeline::CodePipeline>(command, out, stdout_is_terminal).await
         }
-        Command::Completions { shell } => generate::write_completion(shell, out),
-        Command::Man { subcommand } => generate::write_man_page(subcommand.as_deref(), out),
+        Command::Completions { shell } => {
+            generate::write_completion(shell, out).map(|()| Outcome::Done)
+        }
+        Command::Man { subcommand } => {
+            generate::write_man_page(subcommand.as_deref(), out).map(|()| Outcome::Done)
+        }
     }
 }
 
@@ -29,7 +35,7 @@ async fn service<S: Service>(
     command: ServiceCommand<S::Args>,
     out: &mut dyn Write,
     stdout_is_terminal: bool,
-) -> Result<()> {
+) -> Result<Outcome> {
     let (verb, global) = command.into_verb();
     if let Some(url) = &global.endpoint_url {
         aws::check_endpoint_url(url).map_err(UsageError::new)?;

@@ -108,6 +108,26 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub from: Option<PathBuf>,
 
+    /// Report the run's outcome in the exit status: 0 succeeded, 3 failed, 4 timed out,
+    /// 5 aborted, stopped, cancelled or terminated, 8 still running (1 and 2 stay
+    /// histx's own errors)
+    #[arg(long, help_heading = "Output")]
+    pub exit_status: bool,
+
+    /// Follow a running run: print its history so far, then new records as they happen
+    /// until the run ends (or --timeout)
+    #[arg(short = 'f', long, help_heading = "Follow", conflicts_with_all = ["from", "reverse"])]
+    pub follow: bool,
+
+    /// How often to poll while following; backs off (with jitter) while nothing changes,
+    /// never above 15s (or the interval itself, if longer)
+    #[arg(long, value_name = "DURATION", help_heading = "Follow", default_value = "2s", value_parser = duration, requires = "follow")]
+    pub interval: std::time::Duration,
+
+    /// Stop following after this long (the run is then still running: --exit-status 8)
+    #[arg(long, value_name = "DURATION", help_heading = "Follow", allow_negative_numbers = true, value_parser = duration, requires = "follow")]
+    pub timeout: Option<std::time::Duration>,
+
     /// Events per request, for experts [default: the largest the API allows]
     #[arg(long, value_name = "N", help_heading = "Input", allow_negative_numbers = true, value_parser = whole_number)]
     pub page_size: Option<u64>,

@@ -8,20 +8,33 @@
 //! filtered and printed before the next is asked for, so memory stays flat and `| head`
 //! returns at once. Whole run (a report: table, tree, `--summary`; or `--failed`, which
 //! needs the run's shape): every page is read first.
+//!
+//! Follow mode (`--follow`): a [`Poller`] over the live source. After the first full
+//! read it polls the service's status call and reads the history newest first back to
+//! the last record handed over, handing over the new ones oldest first, each once, ids
+//! contiguous; after a final status it reads once more, then ends. Streams print each
+//! poll's records at once; a report is written when the run has ended.
+//!
+//! With `--exit-status` the run's outcome is returned ([`Outcome`]): the status the
+//! history read establishes (its summary's), else, for a live read whose history does
+//! not say (SSM step pages, a `--limit`), the service's status call.
 
 use crate::aws::Connection;
 use crate::cli::HistoryArgs;
-use crate::exit::UsageError;
+use crate::exit::{Outcome, RunOutcome, UsageError};
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
 use crate::model::{Event, EventId, Status, Stopped};
-use crate::render::{self, EventSink, Needs, Output, Presentation, RunReport, WireSink};
-use crate::services::{Normalizer, Notices, Origin, ReadPlan, Service, SAVED_SHAPES};
+use crate::render::{self, EventSink, Format, Needs, Output, Presentation, RunReport, WireSink};
+use crate::services::{Normalizer, Notices, Origin, ReadPlan, Service, Spans, Watch, SAVED_SHAPES};
 use crate::source::saved::SavedHistory;
-use crate::source::{BoxedSource, Step};
+use crate::source::{AtEnd, BoxedSource, NextStep, OrderKey, Source, Step};
 use anyhow::{Context, Result};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 /// What the user asked to see of a history, beyond the output format.
 #[derive(Debug, Clone, Default)]
@@ -56,19 +69,52 @@ pub async fn show<S: Service>(
     connection: &Connection,
     presentation: Presentation,
     out: &mut dyn Write,
-) -> Result<()> {
+) -> Result<Outcome> {
     let read = read_plan::<S>(history)?;
-    let notices = read.notices.clone();
+    let notices = service.notices();
     let source = match &history.from {
         Some(path) => {
             let saved = Box::new(SavedHistory::open(path, S::SAVED_SHAPE, &SAVED_SHAPES)?);
             service.arrange(saved, Origin::File, read)?
         }
         None => {
-            let live = service.live(connection, read.clone()).await?;
+            if history.follow && !S::FOLLOWS {
+                return Err(UsageError::new(format!(
+                    "`histx {}` cannot follow a run yet",
+                    S::NAME
+                ))
+                .into());
+            }
+            let live = service.live(connection, read).await?;
             say(&notices);
             service.arrange(live, Origin::Live, read)?
         }
+    };
+    // Follow mode: the status as last polled, for the outcome.
+    let watched = Rc::new(Cell::new(None));
+    let source: BoxedSource = if history.follow {
+        let watch = service.watch(connection).await?;
+        say(&notices);
+        Box::new(Poller::new(
+            source,
+            watch,
+            S::history_order,
+            Pace::new(history.interval, history.timeout),
+            watched.clone(),
+            // Only lines stream as they happen; a document or a report is of the end.
+            !matches!(history.output, Format::Jsonl | Format::Raw)
+                || history.summary
+                || history.failed,
+        ))
+    } else {
+        source
+    };
+    // The outcome: as polled when following, else as the history says (or, live, the
+    // status call when it does not).
+    let ask = !history.follow && history.from.is_none();
+    let settle = |status: Option<Status>| match status {
+        Some(status) if status.is_final() => Some(status),
+        _ => watched.get().or(status),
     };
     let output = render::output(
         history.output,
@@ -89,15 +135,29 @@ pub async fn show<S: Service>(
             let mut run = reader
                 .whole_run(&service, &view, report.needs(), false)
                 .await?;
-            let read = std::mem::take(&mut run.report);
+            let mut read = std::mem::take(&mut run.report);
+            // A run followed to its end: its status call has the last word.
+            if let Some(polled) = watched.get().filter(|s| s.is_final()) {
+                if !read.summary.status.is_some_and(Status::is_final) {
+                    read.summary.status = Some(polled);
+                }
+            }
+            let status = read.summary.status;
             report.write(out, read).context(CANNOT_WRITE)?;
-            return run.outcome();
+            run.outcome()?;
+            return outcome(&mut service, history, connection, settle(status), ask).await;
         }
         Output::Events(sink) => Sink::Events(sink),
         Output::Wire(sink) => Sink::Wire(sink),
     };
     if !view.failed_only {
-        return reader.stream(&view, sink, out).await;
+        // The summary's status needs the events: kept only when it is asked for.
+        let events = reader.stream(&view, sink, out, history.exit_status).await?;
+        let status = history
+            .exit_status
+            .then(|| service.summary(&events).status)
+            .flatten();
+        return outcome(&mut service, history, connection, settle(status), ask).await;
     }
     // The failing path needs the run's shape: the whole run first, then the sink.
     let keep_wire = matches!(sink, Sink::Wire(_));
@@ -111,7 +171,322 @@ pub async fn show<S: Service>(
         Sink::Wire(sink) => sink.page(out, &run.wire),
     }
     .context(CANNOT_WRITE)?;
-    run.outcome()
+    let status = run.report.summary.status;
+    run.outcome()?;
+    outcome(&mut service, history, connection, settle(status), ask).await
+}
+
+/// What the command established: with `--exit-status`, the run's outcome: `status`
+/// when it is final; else, when `ask`ed (a live read), the service's status call's; else
+/// (a saved history that does not say, a follow that timed out) unfinished.
+async fn outcome<S: Service>(
+    service: &mut S,
+    history: &HistoryArgs,
+    connection: &Connection,
+    status: Option<Status>,
+    ask: bool,
+) -> Result<Outcome> {
+    if !history.exit_status {
+        return Ok(Outcome::Done);
+    }
+    let status = match status {
+        Some(status) if status.is_final() => Some(status),
+        _ if ask => Some(service.status(connection).await?.status),
+        _ => status,
+    };
+    Ok(Outcome::Run(RunOutcome::of(status)))
+}
+
+/// How often a follower polls: every `interval`, backing off by half again (with
+/// jitter) for each poll that found nothing new, never above [`Pace::CEILING`] (or the
+/// interval, if the user chose a longer one); until `timeout`, if one is set.
+#[derive(Debug, Clone)]
+struct Pace {
+    interval: Duration,
+    deadline: Option<Instant>,
+    /// Polls in a row that found nothing new.
+    quiet: u32,
+    seed: u64,
+}
+
+impl Pace {
+    const CEILING: Duration = Duration::from_secs(15);
+
+    fn new(interval: Duration, timeout: Option<Duration>) -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        Pace {
+            interval,
+            deadline: timeout.map(|t| Instant::now() + t),
+            quiet: 0,
+            seed: std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish(),
+        }
+    }
+
+    /// The wait before the next poll; `None` once the timeout has passed.
+    fn next_wait(&mut self) -> Option<Duration> {
+        let ceiling = Self::CEILING.max(self.interval);
+        let backed_off = self
+            .interval
+            .mul_f64(1.5_f64.powi(self.quiet.min(16) as i32))
+            .min(ceiling);
+        // Up to a tenth either way, so that many followers do not poll in step.
+        self.seed = self
+            .seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let jitter = ((self.seed >> 33) as f64 / (1u64 << 31) as f64) * 0.2 - 0.1;
+        let wait = backed_off.mul_f64(1.0 + jitter).min(ceiling);
+        match self.deadline {
+            None => Some(wait),
+            Some(deadline) => {
+                let left = deadline.checked_duration_since(Instant::now())?;
+                (!left.is_zero()).then(|| wait.min(left))
+            }
+        }
+    }
+
+    fn found(&mut self, anything: bool) {
+        self.quiet = if anything { 0 } else { self.quiet + 1 };
+    }
+
+    /// The service throttled a poll: back off further than for a quiet one.
+    fn throttled(&mut self) {
+        self.quiet += 2;
+    }
+}
+
+/// Follow mode's source: the first read's pages, then, poll after poll, the records
+/// that are new since the last one handed over, oldest first, each once. Records are
+/// placed by the service's `key` (contiguous event ids): a poll hands over only the
+/// ids that follow the last one without a gap (a later poll brings the rest), whatever
+/// order and pages the service answered with (moto ignores reverseOrder and paging).
+///
+/// Spans ([`Watch::spans`]) are compared with the version last handed over instead: a
+/// new or changed one is handed over (again), one that went backwards is not. With
+/// `gather` (a report), nothing is handed over until the run ends, then the latest
+/// version of every record, in the order first seen.
+struct Poller {
+    first: Option<BoxedSource>,
+    watch: Box<dyn Watch>,
+    spans: Option<Spans>,
+    /// The mark and progress of the version of each span last handed over, by id.
+    seen: HashMap<String, (Value, u8)>,
+    gather: Option<Vec<Value>>,
+    /// Where each span is in `gather`, by id.
+    gathered_at: HashMap<String, usize>,
+    key: OrderKey,
+    pace: Pace,
+    /// The status as last polled, shared with the engine for the outcome.
+    status: Rc<Cell<Option<Status>>>,
+    /// The key of the last record handed over.
+    last: i64,
+    /// The run's status was final before the last read: nothing more will come.
+    done: bool,
+    /// The status was asked for before the first read.
+    asked: bool,
+}
+
+impl Poller {
+    fn new(
+        first: BoxedSource,
+        watch: Box<dyn Watch>,
+        key: OrderKey,
+        pace: Pace,
+        status: Rc<Cell<Option<Status>>>,
+        gather: bool,
+    ) -> Self {
+        Poller {
+            first: Some(first),
+            spans: watch.spans(),
+            seen: HashMap::new(),
+            gather: gather.then(Vec::new),
+            gathered_at: HashMap::new(),
+            watch,
+            key,
+            pace,
+            status,
+            last: 0,
+            done: false,
+            asked: false,
+        }
+    }
+
+    /// Polls the status: true when it is final; `None` when the service throttled the
+    /// call (a follow backs off, it does not fail for that).
+    async fn poll_status(&mut self) -> Result<Option<bool>> {
+        match self.watch.status().await {
+            Ok(state) => {
+                self.status.set(Some(state.status));
+                Ok(Some(state.status.is_final()))
+            }
+            Err(error) if crate::aws::is_throttled(&error) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The spans that are new or changed (never backwards) since last handed over, in
+    /// history order; remembered as handed over.
+    fn changed_spans(&mut self, spans: Spans, records: Vec<Value>) -> Vec<Value> {
+        let mut changed: Vec<Value> = records
+            .into_iter()
+            .filter(|record| {
+                let Some(id) = (spans.id)(record) else {
+                    return false;
+                };
+                match self.seen.get(&id) {
+                    Some((mark, progress)) => {
+                        *mark != (spans.mark)(record) && (spans.progress)(record) >= *progress
+                    }
+                    None => true,
+                }
+            })
+            .collect();
+        let key = self.key;
+        changed.sort_by_key(|record| key(record).map_or((true, 0), |k| (false, k)));
+        for record in &changed {
+            self.remember(spans, record);
+        }
+        changed
+    }
+
+    fn remember(&mut self, spans: Spans, record: &Value) {
+        if let Some(id) = (spans.id)(record) {
+            self.seen
+                .insert(id, ((spans.mark)(record), (spans.progress)(record)));
+        }
+    }
+
+    /// Hands `records` over, or, gathering, keeps the latest version of each.
+    fn hand_over(&mut self, records: Vec<Value>) -> Step {
+        let Some(gathered) = &mut self.gather else {
+            return Step::Page(records);
+        };
+        for record in records {
+            let id = self.spans.and_then(|spans| (spans.id)(&record));
+            match id.as_ref().and_then(|id| self.gathered_at.get(id)) {
+                Some(&at) => gathered[at] = record,
+                None => {
+                    if let Some(id) = id {
+                        self.gathered_at.insert(id, gathered.len());
+                    }
+                    gathered.push(record);
+                }
+            }
+        }
+        Step::CaughtUp
+    }
+
+    /// The records after `last`, read newest first until a page reaches back to it; for
+    /// spans, those new or changed.
+    async fn new_records(&mut self) -> Result<Vec<Value>> {
+        let mut source = self.watch.newest_first();
+        if let Some(spans) = self.spans {
+            let mut all = Vec::new();
+            while let Step::Page(page) = source.next(None).await? {
+                all.extend(page);
+            }
+            return Ok(self.changed_spans(spans, all));
+        }
+        let mut fresh: BTreeMap<i64, Value> = BTreeMap::new();
+        while let Step::Page(page) = source.next(None).await? {
+            let keys: Vec<i64> = page.iter().filter_map(self.key).collect();
+            // A service that ignored the reverse order (moto) puts newer records on
+            // later pages: read on to its end.
+            let oldest_first = keys.len() > 1 && keys.windows(2).all(|pair| pair[0] < pair[1]);
+            let mut reached = page.is_empty();
+            for record in page {
+                match (self.key)(&record) {
+                    Some(key) if key > self.last => {
+                        fresh.insert(key, record);
+                    }
+                    _ => reached = true,
+                }
+            }
+            if reached && !oldest_first {
+                break;
+            }
+        }
+        let mut contiguous = Vec::new();
+        for (key, record) in fresh {
+            if key != self.last + 1 {
+                break;
+            }
+            self.last = key;
+            contiguous.push(record);
+        }
+        Ok(contiguous)
+    }
+}
+
+impl Source for Poller {
+    fn at_end(&mut self) -> AtEnd<'_> {
+        let done = self.done && self.first.is_none();
+        Box::pin(async move { done })
+    }
+
+    fn next(&mut self, _at_most: Option<usize>) -> NextStep<'_> {
+        Box::pin(async move {
+            if self.first.is_some() && !self.asked {
+                // Before the first read: a run already over is read once, whole.
+                self.asked = true;
+                self.done = self.poll_status().await? == Some(true);
+            }
+            while let Some(first) = &mut self.first {
+                let Step::Page(page) = first.next(None).await? else {
+                    self.first = None;
+                    break;
+                };
+                let key = self.key;
+                if let Some(max) = page.iter().filter_map(key).max() {
+                    self.last = self.last.max(max);
+                }
+                if let Some(spans) = self.spans {
+                    for record in &page {
+                        self.remember(spans, record);
+                    }
+                }
+                if let Step::Page(page) = self.hand_over(page) {
+                    return Ok(Step::Page(page));
+                }
+            }
+            loop {
+                let timed_out = !self.done && self.pace.next_wait().is_none();
+                if self.done || timed_out {
+                    // The end (or --timeout: the run is still running).
+                    self.done = true;
+                    return Ok(match self.gather.take() {
+                        Some(all) => Step::Page(all),
+                        None => Step::End,
+                    });
+                }
+                let wait = self.pace.next_wait().expect("checked above");
+                tokio::time::sleep(wait).await;
+                // The status first: once final, this read is the one after it.
+                let Some(done) = self.poll_status().await? else {
+                    self.pace.throttled();
+                    continue;
+                };
+                let records = match self.new_records().await {
+                    Ok(records) => records,
+                    Err(error) if crate::aws::is_throttled(&error) => {
+                        self.pace.throttled();
+                        continue;
+                    }
+                    Err(error) => return Err(error),
+                };
+                self.done = done;
+                self.pace.found(!records.is_empty());
+                if records.is_empty() {
+                    continue;
+                }
+                if let Step::Page(page) = self.hand_over(records) {
+                    return Ok(Step::Page(page));
+                }
+            }
+        })
+    }
 }
 
 /// Where a stream goes: normalized events, or the records as the service sent them.
@@ -148,7 +523,6 @@ fn read_plan<S: Service>(history: &HistoryArgs) -> Result<ReadPlan, UsageError> 
         page_size,
         page_size_chosen: history.page_size.is_some(),
         reverse: history.reverse,
-        notices: Notices::default(),
     })
 }
 
@@ -235,10 +609,18 @@ impl<N: Normalizer> Reader<N> {
         })
     }
 
-    /// Streams pages to the sink as they arrive.
-    async fn stream(&mut self, view: &View, mut sink: Sink, out: &mut dyn Write) -> Result<()> {
+    /// Streams pages to the sink as they arrive; returns every event read when asked to
+    /// `keep` them (for the run's summary), else none.
+    async fn stream(
+        &mut self,
+        view: &View,
+        mut sink: Sink,
+        out: &mut dyn Write,
+        keep: bool,
+    ) -> Result<Vec<Event>> {
         let filtering = !view.filter.is_empty();
         let mut printed = 0;
+        let mut kept = Vec::new();
         loop {
             let room = view.limit.map(|limit| limit - printed);
             if room == Some(0) {
@@ -261,12 +643,18 @@ impl<N: Normalizer> Reader<N> {
             let room = room.unwrap_or(usize::MAX);
             match &mut sink {
                 Sink::Wire(sink) if !filtering => {
+                    if keep {
+                        kept.extend(self.normalizer.normalize(page.clone()));
+                    }
                     let page = &page[..page.len().min(room)];
                     printed += page.len();
                     sink.page(out, page)
                 }
                 Sink::Wire(sink) => {
                     let events = self.normalize(page.clone());
+                    if keep {
+                        kept.extend(events.iter().cloned());
+                    }
                     let kept: Vec<Value> = page
                         .into_iter()
                         .zip(events)
@@ -279,6 +667,9 @@ impl<N: Normalizer> Reader<N> {
                 }
                 Sink::Events(sink) => {
                     let mut events = self.normalize(page);
+                    if keep {
+                        kept.extend(events.iter().cloned());
+                    }
                     events.retain(|event| view.filter.matches(event));
                     events.truncate(room);
                     printed += events.len();
@@ -291,7 +682,8 @@ impl<N: Normalizer> Reader<N> {
             Sink::Events(sink) => sink.finish(out),
             Sink::Wire(_) => out.flush(),
         }
-        .context(CANNOT_WRITE)
+        .context(CANNOT_WRITE)?;
+        Ok(kept)
     }
 
     /// Reads every page, then applies the summary, the failing path and the filters.
@@ -426,6 +818,7 @@ mod tests {
     //! shown into a buffer, without a process or a server.
     use super::*;
     use crate::model::Status;
+    use crate::services::RunState;
     use crate::source::saved::SavedShape;
     use crate::source::{NextStep, Source};
     use clap::Parser;
@@ -605,5 +998,134 @@ mod tests {
             ids,
             vec![json!(4), json!(8), json!(12), json!(16), json!(20)]
         );
+    }
+
+    #[test]
+    fn the_pace_backs_off_while_nothing_changes_and_never_passes_the_ceiling() {
+        let mut pace = Pace::new(Duration::from_secs(2), None);
+        let first = pace.next_wait().unwrap();
+        assert!(first >= Duration::from_millis(1800) && first <= Duration::from_millis(2200));
+        for _ in 0..40 {
+            pace.found(false);
+            assert!(pace.next_wait().unwrap() <= Pace::CEILING);
+        }
+        assert!(pace.next_wait().unwrap() >= Duration::from_millis(13_500));
+        pace.found(true);
+        assert!(pace.next_wait().unwrap() <= Duration::from_millis(2200));
+        let mut timed = Pace::new(Duration::from_secs(2), Some(Duration::ZERO));
+        assert_eq!(timed.next_wait(), None, "past the timeout");
+    }
+
+    /// A run whose records appear a few at a time, the status call answering from a
+    /// script; each read answers oldest first, every record, as moto does.
+    /// Each poll's status call: the ids that appear with it, and the status it answers.
+    type Script = Rc<RefCell<std::collections::VecDeque<(Vec<i64>, Status)>>>;
+
+    struct Growing {
+        visible: Rc<RefCell<Vec<Value>>>,
+        grow: Script,
+        /// Newest first, as the real services answer reverseOrder; pages handed out.
+        newest_first: bool,
+        pages: Rc<Cell<usize>>,
+    }
+
+    /// A source that counts the pages taken from it.
+    struct Counted(BoxedSource, Rc<Cell<usize>>);
+
+    impl Source for Counted {
+        fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
+            self.1.set(self.1.get() + 1);
+            self.0.next(at_most)
+        }
+    }
+
+    impl Watch for Growing {
+        fn status(
+            &mut self,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+            let (ids, status) = self.grow.borrow_mut().pop_front().expect("a poll scripted");
+            self.visible
+                .borrow_mut()
+                .extend(ids.into_iter().map(|id| json!({ "id": id })));
+            Box::pin(async move {
+                Ok(RunState {
+                    status,
+                    start: None,
+                    end: None,
+                    redrives: None,
+                })
+            })
+        }
+
+        fn newest_first(&mut self) -> BoxedSource {
+            let mut records = self.visible.borrow().clone();
+            records.sort_by_key(|r| r["id"].as_i64());
+            if self.newest_first {
+                records.reverse();
+            }
+            Box::new(Counted(
+                Box::new(crate::source::testing::InMemory::new(records, 3)),
+                self.pages.clone(),
+            ))
+        }
+    }
+
+    /// Follows the scripted run; the ids handed over, the pages read in polls.
+    fn follow_scripted(newest_first: bool, preceding: i64) -> (Vec<i64>, usize) {
+        let id = |record: &Value| record["id"].as_i64();
+        let numbered = |ids: std::ops::RangeInclusive<i64>| -> Vec<Value> {
+            ids.map(|id| json!({ "id": id })).collect()
+        };
+        let visible = Rc::new(RefCell::new(numbered(1..=preceding)));
+        // Before the first read: running. Then: nothing new; three more with one ahead
+        // of its turn (a gap: it waits); the missing one; the final status with the last.
+        let n = preceding;
+        let grow = Rc::new(RefCell::new(std::collections::VecDeque::from([
+            (vec![], Status::Running),
+            (vec![], Status::Running),
+            (vec![n + 1, n + 2, n + 3, n + 5], Status::Running),
+            (vec![n + 4], Status::Running),
+            (vec![n + 6, n + 7], Status::Failed),
+        ])));
+        let first = crate::source::testing::InMemory::new(numbered(1..=preceding), 1000);
+        let status = Rc::new(Cell::new(None));
+        let pages = Rc::new(Cell::new(0));
+        let poller = Poller::new(
+            Box::new(first),
+            Box::new(Growing {
+                visible,
+                grow: grow.clone(),
+                newest_first,
+                pages: pages.clone(),
+            }),
+            id,
+            Pace::new(Duration::from_millis(1), None),
+            status.clone(),
+            false,
+        );
+        let (records, _) = crate::source::testing::drain(poller).unwrap();
+        assert_eq!(status.get(), Some(Status::Failed));
+        assert!(grow.borrow().is_empty(), "no poll after the final status");
+        (records.iter().filter_map(id).collect(), pages.get())
+    }
+
+    #[test]
+    fn the_poller_hands_over_each_record_once_in_order_without_gaps() {
+        for newest_first in [true, false] {
+            let (ids, _) = follow_scripted(newest_first, 2);
+            assert_eq!(
+                ids,
+                (1..=9).collect::<Vec<_>>(),
+                "newest first: {newest_first}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_poll_reads_newest_first_only_back_to_the_last_record() {
+        // 3000 records before, pages of 3: each of the 4 polls reads one or two pages.
+        let (ids, pages) = follow_scripted(true, 3000);
+        assert_eq!(ids, (1..=3007).collect::<Vec<_>>());
+        assert!(pages <= 8, "{pages} pages in 4 polls");
     }
 }

@@ -1,5 +1,7 @@
 //! Exit statuses, decided in exactly one place: 0 success (and a closed output pipe),
-//! 1 a runtime or API error, 2 a usage error (bad flags, a malformed ARN). Errors are
+//! 1 a runtime or API error, 2 a usage error (bad flags, a malformed ARN); with
+//! `--exit-status`, the run's outcome ([`RunOutcome`]: 0, 3, 4, 5, 8); 130 when
+//! interrupted (Ctrl-C). Errors are
 //! printed as one line, `histx: <message>`, with payload text escaped.
 
 use std::fmt;
@@ -30,6 +32,62 @@ pub enum Status {
     Success = 0,
     Failure = 1,
     Usage = 2,
+    /// `--exit-status`: the run failed.
+    RunFailed = 3,
+    /// `--exit-status`: the run timed out.
+    RunTimedOut = 4,
+    /// `--exit-status`: the run was aborted, stopped, cancelled, superseded or terminated.
+    RunStopped = 5,
+    /// `--exit-status`: the run was still running when histx stopped (or its outcome is
+    /// one histx does not know).
+    RunUnfinished = 8,
+    /// Interrupted (Ctrl-C, SIGINT): what was printed is whole lines.
+    Interrupted = 130,
+}
+
+/// What a command that ran to its end established: nothing to report, or (with
+/// `--exit-status`) how the run it showed ended. Returned, not raised: it is no error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    Run(RunOutcome),
+}
+
+/// How a run ended, as `--exit-status` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    Succeeded,
+    Failed,
+    TimedOut,
+    Stopped,
+    /// Still running, or a status that is not an outcome.
+    Unfinished,
+}
+
+impl RunOutcome {
+    /// The outcome of a run's normalized status (`None`: the history does not say).
+    pub fn of(status: Option<crate::model::Status>) -> RunOutcome {
+        use crate::model::Status as Run;
+        match status {
+            Some(Run::Succeeded) => RunOutcome::Succeeded,
+            Some(Run::Failed) => RunOutcome::Failed,
+            Some(Run::TimedOut) => RunOutcome::TimedOut,
+            Some(Run::Aborted | Run::Cancelled | Run::Skipped) => RunOutcome::Stopped,
+            _ => RunOutcome::Unfinished,
+        }
+    }
+}
+
+impl From<Outcome> for Status {
+    fn from(outcome: Outcome) -> Status {
+        match outcome {
+            Outcome::Done | Outcome::Run(RunOutcome::Succeeded) => Status::Success,
+            Outcome::Run(RunOutcome::Failed) => Status::RunFailed,
+            Outcome::Run(RunOutcome::TimedOut) => Status::RunTimedOut,
+            Outcome::Run(RunOutcome::Stopped) => Status::RunStopped,
+            Outcome::Run(RunOutcome::Unfinished) => Status::RunUnfinished,
+        }
+    }
 }
 
 impl From<Status> for ExitCode {
@@ -114,6 +172,17 @@ mod tests {
         assert_eq!(Status::Success as u8, 0);
         assert_eq!(Status::Failure as u8, 1);
         assert_eq!(Status::Usage as u8, 2);
+        let code = |status| Status::from(Outcome::Run(RunOutcome::of(status))) as u8;
+        use crate::model::Status as Run;
+        assert_eq!(code(Some(Run::Succeeded)), 0);
+        assert_eq!(code(Some(Run::Failed)), 3);
+        assert_eq!(code(Some(Run::TimedOut)), 4);
+        assert_eq!(code(Some(Run::Aborted)), 5);
+        assert_eq!(code(Some(Run::Cancelled)), 5);
+        assert_eq!(code(Some(Run::Running)), 8);
+        assert_eq!(code(Some(Run::Pending)), 8);
+        assert_eq!(code(None), 8);
+        assert_eq!(Status::from(Outcome::Done) as u8, 0);
     }
 
     #[test]

@@ -208,6 +208,28 @@ A runtime or API error, printed as one line on standard error: \\fBhistx: Code: 
 .TP
 \\fB2\\fR
 A usage error (a bad flag, a malformed ARN), found before any request.
+.TP
+\\fB130\\fR
+Interrupted (Ctrl\\-C): what was printed is whole lines, then one line on standard error.
+.PP
+With \\fB\\-\\-exit\\-status\\fR, the run's outcome instead of 0 (1 and 2 keep their meaning):
+.TP
+\\fB0\\fR
+Succeeded (sfn SUCCEEDED; swf COMPLETED, CONTINUED_AS_NEW; ssm Success; codepipeline Succeeded).
+.TP
+\\fB3\\fR
+Failed (FAILED; FAILED; Failed; Failed).
+.TP
+\\fB4\\fR
+Timed out (TIMED_OUT; TIMED_OUT; TimedOut).
+.TP
+\\fB5\\fR
+Aborted, stopped, cancelled or terminated (ABORTED; TERMINATED, CANCELED; Cancelled; Stopped, Superseded).
+.TP
+\\fB8\\fR
+Still running when histx stopped (RUNNING, PENDING_REDRIVE; OPEN; InProgress, Pending, Waiting; InProgress, Stopping).
+.PP
+The outcome is the one the history read establishes; when it does not say and the history was read live, the service's status call (DescribeExecution, DescribeWorkflowExecution, GetAutomationExecution, GetPipelineExecution) decides.
 ";
 
 const ENVIRONMENT: &str = ".SH ENVIRONMENT

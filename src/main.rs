@@ -66,10 +66,23 @@ fn run() -> ExitCode {
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)
-        .and_then(|runtime| runtime.block_on(app::run(cli, &mut out, is_terminal)))
-        .and_then(|()| out.flush().map_err(anyhow::Error::from));
+        .and_then(|runtime| {
+            runtime.block_on(async {
+                // Ctrl-C ends the command at its next wait (a request, a poll's sleep),
+                // where every page written so far has been flushed whole.
+                tokio::select! {
+                    outcome = app::run(cli, &mut out, is_terminal) => outcome.map(Some),
+                    _ = tokio::signal::ctrl_c() => Ok(None),
+                }
+            })
+        })
+        .and_then(|outcome| out.flush().map(|()| outcome).map_err(anyhow::Error::from));
     match outcome {
-        Ok(()) => exit::Status::Success.into(),
+        Ok(Some(outcome)) => exit::Status::from(outcome).into(),
+        Ok(None) => {
+            eprintln!("histx: interrupted");
+            exit::Status::Interrupted.into()
+        }
         Err(error) => {
             let (status, print) = exit::classify(&error);
             if print {

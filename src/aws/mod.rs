@@ -41,6 +41,12 @@ macro_rules! reader_client {
 
 mod retry;
 
+/// An SDK time as a [`Timestamp`], to the nearest millisecond (as the wire JSON's epoch
+/// seconds are read).
+pub fn timestamp(t: &aws_smithy_types::DateTime) -> crate::model::Timestamp {
+    crate::model::Timestamp(t.secs() * 1000 + (i64::from(t.subsec_nanos()) + 500_000) / 1_000_000)
+}
+
 /// Checks `--endpoint-url` before anything is sent.
 pub fn check_endpoint_url(url: &str) -> Result<(), String> {
     let rest = url
@@ -220,6 +226,14 @@ fn no_answer() -> String {
         "no answer within {}s (tried twice; --read-timeout and --connect-timeout change the wait)",
         limits.read_timeout.as_secs_f64()
     )
+}
+
+/// True when `error` is the service throttling (after the SDK's own retries).
+pub fn is_throttled(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<ServiceFailure>())
+        .any(|failure| is_throttling(&failure.code))
 }
 
 /// The error codes AWS services throttle with.

@@ -24,6 +24,8 @@ use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, InOrder, OrderKey};
 use anyhow::Result;
 use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
 
 /// Turns a service's wire records into normalized events.
 ///
@@ -82,7 +84,7 @@ pub enum Origin {
 }
 
 /// How the user asked to read a history, whatever the service.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct ReadPlan {
     /// Records per request: the API's largest, unless the user chose (`--page-size`).
     pub page_size: usize,
@@ -90,9 +92,6 @@ pub struct ReadPlan {
     pub page_size_chosen: bool,
     /// Newest first (`--reverse`).
     pub reverse: bool,
-    /// Where a service says what the user should know beyond the records (which run it
-    /// chose): the engine writes it on stderr.
-    pub notices: Notices,
 }
 
 /// Lines for the user about how a history is read (`histx: run R (open, started T)`),
@@ -134,6 +133,12 @@ pub trait Service {
     fn new(args: Self::Args) -> Result<Self>
     where
         Self: Sized;
+
+    /// Where the service says what the user should know beyond the records (which run
+    /// it chose): the engine writes it on stderr. The default: nothing to say.
+    fn notices(&self) -> Notices {
+        Notices::default()
+    }
 
     /// A normalizer for the run shown.
     fn normalizer(&self) -> Self::Normalizer;
@@ -177,6 +182,15 @@ pub trait Service {
         Err(unsupported(Self::NAME, "read a run's status"))
     }
 
+    /// Whether [`Service::watch`] can follow a run (checked before any request).
+    const FOLLOWS: bool = false;
+
+    /// What follow mode polls: the run's status and its newest records. Asked for once,
+    /// after the history's first read.
+    async fn watch(&mut self, _connection: &Connection) -> Result<Box<dyn Watch>> {
+        Err(unsupported(Self::NAME, "follow a run"))
+    }
+
     /// The runs of the command line's parent (a state machine, a pipeline, a document,
     /// a workflow), newest first, at most `limit`: what `ls` lists.
     async fn list_runs(
@@ -192,6 +206,36 @@ pub trait Service {
     fn children(&self, _events: &[Event]) -> Vec<ChildRun> {
         Vec::new()
     }
+}
+
+/// A running run, as follow mode polls it: owned (its own client), so the engine can
+/// hold it in a source while it reports with the service.
+pub trait Watch {
+    /// The run's own status, from the service's status call.
+    fn status(&mut self) -> Pin<Box<dyn Future<Output = Result<RunState>> + '_>>;
+
+    /// A new live source of the run's records, newest first, in the largest pages: read
+    /// back to the last record printed. A new one each poll (page tokens expire). For
+    /// [`Spans`], the run's records as they are now, in any order.
+    fn newest_first(&mut self) -> BoxedSource;
+
+    /// `Some` when the run's records are spans that change in place (SSM steps,
+    /// CodePipeline actions) rather than events with contiguous ids.
+    fn spans(&self) -> Option<Spans> {
+        None
+    }
+}
+
+/// How follow mode tells spans apart and how far along one is: a record whose status
+/// or end changed is handed over again, never one that went backwards.
+#[derive(Clone, Copy)]
+pub struct Spans {
+    /// The record's own id (StepExecutionId, actionExecutionId).
+    pub id: fn(&Value) -> Option<String>,
+    /// 0 not started, 1 running, 2 final.
+    pub progress: fn(&Value) -> u8,
+    /// What makes a new version news: its status and its end.
+    pub mark: fn(&Value) -> Value,
 }
 
 /// [`Service::arrange`]'s default. A file is put in history order by `key`, newest

@@ -217,6 +217,7 @@ pub(crate) mod testing {
     /// Every record of a source, and the number of pages it came in.
     pub fn drain(mut source: impl Source) -> Result<(Vec<Value>, usize)> {
         let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .expect("a runtime");
         runtime.block_on(async {

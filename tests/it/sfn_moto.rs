@@ -300,3 +300,29 @@ fn a_missing_execution_is_the_services_error_in_one_line() {
         format!("histx: ExecutionDoesNotExist: Execution Does Not Exist: '{arn}'")
     );
 }
+
+#[test]
+fn exit_status_reports_the_failed_run_from_the_history_or_describe_execution() {
+    let moto = Moto::start();
+    let arn = run_execution(&moto);
+    let code = |args: &[&str]| {
+        histx()
+            .args([
+                "sfn",
+                &arn,
+                "--endpoint-url",
+                &moto.endpoint(),
+                "--exit-status",
+            ])
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(code(&[]), Some(3));
+    assert_eq!(code(&["-o", "jsonl"]), Some(3));
+    // Two events say nothing of the run's end: DescribeExecution does.
+    assert_eq!(code(&["--limit", "2"]), Some(3));
+    assert_eq!(code(&["--limit", "2", "-o", "raw"]), Some(3));
+}

@@ -353,3 +353,130 @@ fn an_open_run_is_found_and_moto_errors_are_one_line() {
         "histx: UnknownResourceFault: Unknown domain: missing"
     );
 }
+
+#[test]
+fn exit_status_reports_a_completed_run_and_an_open_one() {
+    let moto = Moto::start();
+    register(&moto);
+    run_the_workflow(&moto);
+    let code = |args: &[&str]| {
+        histx()
+            .args([
+                "swf",
+                "--domain",
+                DOMAIN,
+                WORKFLOW,
+                "--endpoint-url",
+                &moto.endpoint(),
+            ])
+            .arg("--exit-status")
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(code(&[]), Some(0));
+    // One event says nothing of the run's end: DescribeWorkflowExecution does.
+    assert_eq!(code(&["--limit", "1", "-o", "jsonl"]), Some(0));
+    start(&moto, WORKFLOW);
+    assert_eq!(code(&["-o", "jsonl"]), Some(8), "the open run");
+    assert_eq!(code(&["--limit", "1"]), Some(8));
+}
+
+/// Reads `histx ... --follow -o raw` line by line on a thread: each record as it arrives.
+fn follow_lines(
+    mut child: std::process::Child,
+) -> (
+    std::sync::mpsc::Receiver<Value>,
+    std::thread::JoinHandle<std::process::Output>,
+) {
+    use std::io::BufRead;
+    let (send, receive) = std::sync::mpsc::channel();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        for line in stdout.lines() {
+            let line = line.unwrap();
+            let _ = send.send(serde_json::from_str(&line).unwrap());
+        }
+        child.wait_with_output().unwrap()
+    });
+    (receive, reader)
+}
+
+/// Waits until histx has printed an event of `event_type` (the records before it too).
+fn until(lines: &std::sync::mpsc::Receiver<Value>, seen: &mut Vec<Value>, event_type: &str) {
+    while !seen.iter().any(|e| e["eventType"] == json!(event_type)) {
+        // A guard against a hang, not a measure of speed.
+        let record = lines
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("histx printed no {event_type}; it printed {seen:?}"));
+        seen.push(record);
+    }
+}
+
+#[test]
+fn a_run_followed_while_the_test_decides_prints_each_event_once() {
+    let moto = Moto::start();
+    register(&moto);
+    let run_id = start(&moto, WORKFLOW);
+    let child = common::histx_process()
+        .args(["swf", "--domain", DOMAIN, WORKFLOW, "--run-id", &run_id])
+        .args(["--endpoint-url", &moto.endpoint()])
+        .args([
+            "--follow",
+            "-o",
+            "raw",
+            "--exit-status",
+            "--interval",
+            "200ms",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, reader) = follow_lines(child);
+    let mut seen = Vec::new();
+    until(&lines, &mut seen, "DecisionTaskScheduled");
+    let token = decision_task(&moto);
+    call(
+        &moto,
+        "RespondDecisionTaskCompleted",
+        json!({"taskToken": token, "decisions": [
+            {"decisionType": "ScheduleActivityTask", "scheduleActivityTaskDecisionAttributes": {
+                "activityType": {"name": "Charge", "version": "1.0"}, "activityId": "charge-1"}}
+        ]}),
+    );
+    until(&lines, &mut seen, "ActivityTaskScheduled");
+    let task = call(
+        &moto,
+        "PollForActivityTask",
+        json!({"domain": DOMAIN, "taskList": {"name": "workers"}}),
+    );
+    call(
+        &moto,
+        "RespondActivityTaskCompleted",
+        json!({"taskToken": task["taskToken"], "result": "ok"}),
+    );
+    until(&lines, &mut seen, "ActivityTaskCompleted");
+    let token = decision_task(&moto);
+    call(
+        &moto,
+        "RespondDecisionTaskCompleted",
+        json!({"taskToken": token, "decisions": [{"decisionType": "CompleteWorkflowExecution",
+            "completeWorkflowExecutionDecisionAttributes": {"result": "done"}}]}),
+    );
+    let output = reader.join().unwrap();
+    seen.extend(lines.try_iter());
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        seen,
+        history(&moto, &run_id, false),
+        "every event once, in order"
+    );
+}

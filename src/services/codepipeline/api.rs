@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::aws::{self, Connection, WireTap};
-use crate::model::{Status, Timestamp};
+use crate::model::Status;
 use crate::services::RunState;
 use crate::source::pager::{Page, PageApi};
 use anyhow::{anyhow, Result};
@@ -43,12 +43,7 @@ impl LiveActions {
             .iter()
             .filter(|summary| summary.pipeline_execution_id().is_some())
             .collect();
-        // To the nearest millisecond, as the wire JSON's epoch seconds are read.
-        let time = |t: Option<&aws_sdk_codepipeline::primitives::DateTime>| {
-            t.map(|t| {
-                Timestamp(t.secs() * 1000 + (i64::from(t.subsec_nanos()) + 500_000) / 1_000_000)
-            })
-        };
+        let time = |t: Option<&aws_sdk_codepipeline::primitives::DateTime>| t.map(aws::timestamp);
         let newest = summaries
             .iter()
             .max_by_key(|summary| {
@@ -82,6 +77,33 @@ impl LiveActions {
             among: summaries.len(),
         })
     }
+}
+
+/// GetPipelineExecution: the status of one pipeline execution. The API gives no times:
+/// `start` is the one ListPipelineExecutions gave, if it was asked (`known`).
+pub(super) async fn pipeline_execution_state(
+    client: &aws_sdk_codepipeline::Client,
+    pipeline: &str,
+    execution_id: &str,
+    known: Option<&RunState>,
+) -> Result<RunState> {
+    let output = client
+        .get_pipeline_execution()
+        .pipeline_name(pipeline)
+        .pipeline_execution_id(execution_id)
+        .send()
+        .await
+        .map_err(aws::describe_error)?;
+    let status = output
+        .pipeline_execution()
+        .and_then(|execution| execution.status())
+        .map_or(Status::Info, |status| pipeline_status_of(status.as_str()));
+    Ok(RunState {
+        status,
+        start: known.and_then(|state| state.start),
+        end: None,
+        redrives: None,
+    })
 }
 
 /// The newest pipeline execution, as ListPipelineExecutions summarizes it.

@@ -29,7 +29,7 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary, Timestamp};
-use crate::services::{Origin, ReadPlan, RunState, Service};
+use crate::services::{Notices, Origin, ReadPlan, RunState, Service, Spans, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, Gathered};
@@ -71,7 +71,7 @@ pub struct Args {
 
     /// Every pipeline execution the API keeps, each in its own group, with an execution
     /// column in the table
-    #[arg(long)]
+    #[arg(long, conflicts_with = "follow")]
     pub all: bool,
 }
 
@@ -93,6 +93,47 @@ pub struct CodePipeline {
     selection: Selection,
     /// The shown pipeline execution's own state, when ListPipelineExecutions gave it.
     run: Option<RunState>,
+    /// Made on the first request, for those that follow.
+    client: Option<aws_sdk_codepipeline::Client>,
+    /// Which execution was chosen, for the engine to say.
+    notices: Notices,
+}
+
+impl CodePipeline {
+    /// The API of the pipeline named; a usage error when none is.
+    async fn connected(&mut self, connection: &Connection) -> Result<LiveActions> {
+        let Some(pipeline) = &self.pipeline else {
+            return Err(UsageError::new(
+                "`histx codepipeline` needs a pipeline name, or --from FILE",
+            )
+            .into());
+        };
+        let live = match &self.client {
+            Some(client) => LiveActions {
+                client: client.clone(),
+                pipeline: pipeline.clone(),
+                execution_id: None,
+            },
+            None => LiveActions::connect(connection, pipeline).await?,
+        };
+        self.client = Some(live.client.clone());
+        Ok(live)
+    }
+
+    /// The execution shown: the one named, else the newest (found once, said on stderr);
+    /// `None` for `--all`.
+    async fn chosen_execution(&mut self, live: &LiveActions) -> Result<Option<String>> {
+        if matches!(self.selection, Selection::Latest) {
+            let newest = live.newest_execution().await?;
+            self.notices.say(newest.describe());
+            self.run = Some(newest.state);
+            self.selection = Selection::Execution(newest.id);
+        }
+        Ok(match &self.selection {
+            Selection::Execution(id) => Some(id.clone()),
+            _ => None,
+        })
+    }
 }
 
 impl Service for CodePipeline {
@@ -126,7 +167,13 @@ impl Service for CodePipeline {
             pipeline,
             selection,
             run: None,
+            client: None,
+            notices: Notices::default(),
         })
+    }
+
+    fn notices(&self) -> Notices {
+        self.notices.clone()
     }
 
     fn normalizer(&self) -> CodePipelineNormalizer {
@@ -136,23 +183,37 @@ impl Service for CodePipeline {
     /// The newest execution is found first (ListPipelineExecutions, said on stderr), so
     /// that only that execution's actions are asked for.
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
-        let Some(pipeline) = &self.pipeline else {
-            return Err(UsageError::new(
-                "`histx codepipeline` needs a pipeline name, or --from FILE",
-            )
-            .into());
-        };
-        let mut live = LiveActions::connect(connection, pipeline).await?;
-        if self.selection == Selection::Latest {
-            let newest = live.newest_execution().await?;
-            read.notices.say(newest.describe());
-            self.run = Some(newest.state);
-            self.selection = Selection::Execution(newest.id);
-        }
-        if let Selection::Execution(id) = &self.selection {
-            live.execution_id = Some(id.clone());
-        }
+        let mut live = self.connected(connection).await?;
+        live.execution_id = self.chosen_execution(&live).await?;
         Ok(Box::new(TokenPager::new(live, read.page_size)))
+    }
+
+    const FOLLOWS: bool = true;
+
+    /// GetPipelineExecution and ListActionExecutions of the execution shown.
+    async fn watch(&mut self, connection: &Connection) -> Result<Box<dyn Watch>> {
+        let mut live = self.connected(connection).await?;
+        live.execution_id = self.chosen_execution(&live).await?;
+        if live.execution_id.is_none() {
+            return Err(
+                UsageError::new("--follow follows one pipeline execution, not --all").into(),
+            );
+        }
+        Ok(Box::new(Watched {
+            live,
+            known: self.run.clone(),
+        }))
+    }
+
+    /// GetPipelineExecution of the execution shown; with `--all`, of the newest (whose
+    /// summary the report gives).
+    async fn status(&mut self, connection: &Connection) -> Result<RunState> {
+        let live = self.connected(connection).await?;
+        let id = match self.chosen_execution(&live).await? {
+            Some(id) => id,
+            None => live.newest_execution().await?.id,
+        };
+        pipeline_execution_state(&live.client, &live.pipeline, &id, self.run.as_ref()).await
     }
 
     /// The API lists the newest actions first and has no order parameter: histx reads
@@ -163,7 +224,7 @@ impl Service for CodePipeline {
     /// execution it knows may have no action yet).
     fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
         let selection = self.selection.clone();
-        let notices = read.notices.clone();
+        let notices = self.notices.clone();
         Ok(Box::new(Gathered::new(source, move |actions| {
             if let (Origin::File, Selection::Execution(id)) = (origin, &selection) {
                 check_in_file(&actions, id)?;
@@ -190,6 +251,60 @@ impl Service for CodePipeline {
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
         tree::tree(events, summary)
+    }
+}
+
+/// A running pipeline execution, as follow mode polls it.
+struct Watched {
+    live: LiveActions,
+    known: Option<RunState>,
+}
+
+impl Watch for Watched {
+    fn status(
+        &mut self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+        let live = &self.live;
+        let id = live.execution_id.as_deref().unwrap_or_default();
+        Box::pin(pipeline_execution_state(
+            &live.client,
+            &live.pipeline,
+            id,
+            self.known.as_ref(),
+        ))
+    }
+
+    fn newest_first(&mut self) -> BoxedSource {
+        let live = LiveActions {
+            client: self.live.client.clone(),
+            pipeline: self.live.pipeline.clone(),
+            execution_id: self.live.execution_id.clone(),
+        };
+        Box::new(TokenPager::new(live, MAX_PAGE_SIZE))
+    }
+
+    fn spans(&self) -> Option<Spans> {
+        Some(Spans {
+            id: |action| {
+                action
+                    .get("actionExecutionId")?
+                    .as_str()
+                    .map(str::to_string)
+            },
+            progress: |action| match action.get("status").and_then(Value::as_str) {
+                Some("InProgress") => 1,
+                Some(_) => 2,
+                None => 0,
+            },
+            // A running action's lastUpdateTime moves on: its end is known once final.
+            mark: |action| {
+                let status = action.get("status").and_then(Value::as_str);
+                let end = action
+                    .get("lastUpdateTime")
+                    .filter(|_| status.is_some_and(|s| s != "InProgress"));
+                serde_json::json!([status, end])
+            },
+        })
     }
 }
 

@@ -1,9 +1,46 @@
-//! Step Functions' API: GetExecutionHistory pages as the wire sent them.
+//! Step Functions' API: GetExecutionHistory pages as the wire sent them, and
+//! DescribeExecution for the run's own status.
 
 use super::*;
 use crate::aws::{self, Connection, WireTap};
+use crate::model::Status;
+use crate::services::RunState;
 use crate::source::pager::{Page, PageApi};
 use anyhow::Result;
+
+/// A client for the execution's own region.
+pub async fn client(connection: &Connection, arn: &ExecutionArn) -> Result<aws_sdk_sfn::Client> {
+    let config = aws::load_config(connection, Some(&arn.region)).await?;
+    Ok(crate::reader_client!(aws_sdk_sfn, &config))
+}
+
+/// DescribeExecution: the run's status, times and redrives.
+pub async fn describe_execution(client: &aws_sdk_sfn::Client, arn: &str) -> Result<RunState> {
+    let output = client
+        .describe_execution()
+        .execution_arn(arn)
+        .send()
+        .await
+        .map_err(aws::describe_error)?;
+    Ok(RunState {
+        status: execution_status_of(output.status().as_str()),
+        start: Some(aws::timestamp(output.start_date())),
+        end: output.stop_date().map(aws::timestamp),
+        redrives: output.redrive_count().map(i64::from),
+    })
+}
+
+/// The normalized status of an execution's status (ExecutionStatus).
+pub fn execution_status_of(status: &str) -> Status {
+    match status {
+        "SUCCEEDED" => Status::Succeeded,
+        "FAILED" => Status::Failed,
+        "TIMED_OUT" => Status::TimedOut,
+        "ABORTED" => Status::Aborted,
+        // RUNNING, PENDING_REDRIVE (a redrive is on its way), and any newer status.
+        _ => Status::Running,
+    }
+}
 
 /// GetExecutionHistory, one page per call, through the SDK.
 pub struct LiveHistory {
@@ -14,19 +51,18 @@ pub struct LiveHistory {
 }
 
 impl LiveHistory {
-    pub async fn connect(
-        connection: &Connection,
+    pub fn new(
+        client: aws_sdk_sfn::Client,
         arn: &ExecutionArn,
         reverse: bool,
         include_data: bool,
-    ) -> Result<Self> {
-        let config = aws::load_config(connection, Some(&arn.region)).await?;
-        Ok(LiveHistory {
-            client: crate::reader_client!(aws_sdk_sfn, &config),
+    ) -> Self {
+        LiveHistory {
+            client,
             arn: arn.arn.clone(),
             reverse,
             include_data,
-        })
+        }
     }
 }
 

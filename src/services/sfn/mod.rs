@@ -14,7 +14,7 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{Origin, ReadPlan, Service};
+use crate::services::{Origin, ReadPlan, RunState, Service, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, PageByPage};
@@ -43,6 +43,27 @@ pub struct Args {
 pub struct Sfn {
     arn: Option<ExecutionArn>,
     include_data: bool,
+    /// Made on the first request, for those that follow.
+    client: Option<aws_sdk_sfn::Client>,
+}
+
+impl Sfn {
+    /// The execution, and a client for its region; a usage error when none is named.
+    async fn connected(
+        &mut self,
+        connection: &Connection,
+    ) -> Result<(&ExecutionArn, aws_sdk_sfn::Client)> {
+        let Some(arn) = &self.arn else {
+            return Err(UsageError::new(format!(
+                "`histx sfn` needs an execution ARN ({ARN_FORM}), or --from FILE"
+            ))
+            .into());
+        };
+        if self.client.is_none() {
+            self.client = Some(client(connection, arn).await?);
+        }
+        Ok((arn, self.client.clone().expect("made above")))
+    }
 }
 
 impl Service for Sfn {
@@ -70,6 +91,7 @@ impl Service for Sfn {
         Ok(Sfn {
             arn,
             include_data: !args.no_data,
+            client: None,
         })
     }
 
@@ -78,14 +100,30 @@ impl Service for Sfn {
     }
 
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
-        let Some(arn) = &self.arn else {
-            return Err(UsageError::new(format!(
-                "`histx sfn` needs an execution ARN ({ARN_FORM}), or --from FILE"
-            ))
-            .into());
-        };
-        let api = LiveHistory::connect(connection, arn, read.reverse, self.include_data).await?;
+        let include_data = self.include_data;
+        let (arn, client) = self.connected(connection).await?;
+        let api = LiveHistory::new(client, arn, read.reverse, include_data);
         Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    const FOLLOWS: bool = true;
+
+    /// DescribeExecution, and GetExecutionHistory newest first.
+    async fn watch(&mut self, connection: &Connection) -> Result<Box<dyn Watch>> {
+        let include_data = self.include_data;
+        let (arn, client) = self.connected(connection).await?;
+        Ok(Box::new(Watched {
+            client,
+            arn: arn.clone(),
+            include_data,
+        }))
+    }
+
+    /// DescribeExecution.
+    async fn status(&mut self, connection: &Connection) -> Result<RunState> {
+        let (arn, client) = self.connected(connection).await?;
+        let arn = arn.arn.clone();
+        describe_execution(&client, &arn).await
     }
 
     /// A saved history in order; with `--no-data`, without its execution data, as the
@@ -116,6 +154,30 @@ impl Service for Sfn {
         let name = self.arn.as_ref().and_then(|arn| arn.arn.rsplit(':').next());
         tree::tree(events, name, summary)
     }
+}
+
+/// A running execution, as follow mode polls it.
+struct Watched {
+    client: aws_sdk_sfn::Client,
+    arn: ExecutionArn,
+    include_data: bool,
+}
+
+impl Watch for Watched {
+    fn status(
+        &mut self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+        Box::pin(describe_execution(&self.client, &self.arn.arn))
+    }
+
+    fn newest_first(&mut self) -> BoxedSource {
+        let api = LiveHistory::new(self.client.clone(), &self.arn, true, self.include_data);
+        Box::new(TokenPager::new(api, Self::PAGE))
+    }
+}
+
+impl Watched {
+    const PAGE: usize = <Sfn as Service>::MAX_PAGE_SIZE;
 }
 
 /// A checked Step Functions execution ARN.

@@ -1,12 +1,45 @@
-//! SSM's API: DescribeAutomationStepExecutions pages as the wire sent them.
+//! SSM's API: DescribeAutomationStepExecutions pages as the wire sent them, and
+//! GetAutomationExecution for the automation's own status.
 
 use super::*;
 use crate::aws::{self, Connection, WireTap};
+use crate::services::RunState;
 use crate::source::pager::{Page, PageApi};
-use anyhow::Result;
+use anyhow::{anyhow, Result};
 use aws_sdk_ssm::types::StepExecutionFilter;
 
+/// A client for the automation's region (its ARN's, if it was named by one).
+pub async fn client(
+    connection: &Connection,
+    execution: &AutomationExecution,
+) -> Result<aws_sdk_ssm::Client> {
+    let config = aws::load_config(connection, execution.region.as_deref()).await?;
+    Ok(crate::reader_client!(aws_sdk_ssm, &config))
+}
+
+/// GetAutomationExecution: the automation's status and times.
+pub async fn automation_state(client: &aws_sdk_ssm::Client, id: &str) -> Result<RunState> {
+    let output = client
+        .get_automation_execution()
+        .automation_execution_id(id)
+        .send()
+        .await
+        .map_err(aws::describe_error)?;
+    let execution = output
+        .automation_execution()
+        .ok_or_else(|| anyhow!("GetAutomationExecution answered without AutomationExecution"))?;
+    Ok(RunState {
+        status: execution
+            .automation_execution_status()
+            .map_or(Status::Info, |status| status_of(status.as_str())),
+        start: execution.execution_start_time().map(aws::timestamp),
+        end: execution.execution_end_time().map(aws::timestamp),
+        redrives: None,
+    })
+}
+
 /// DescribeAutomationStepExecutions, one page per call, through the SDK.
+#[derive(Clone)]
 pub struct LiveSteps {
     client: aws_sdk_ssm::Client,
     execution_id: String,
@@ -15,15 +48,14 @@ pub struct LiveSteps {
 }
 
 impl LiveSteps {
-    pub async fn connect(
-        connection: &Connection,
+    pub fn new(
+        client: aws_sdk_ssm::Client,
         execution: &AutomationExecution,
         filters: &[StepFilter],
         reverse: bool,
     ) -> Result<Self> {
-        let config = aws::load_config(connection, execution.region.as_deref()).await?;
         Ok(LiveSteps {
-            client: crate::reader_client!(aws_sdk_ssm, &config),
+            client,
             execution_id: execution.id.clone(),
             filters: filters
                 .iter()

@@ -20,7 +20,7 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary, Status, Timestamp};
-use crate::services::{Origin, ReadPlan, Service};
+use crate::services::{Origin, ReadPlan, RunState, Service, Spans, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, PageByPage};
@@ -56,6 +56,27 @@ pub struct Args {
 pub struct Ssm {
     execution: Option<AutomationExecution>,
     filters: Vec<StepFilter>,
+    /// Made on the first request, for those that follow.
+    client: Option<aws_sdk_ssm::Client>,
+}
+
+impl Ssm {
+    /// The automation, and a client for its region; a usage error when none is named.
+    async fn connected(
+        &mut self,
+        connection: &Connection,
+    ) -> Result<(AutomationExecution, aws_sdk_ssm::Client)> {
+        let Some(execution) = self.execution.clone() else {
+            return Err(UsageError::new(
+                "`histx ssm` needs an automation execution ID (or its ARN), or --from FILE",
+            )
+            .into());
+        };
+        if self.client.is_none() {
+            self.client = Some(client(connection, &execution).await?);
+        }
+        Ok((execution, self.client.clone().expect("made above")))
+    }
 }
 
 impl Service for Ssm {
@@ -87,7 +108,11 @@ impl Service for Ssm {
             .iter()
             .map(|text| StepFilter::parse(text))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Ssm { execution, filters })
+        Ok(Ssm {
+            execution,
+            filters,
+            client: None,
+        })
     }
 
     fn normalizer(&self) -> SsmNormalizer {
@@ -95,14 +120,28 @@ impl Service for Ssm {
     }
 
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
-        let Some(execution) = &self.execution else {
-            return Err(UsageError::new(
-                "`histx ssm` needs an automation execution ID (or its ARN), or --from FILE",
-            )
-            .into());
-        };
-        let api = LiveSteps::connect(connection, execution, &self.filters, read.reverse).await?;
+        let (execution, client) = self.connected(connection).await?;
+        let api = LiveSteps::new(client, &execution, &self.filters, read.reverse)?;
         Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    const FOLLOWS: bool = true;
+
+    /// GetAutomationExecution, and the steps as they are now (re-listed whole each poll,
+    /// with the command line's filters).
+    async fn watch(&mut self, connection: &Connection) -> Result<Box<dyn Watch>> {
+        let (execution, client) = self.connected(connection).await?;
+        Ok(Box::new(Watched {
+            client: client.clone(),
+            execution: execution.clone(),
+            steps: LiveSteps::new(client, &execution, &self.filters, false)?,
+        }))
+    }
+
+    /// GetAutomationExecution.
+    async fn status(&mut self, connection: &Connection) -> Result<RunState> {
+        let (execution, client) = self.connected(connection).await?;
+        automation_state(&client, &execution.id).await
     }
 
     /// The service applies `--filter` to live pages; to a file, histx does, with the
@@ -145,6 +184,43 @@ impl Service for Ssm {
 }
 
 /// A checked automation execution: its ID, and the region its ARN names, if given one.
+/// A running automation, as follow mode polls it.
+struct Watched {
+    client: aws_sdk_ssm::Client,
+    execution: AutomationExecution,
+    steps: LiveSteps,
+}
+
+impl Watch for Watched {
+    fn status(
+        &mut self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+        Box::pin(automation_state(&self.client, &self.execution.id))
+    }
+
+    fn newest_first(&mut self) -> BoxedSource {
+        Box::new(TokenPager::new(
+            self.steps.clone(),
+            <Ssm as Service>::MAX_PAGE_SIZE,
+        ))
+    }
+
+    fn spans(&self) -> Option<Spans> {
+        Some(Spans {
+            id: |step| step.get("StepExecutionId")?.as_str().map(str::to_string),
+            progress: |step| {
+                let status = step.get("StepStatus").and_then(Value::as_str);
+                match status.map(status_of) {
+                    Some(status) if status.is_final() => 2,
+                    Some(Status::Running) => 1,
+                    _ => 0,
+                }
+            },
+            mark: |step| serde_json::json!([step.get("StepStatus"), step.get("ExecutionEndTime")]),
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutomationExecution {
     pub id: String,

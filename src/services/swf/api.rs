@@ -4,7 +4,8 @@
 use super::*;
 use crate::aws::{self, ServiceFailure, WireTap};
 use crate::escape::terminal_safe;
-use crate::model::Timestamp;
+use crate::model::{Status, Timestamp};
+use crate::services::RunState;
 use crate::source::pager::{Page, PageApi};
 use anyhow::{anyhow, Result};
 use aws_sdk_swf::types::{ExecutionTimeFilter, WorkflowExecution, WorkflowExecutionFilter};
@@ -168,6 +169,49 @@ pub(super) fn runs_of(
             })
         })
         .collect()
+}
+
+/// DescribeWorkflowExecution: the run's status and times.
+pub(super) async fn describe_workflow_execution(
+    client: &aws_sdk_swf::Client,
+    execution: &Execution,
+) -> Result<RunState> {
+    let output = client
+        .describe_workflow_execution()
+        .domain(&execution.domain)
+        .execution(
+            WorkflowExecution::builder()
+                .workflow_id(&execution.workflow_id)
+                .run_id(&execution.run_id)
+                .build()?,
+        )
+        .send()
+        .await
+        .map_err(aws::describe_error)?;
+    let info = output
+        .execution_info()
+        .ok_or_else(|| anyhow!("DescribeWorkflowExecution answered without executionInfo"))?;
+    let close_status = info.close_status().map(|s| s.as_str());
+    Ok(RunState {
+        status: run_status_of(info.execution_status().as_str(), close_status),
+        start: Some(aws::timestamp(info.start_timestamp())),
+        end: info.close_timestamp().map(aws::timestamp),
+        redrives: None,
+    })
+}
+
+/// The normalized status of a run's executionStatus and closeStatus.
+pub fn run_status_of(execution_status: &str, close_status: Option<&str>) -> Status {
+    match (execution_status, close_status) {
+        ("OPEN", _) | (_, None) => Status::Running,
+        // A continued run closed normally, handing over to a new run.
+        (_, Some("COMPLETED" | "CONTINUED_AS_NEW")) => Status::Succeeded,
+        (_, Some("FAILED")) => Status::Failed,
+        (_, Some("TIMED_OUT")) => Status::TimedOut,
+        (_, Some("TERMINATED")) => Status::Aborted,
+        (_, Some("CANCELED")) => Status::Cancelled,
+        (_, Some(_)) => Status::Info,
+    }
 }
 
 /// The `maximumPageSize` to send for a request of `page_size` events, or `None` to leave

@@ -56,7 +56,7 @@ pub use normalize::*;
 use crate::aws::{self, Connection};
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{ReadPlan, Service};
+use crate::services::{Notices, ReadPlan, RunState, Service, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::BoxedSource;
@@ -126,11 +126,78 @@ impl Args {
     }
 }
 
+/// A running workflow run, as follow mode polls it.
+struct Watched {
+    client: aws_sdk_swf::Client,
+    execution: Execution,
+    run_id_given: bool,
+}
+
+impl Watch for Watched {
+    fn status(
+        &mut self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+        Box::pin(describe_workflow_execution(&self.client, &self.execution))
+    }
+
+    /// Pages of 1000 events: no page size is sent (a set one is capped at 100).
+    fn newest_first(&mut self) -> BoxedSource {
+        let api = LiveHistory {
+            client: self.client.clone(),
+            execution: self.execution.clone(),
+            reverse: true,
+            page_size_chosen: false,
+            run_id_given: self.run_id_given,
+        };
+        Box::new(TokenPager::new(api, <Swf as Service>::MAX_PAGE_SIZE))
+    }
+}
+
 /// SWF, for one workflow run.
 pub struct Swf {
     args: Args,
     /// The run shown, once found (live), or as much of it as the command line names.
     label: Option<String>,
+    /// The run and a client, once found, for the requests that follow.
+    found: Option<(aws_sdk_swf::Client, Execution)>,
+    /// Which run was chosen, for the engine to say.
+    notices: Notices,
+}
+
+impl Swf {
+    /// The run to read and a client: with `--run-id` that run, else the one
+    /// [`find_run`] chooses (said once on stderr).
+    async fn found(&mut self, connection: &Connection) -> Result<(aws_sdk_swf::Client, Execution)> {
+        if let Some(found) = &self.found {
+            return Ok(found.clone());
+        }
+        let args = &self.args;
+        let (Some(domain), Some(workflow_id)) = (args.domain.clone(), args.workflow_id.clone())
+        else {
+            return Err(UsageError::new(
+                "`histx swf` needs --domain DOMAIN and a WORKFLOW_ID, or --from FILE",
+            )
+            .into());
+        };
+        let config = aws::load_config(connection, None).await?;
+        let client = crate::reader_client!(aws_sdk_swf, &config);
+        let run_id = match &args.run_id {
+            Some(run_id) => run_id.clone(),
+            None => {
+                let choice = find_run(&client, &domain, &workflow_id).await?;
+                self.notices.say(choice.describe());
+                choice.run.run_id
+            }
+        };
+        let execution = Execution {
+            domain,
+            workflow_id,
+            run_id,
+        };
+        self.label = Some(execution.label());
+        self.found = Some((client.clone(), execution.clone()));
+        Ok((client, execution))
+    }
 }
 
 impl Service for Swf {
@@ -154,7 +221,16 @@ impl Service for Swf {
     fn new(args: Args) -> Result<Self> {
         args.check()?;
         let label = args.saved_label();
-        Ok(Swf { args, label })
+        Ok(Swf {
+            args,
+            label,
+            found: None,
+            notices: Notices::default(),
+        })
+    }
+
+    fn notices(&self) -> Notices {
+        self.notices.clone()
     }
 
     fn normalizer(&self) -> SwfNormalizer {
@@ -164,38 +240,34 @@ impl Service for Swf {
     /// Finds the run when `--run-id` is not given (and says on stderr which it chose),
     /// then reads its history.
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
-        let args = &self.args;
-        let (Some(domain), Some(workflow_id)) = (args.domain.clone(), args.workflow_id.clone())
-        else {
-            return Err(UsageError::new(
-                "`histx swf` needs --domain DOMAIN and a WORKFLOW_ID, or --from FILE",
-            )
-            .into());
-        };
-        let config = aws::load_config(connection, None).await?;
-        let client = crate::reader_client!(aws_sdk_swf, &config);
-        let run_id = match &args.run_id {
-            Some(run_id) => run_id.clone(),
-            None => {
-                let choice = find_run(&client, &domain, &workflow_id).await?;
-                read.notices.say(choice.describe());
-                choice.run.run_id
-            }
-        };
-        let execution = Execution {
-            domain,
-            workflow_id,
-            run_id,
-        };
-        self.label = Some(execution.label());
+        let (client, execution) = self.found(connection).await?;
         let api = LiveHistory {
             client,
             execution,
             reverse: read.reverse,
             page_size_chosen: read.page_size_chosen,
-            run_id_given: args.run_id.is_some(),
+            run_id_given: self.args.run_id.is_some(),
         };
         Ok(Box::new(TokenPager::new(api, read.page_size)))
+    }
+
+    const FOLLOWS: bool = true;
+
+    /// DescribeWorkflowExecution, and GetWorkflowExecutionHistory newest first. A run
+    /// that continued as new is followed to its close only (not into the new run).
+    async fn watch(&mut self, connection: &Connection) -> Result<Box<dyn Watch>> {
+        let (client, execution) = self.found(connection).await?;
+        Ok(Box::new(Watched {
+            client,
+            execution,
+            run_id_given: self.args.run_id.is_some(),
+        }))
+    }
+
+    /// DescribeWorkflowExecution.
+    async fn status(&mut self, connection: &Connection) -> Result<RunState> {
+        let (client, execution) = self.found(connection).await?;
+        describe_workflow_execution(&client, &execution).await
     }
 
     /// Event ids, contiguous from 1.

@@ -6,7 +6,8 @@
 //!
 //! One [`Api`] describes one operation's paging rules; the test supplies a `select`
 //! function that returns the full, ordered list of records a request asks for (or the
-//! service's error), and the fake cuts it into pages.
+//! service's error), and the fake cuts it into pages. An operation that is not paged
+//! (a status call) is an [`Answer`]: a function from the request to the whole response.
 
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, VecDeque};
@@ -51,6 +52,16 @@ pub enum Fault {
 
 /// Returns the full, ordered records a request asks for, or the service's error.
 pub type Select = Box<dyn Fn(&Value) -> Result<Vec<Value>, ApiError> + Send + Sync>;
+
+/// The whole response to a request, or the service's error.
+pub type Reply = Box<dyn Fn(&Value) -> Result<Value, ApiError> + Send + Sync>;
+
+/// An operation that is not paged: its response (or the service's error) to a request.
+pub struct Answer {
+    pub target: &'static str,
+    pub json_version: &'static str,
+    pub answer: Reply,
+}
 
 /// How one paginated operation pages.
 pub struct Api {
@@ -106,7 +117,10 @@ pub struct FakeAws {
     runtime: tokio::runtime::Runtime,
     server: MockServer,
     apis: Arc<Mutex<HashMap<&'static str, ApiState>>>,
+    answers: Answers,
 }
+
+type Answers = Arc<Mutex<HashMap<&'static str, (Answer, VecDeque<Fault>)>>>;
 
 impl FakeAws {
     /// Starts an empty fake on a free loopback port.
@@ -118,16 +132,21 @@ impl FakeAws {
             .expect("a runtime for the fake");
         let server = runtime.block_on(MockServer::start());
         let apis: Arc<Mutex<HashMap<&'static str, ApiState>>> = Arc::default();
+        let answers: Answers = Arc::default();
         runtime.block_on(
             Mock::given(method("POST"))
                 .and(header_exists("x-amz-target"))
-                .respond_with(Dispatcher { apis: apis.clone() })
+                .respond_with(Dispatcher {
+                    apis: apis.clone(),
+                    answers: answers.clone(),
+                })
                 .mount(&server),
         );
         FakeAws {
             runtime,
             server,
             apis,
+            answers,
         }
     }
 
@@ -160,7 +179,19 @@ impl FakeAws {
     }
 
     /// Answers the next requests to `target` with these faults, in order.
+    /// Serves an operation that is not paged.
+    pub fn answer(&self, answer: Answer) {
+        self.answers
+            .lock()
+            .unwrap()
+            .insert(answer.target, (answer, VecDeque::new()));
+    }
+
     pub fn inject(&self, target: &str, faults: Vec<Fault>) {
+        if let Some((_, queue)) = self.answers.lock().unwrap().get_mut(target) {
+            queue.extend(faults);
+            return;
+        }
         let mut apis = self.apis.lock().unwrap();
         let state = apis.get_mut(target).expect("a served API");
         state.faults.extend(faults);
@@ -208,6 +239,27 @@ impl FakeAws {
 
 struct Dispatcher {
     apis: Arc<Mutex<HashMap<&'static str, ApiState>>>,
+    answers: Answers,
+}
+
+/// The service's error for an injected fault; `None` for a body that is not JSON.
+fn fault_error(fault: Fault) -> Option<ApiError> {
+    Some(match fault {
+        Fault::Answer | Fault::NotJson => return None,
+        Fault::Throttle => ApiError::new(400, "ThrottlingException", "Rate exceeded"),
+        Fault::ServerError => ApiError::new(500, "InternalFailure", "An internal error occurred"),
+        Fault::Unavailable => ApiError::new(503, "ServiceUnavailable", "Service unavailable"),
+        Fault::Error(error) => error,
+    })
+}
+
+fn json_response(version: &str, body: &Value) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header(
+            "content-type",
+            format!("application/x-amz-json-{version}").as_str(),
+        )
+        .set_body_string(body.to_string())
 }
 
 impl Respond for Dispatcher {
@@ -218,6 +270,20 @@ impl Respond for Dispatcher {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_string();
+        if let Some((answer, faults)) = self.answers.lock().unwrap().get_mut(target.as_str()) {
+            let version = answer.json_version;
+            if let Some(fault) = faults.pop_front().filter(|f| !matches!(f, Fault::Answer)) {
+                return match fault_error(fault) {
+                    Some(error) => error_response(version, &error),
+                    None => ResponseTemplate::new(200).set_body_string("this is not json{"),
+                };
+            }
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+            return match (answer.answer)(&body) {
+                Ok(response) => json_response(version, &response),
+                Err(error) => error_response(version, &error),
+            };
+        }
         let mut apis = self.apis.lock().unwrap();
         let Some(state) = apis.get_mut(target.as_str()) else {
             return error_response(

@@ -4,7 +4,7 @@
 //! PipelineExecutionNotFoundException (an execution ID that does not belong to the
 //! pipeline), InvalidNextTokenException and ValidationException.
 
-use super::fake::{Api, ApiError, Select};
+use super::fake::{Answer, Api, ApiError, Select};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -119,9 +119,6 @@ pub fn list_pipeline_executions(pipelines: Pipelines) -> Api {
                 .get(name)
                 .ok_or_else(|| pipeline_not_found(name))?;
             let mut executions: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
-            // Each action's latest run decides, as in the service: a retry that passed
-            // makes good the run that failed.
-            let mut latest: BTreeMap<(&str, &str, &str), (f64, &str)> = BTreeMap::new();
             for action in actions {
                 let id = action["pipelineExecutionId"].as_str().unwrap_or_default();
                 let start = start_of(action);
@@ -129,31 +126,8 @@ pub fn list_pipeline_executions(pipelines: Pipelines) -> Api {
                 let entry = executions.entry(id).or_insert((start, update));
                 entry.0 = entry.0.min(start);
                 entry.1 = entry.1.max(update);
-                let name = (
-                    id,
-                    action["stageName"].as_str().unwrap_or_default(),
-                    action["actionName"].as_str().unwrap_or_default(),
-                );
-                let status = action["status"].as_str().unwrap_or_default();
-                let run = latest.entry(name).or_insert((start, status));
-                if start >= run.0 {
-                    *run = (start, status);
-                }
             }
-            let outcome = |id: &str| {
-                let statuses: Vec<&str> = latest
-                    .iter()
-                    .filter(|((execution, _, _), _)| *execution == id)
-                    .map(|(_, (_, status))| *status)
-                    .collect();
-                if statuses.contains(&"Failed") {
-                    "Failed"
-                } else if statuses.contains(&"InProgress") {
-                    "InProgress"
-                } else {
-                    "Succeeded"
-                }
-            };
+            let outcome = |id: &str| execution_status(actions, id);
             let mut summaries: Vec<Value> = executions
             .into_iter()
             .map(|(id, (start, update))| {
@@ -173,6 +147,75 @@ pub fn list_pipeline_executions(pipelines: Pipelines) -> Api {
             Ok(summaries)
         }),
     )
+}
+
+/// A pipeline execution's status from its actions, each action's latest run deciding
+/// as in the service (a retry that passed makes good the run that failed); `None` when
+/// the execution has no action.
+fn execution_status(actions: &[Value], id: &str) -> Option<&'static str> {
+    let mut latest: BTreeMap<(&str, &str), (f64, &str)> = BTreeMap::new();
+    for action in actions.iter().filter(|a| a["pipelineExecutionId"] == id) {
+        let name = (
+            action["stageName"].as_str().unwrap_or_default(),
+            action["actionName"].as_str().unwrap_or_default(),
+        );
+        let start = start_of(action);
+        let status = action["status"].as_str().unwrap_or_default();
+        let run = latest.entry(name).or_insert((start, status));
+        if start >= run.0 {
+            *run = (start, status);
+        }
+    }
+    let statuses: Vec<&str> = latest.values().map(|(_, status)| *status).collect();
+    Some(if statuses.is_empty() {
+        return None;
+    } else if statuses.contains(&"Failed") {
+        "Failed"
+    } else if statuses.contains(&"InProgress") {
+        "InProgress"
+    } else if statuses.contains(&"Abandoned") {
+        "Superseded"
+    } else {
+        "Succeeded"
+    })
+}
+
+pub const GET_EXECUTION: &str = "CodePipeline_20150709.GetPipelineExecution";
+
+/// GetPipelineExecution over these pipelines: the status call, the execution's status
+/// from its actions, or `statuses` (execution ID → status) where a test sets one.
+pub fn get_pipeline_execution(pipelines: Pipelines, statuses: HashMap<String, String>) -> Answer {
+    Answer {
+        target: GET_EXECUTION,
+        json_version: "1.1",
+        answer: Box::new(move |request| {
+            let name = request["pipelineName"].as_str().unwrap_or_default();
+            let id = request["pipelineExecutionId"].as_str().unwrap_or_default();
+            let actions = pipelines
+                .get(name)
+                .ok_or_else(|| pipeline_not_found(name))?;
+            let status = statuses
+                .get(id)
+                .map(String::as_str)
+                .or_else(|| execution_status(actions, id))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        400,
+                        "PipelineExecutionNotFoundException",
+                        format!("Pipeline execution '{id}' does not exist in pipeline '{name}'"),
+                    )
+                })?;
+            Ok(json!({"pipelineExecution": {
+                "pipelineName": name,
+                "pipelineVersion": 1,
+                "pipelineExecutionId": id,
+                "status": status,
+                "artifactRevisions": [],
+                "executionMode": "SUPERSEDED",
+                "executionType": "STANDARD",
+            }}))
+        }),
+    }
 }
 
 /// `count` action executions of one pipeline execution, started `start` seconds after the
@@ -210,4 +253,94 @@ pub fn synthetic_actions(execution: &str, count: usize, start: f64) -> Vec<Value
             action
         })
         .collect()
+}
+
+/// A pipeline execution that runs as the clock goes: each action `(stage.action, starts,
+/// ends, outcome)` (seconds after the first request) is listed from `starts` on,
+/// InProgress, then `outcome` from `ends`, newest first as the service lists them.
+/// GetPipelineExecution says InProgress until every action has ended, then Failed if
+/// one failed, else Succeeded.
+pub fn advancing_execution(
+    pipeline: &str,
+    execution: &str,
+    plan: Vec<(&'static str, f64, f64, &'static str)>,
+) -> (Api, Answer) {
+    let started = std::sync::Mutex::new(None::<std::time::Instant>);
+    let epoch = 1_714_557_600.0_f64;
+    let (pipeline, execution) = (pipeline.to_string(), execution.to_string());
+    let (planned, id) = (plan.len(), execution.clone());
+    let actions_now = std::sync::Arc::new(move || -> Vec<Value> {
+        let now = started
+            .lock()
+            .unwrap()
+            .get_or_insert_with(std::time::Instant::now)
+            .elapsed()
+            .as_secs_f64();
+        let mut actions: Vec<Value> = plan
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, starts, _, _))| now >= *starts)
+            .map(|(n, (name, starts, ends, outcome))| {
+                let (stage, action) = name.split_once('.').unwrap();
+                let done = now >= *ends;
+                json!({
+                    "pipelineExecutionId": id,
+                    "actionExecutionId": format!("{}-{n:04}", &id[..8]),
+                    "pipelineVersion": 1,
+                    "stageName": stage,
+                    "actionName": action,
+                    "startTime": epoch + starts,
+                    "lastUpdateTime": epoch + if done { *ends } else { now },
+                    "status": if done { *outcome } else { "InProgress" },
+                    "input": {"actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}},
+                    "output": {},
+                })
+            })
+            .collect();
+        actions.sort_by(|a, b| start_of(b).total_cmp(&start_of(a)));
+        actions
+    });
+    let (listed, name) = (actions_now.clone(), pipeline.clone());
+    let list = page_api(
+        LIST_ACTIONS,
+        "actionExecutionDetails",
+        Box::new(move |request| {
+            let asked = request["pipelineName"].as_str().unwrap_or_default();
+            if asked != name {
+                return Err(pipeline_not_found(asked));
+            }
+            Ok(listed())
+        }),
+    );
+    let status = Answer {
+        target: GET_EXECUTION,
+        json_version: "1.1",
+        answer: Box::new(move |request| {
+            if request["pipelineExecutionId"] != execution.as_str() {
+                return Err(ApiError::new(
+                    400,
+                    "PipelineExecutionNotFoundException",
+                    "no such execution",
+                ));
+            }
+            let actions = actions_now();
+            let statuses: Vec<&str> = actions
+                .iter()
+                .map(|a| a["status"].as_str().unwrap())
+                .collect();
+            let status = if actions.len() < planned || statuses.contains(&"InProgress") {
+                "InProgress"
+            } else if statuses.contains(&"Failed") {
+                "Failed"
+            } else {
+                "Succeeded"
+            };
+            Ok(json!({"pipelineExecution": {
+                "pipelineName": pipeline,
+                "pipelineExecutionId": execution,
+                "status": status,
+            }}))
+        }),
+    };
+    (list, status)
 }

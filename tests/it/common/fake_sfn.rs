@@ -2,7 +2,7 @@
 //! 100 events a page by default, 1000 at most, reverseOrder, includeExecutionData,
 //! and the errors ExecutionDoesNotExist, InvalidArn, InvalidToken, ValidationException.
 
-use super::fake::{Api, ApiError};
+use super::fake::{Answer, Api, ApiError};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -10,6 +10,13 @@ pub const TARGET: &str = "AWSStepFunctions.GetExecutionHistory";
 
 /// Serves the histories of these executions (ARN → events in ascending order).
 pub fn get_execution_history(executions: HashMap<String, Vec<Value>>) -> Api {
+    history_api(Box::new(move |arn| executions.get(arn).cloned()))
+}
+
+/// The events of an execution so far, by ARN; `None` for one that does not exist.
+type Lookup = Box<dyn Fn(&str) -> Option<Vec<Value>> + Send + Sync>;
+
+fn history_api(lookup: Lookup) -> Api {
     Api {
         target: TARGET,
         json_version: "1.0",
@@ -32,10 +39,9 @@ pub fn get_execution_history(executions: HashMap<String, Vec<Value>>) -> Api {
             if !arn.starts_with("arn:aws:states:") || arn.split(':').nth(5) != Some("execution") {
                 return Err(ApiError::new(400, "InvalidArn", format!("Invalid Arn: '{arn}'")));
             }
-            let events = executions.get(arn).ok_or_else(|| {
+            let mut events = lookup(arn).ok_or_else(|| {
                 ApiError::new(400, "ExecutionDoesNotExist", format!("Execution Does Not Exist: '{arn}'"))
             })?;
-            let mut events = events.clone();
             if request.get("includeExecutionData") == Some(&Value::Bool(false)) {
                 for event in &mut events {
                     strip_data(event);
@@ -47,6 +53,52 @@ pub fn get_execution_history(executions: HashMap<String, Vec<Value>>) -> Api {
             Ok(events)
         }),
     }
+}
+
+pub const DESCRIBE_EXECUTION: &str = "AWSStepFunctions.DescribeExecution";
+
+/// An execution that runs as the clock goes: `events` appear `first` at once, then
+/// `per_second` a second; DescribeExecution says RUNNING until all have, then `ending`.
+/// GetExecutionHistory pages like the service (reverse order, tokens bound to the
+/// request), over the events there are when each page is asked for.
+pub fn growing_execution(
+    arn: &str,
+    events: Vec<Value>,
+    first: usize,
+    per_second: f64,
+    ending: &'static str,
+) -> (Api, Answer) {
+    let started = std::time::Instant::now();
+    let total = events.len();
+    let visible =
+        move || (first + (started.elapsed().as_secs_f64() * per_second) as usize).min(total);
+    let visible = std::sync::Arc::new(visible);
+    let (history_arn, shown) = (arn.to_string(), visible.clone());
+    let history = history_api(Box::new(move |asked| {
+        (asked == history_arn).then(|| events[..shown()].to_vec())
+    }));
+    let arn = arn.to_string();
+    let describe = Answer {
+        target: DESCRIBE_EXECUTION,
+        json_version: "1.0",
+        answer: Box::new(move |request| {
+            if request["executionArn"] != arn.as_str() {
+                return Err(ApiError::new(
+                    400,
+                    "ExecutionDoesNotExist",
+                    "Execution Does Not Exist",
+                ));
+            }
+            let done = visible() == total;
+            Ok(serde_json::json!({
+                "executionArn": arn,
+                "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:M",
+                "status": if done { ending } else { "RUNNING" },
+                "startDate": 1_700_000_000.0,
+            }))
+        }),
+    };
+    (history, describe)
 }
 
 /// What includeExecutionData=false leaves out: every input and output.

@@ -5,7 +5,7 @@
 //! InvalidNextToken. Its filtering is written from the API reference, independently of
 //! histx's own (used only for `--from`).
 
-use super::fake::{Api, ApiError};
+use super::fake::{Answer, Api, ApiError};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -53,6 +53,13 @@ pub fn invalid_next_token() -> ApiError {
 
 /// Serves the steps of these automation executions (ID → steps in start-time order).
 pub fn describe_automation_step_executions(executions: HashMap<String, Vec<Value>>) -> Api {
+    steps_api(Box::new(move |id| executions.get(id).cloned()))
+}
+
+/// The steps of an automation as they are now, by ID; `None` for one that does not exist.
+type Lookup = Box<dyn Fn(&str) -> Option<Vec<Value>> + Send + Sync>;
+
+fn steps_api(lookup: Lookup) -> Api {
     Api {
         target: TARGET,
         json_version: "1.1",
@@ -75,7 +82,7 @@ pub fn describe_automation_step_executions(executions: HashMap<String, Vec<Value
                 .get("AutomationExecutionId")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let steps = executions.get(id).ok_or_else(|| {
+            let steps = lookup(id).ok_or_else(|| {
                 ApiError::new(
                     400,
                     "AutomationExecutionNotFoundException",
@@ -224,4 +231,116 @@ pub fn synthetic_steps(count: usize) -> Vec<Value> {
 /// The StepExecutionId of synthetic step `n`.
 pub fn step_id(n: usize) -> String {
     format!("7d3e5f10-0000-4000-8000-{n:012x}")
+}
+
+pub const GET_AUTOMATION_EXECUTION: &str = "AmazonSSM.GetAutomationExecution";
+
+/// GetAutomationExecution over these automations (ID → the `AutomationExecution`
+/// object): the status call. A missing one is AutomationExecutionNotFoundException.
+pub fn get_automation_execution(automations: HashMap<String, Value>) -> Answer {
+    Answer {
+        target: GET_AUTOMATION_EXECUTION,
+        json_version: "1.1",
+        answer: Box::new(move |request| {
+            let id = request["AutomationExecutionId"]
+                .as_str()
+                .unwrap_or_default();
+            let automation = automations.get(id).ok_or_else(|| {
+                ApiError::new(
+                    400,
+                    "AutomationExecutionNotFoundException",
+                    format!("Automation Execution with id {id} does not exist."),
+                )
+            })?;
+            Ok(json!({ "AutomationExecution": automation }))
+        }),
+    }
+}
+
+/// An automation that runs as the clock goes: each step `(name, starts, ends, outcome)`
+/// (seconds after the first request to either call) is Pending, then InProgress from `starts` (with its
+/// start time), then `outcome` from `ends` (with its end time). GetAutomationExecution
+/// says InProgress until every step has ended, then Failed if one failed, else Success.
+pub fn advancing_automation(
+    id: &str,
+    plan: Vec<(&'static str, f64, f64, &'static str)>,
+) -> (Api, Answer) {
+    // The clock starts with the first request: what the first read sees does not depend
+    // on how long histx took to start.
+    let started = std::sync::Mutex::new(None::<std::time::Instant>);
+    let epoch = 1_714_557_600.0_f64;
+    let plan = std::sync::Arc::new(plan);
+    let steps_now = {
+        let plan = plan.clone();
+        move || -> Vec<Value> {
+            let now = started
+                .lock()
+                .unwrap()
+                .get_or_insert_with(std::time::Instant::now)
+                .elapsed()
+                .as_secs_f64();
+            plan.iter()
+                .enumerate()
+                .map(|(n, (name, starts, ends, outcome))| {
+                    let mut step = json!({
+                        "StepName": name,
+                        "Action": "aws:executeAwsApi",
+                        "StepExecutionId": step_id(n + 1),
+                        "StepStatus": "Pending",
+                        "IsCritical": true,
+                    });
+                    if now >= *starts {
+                        step["StepStatus"] = json!("InProgress");
+                        step["ExecutionStartTime"] = json!(epoch + starts);
+                    }
+                    if now >= *ends {
+                        step["StepStatus"] = json!(outcome);
+                        step["ExecutionEndTime"] = json!(epoch + ends);
+                    }
+                    step
+                })
+                .collect()
+        }
+    };
+    let steps_now = std::sync::Arc::new(steps_now);
+    let (steps_id, listed) = (id.to_string(), steps_now.clone());
+    let api = steps_api(Box::new(move |asked| {
+        // Steps that have not started have no start time: they sort last.
+        (asked == steps_id).then(|| listed())
+    }));
+    let id = id.to_string();
+    let status = Answer {
+        target: GET_AUTOMATION_EXECUTION,
+        json_version: "1.1",
+        answer: Box::new(move |request| {
+            if request["AutomationExecutionId"] != id.as_str() {
+                return Err(ApiError::new(
+                    400,
+                    "AutomationExecutionNotFoundException",
+                    "no such automation",
+                ));
+            }
+            let steps = steps_now();
+            let statuses: Vec<&str> = steps
+                .iter()
+                .map(|s| s["StepStatus"].as_str().unwrap())
+                .collect();
+            let status = if statuses
+                .iter()
+                .any(|s| matches!(*s, "Pending" | "InProgress"))
+            {
+                "InProgress"
+            } else if statuses.contains(&"Failed") {
+                "Failed"
+            } else {
+                "Success"
+            };
+            Ok(json!({"AutomationExecution": {
+                "AutomationExecutionId": id,
+                "AutomationExecutionStatus": status,
+                "ExecutionStartTime": epoch,
+            }}))
+        }),
+    };
+    (api, status)
 }

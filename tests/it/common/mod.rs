@@ -17,7 +17,12 @@ use std::path::PathBuf;
 /// files), UTC, no colour preference, and RUST_BACKTRACE=1 as on the machines here (no
 /// backtrace may show).
 pub fn histx() -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::cargo_bin("histx").expect("the histx binary");
+    assert_cmd::Command::from_std(histx_process())
+}
+
+/// [`histx`] as a plain process, for a test that reads its output as it comes.
+pub fn histx_process() -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("histx"));
     command
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
