@@ -5,16 +5,19 @@
 //! short form of `show`, the default verb). Flags are split as they apply: every
 //! service command takes the [`GlobalArgs`] (AWS access, colour, ASCII); a history
 //! command also takes the [`HistoryArgs`] (output, filters, input). `completions` and
-//! `man` take neither.
+//! `man` take neither. Without a command, `histx TARGET ...` is a pasted target
+//! ([`resolve_paste`] rewrites it into the service command before clap parses).
 
+use crate::exit::UsageError;
 use crate::filter;
 use crate::model::{Status, Timestamp};
+use crate::paste;
 use crate::render::Format;
 use crate::services;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
 use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -24,11 +27,48 @@ use std::path::PathBuf;
     about = "Inspect the history of AWS workflow runs: Step Functions, SWF, SSM Automation, CodePipeline",
     long_about = None,
     propagate_version = true,
-    after_help = "Examples:\n  histx sfn arn:aws:states:us-east-1:123456789012:execution:Orders:run-42 --reverse\n  histx sfn <ARN> -o jsonl | jq 'select(.status==\"failed\")'\n  histx sfn --from examples/sfn/order-fulfilment-failed.json"
+    override_usage = "histx <COMMAND>\n       histx <TARGET> [OPTIONS]",
+    after_help = "Paste anything: without a command, TARGET is an ARN, an SSM automation execution \
+                  id or an AWS console URL, and histx works out the service (and the region) from \
+                  it; the options are the service command's.\n\n\
+                  Examples:\n  histx sfn arn:aws:states:us-east-1:123456789012:execution:Orders:run-42 --reverse\n  histx sfn <ARN> -o jsonl | jq 'select(.status==\"failed\")'\n  histx sfn --from examples/sfn/order-fulfilment-failed.json\n  histx arn:aws:states:us-east-1:123456789012:execution:Orders:run-42 -o tree --failed\n  histx 'https://eu-west-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/shop/view'"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The command line with a pasted target made explicit: `histx TARGET ARGS...`, where
+/// TARGET is no command, becomes `histx <service> <target's args> [--region R] ARGS...`
+/// (see [`crate::paste`]); any other command line is returned as it is. `--region` is
+/// added only when ARGS hold none: an explicit `--region` beats the pasted region.
+pub fn resolve_paste(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
+    let Some(first) = args.get(1).and_then(|arg| arg.to_str()) else {
+        return Ok(args);
+    };
+    let command = <Cli as clap::CommandFactory>::command();
+    if first.starts_with('-') || first == "help" || command.find_subcommand(first).is_some() {
+        return Ok(args);
+    }
+    let target = paste::resolve(first).map_err(|message| {
+        let commands: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+        match paste::similar_command(first, &commands) {
+            Some(similar) => UsageError::new(format!("{message} (or did you mean '{similar}'?)")),
+            None => UsageError::new(message),
+        }
+    })?;
+    let rest = &args[2..];
+    let options = rest.iter().take_while(|arg| *arg != "--");
+    let region_given = options
+        .filter_map(|arg| arg.to_str())
+        .any(|arg| arg == "--region" || arg.starts_with("--region="));
+    let mut line: Vec<OsString> = vec![args[0].clone(), target.service.command().into()];
+    line.extend(target.args.into_iter().map(OsString::from));
+    if let (Some(region), false) = (target.region, region_given) {
+        line.extend(["--region".into(), region.into()]);
+    }
+    line.extend(rest.iter().cloned());
+    Ok(line)
 }
 
 /// One subcommand per service.

@@ -15,6 +15,7 @@ pub mod exit;
 pub mod filter;
 pub mod generate;
 pub mod model;
+pub mod paste;
 pub mod render;
 pub mod services;
 pub mod source;

@@ -3,7 +3,7 @@
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use histx::{app, cli::Cli, exit, generate};
+use histx::{app, cli, cli::Cli, exit, generate};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -51,7 +51,15 @@ fn run() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(Cli::command)
         .var(generate::COMPLETE_VAR)
         .complete();
-    let cli = match Cli::try_parse() {
+    // `histx <pasted ARN or URL> ...` is the service command it stands for.
+    let args = match cli::resolve_paste(std::env::args_os().collect()) {
+        Ok(args) => args,
+        Err(error) => {
+            eprintln!("histx: {error}");
+            return exit::Status::Usage.into();
+        }
+    };
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => return command_line_error(&error),
     };

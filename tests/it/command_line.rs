@@ -142,7 +142,7 @@ fn every_usage_error_is_one_line_with_exit_status_2() {
             &["sfn", "--from"],
             "a value is required for '--from <FILE>'",
         ),
-        (&["nope"], "unrecognized subcommand 'nope'"),
+        (&["nope"], "cannot tell which service 'nope' belongs to"),
         (
             &["sfn", arn, "--region", "us east 1"],
             "'us east 1' is not a region name",

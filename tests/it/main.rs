@@ -17,6 +17,7 @@ mod exit_status;
 mod filters;
 mod generated;
 mod incomplete;
+mod paste;
 mod saved_files;
 mod saved_order;
 mod sfn_cli;

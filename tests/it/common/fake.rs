@@ -210,6 +210,32 @@ impl FakeAws {
             .collect()
     }
 
+    /// The region each request to `target` was signed for (the third part of its
+    /// Authorization header's credential scope, KEY/DATE/REGION/SERVICE), in order.
+    pub fn regions(&self, target: &str) -> Vec<String> {
+        let requests = self
+            .runtime
+            .block_on(self.server.received_requests())
+            .unwrap_or_default();
+        requests
+            .iter()
+            .filter(|r| r.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) == Some(target))
+            .map(|r| {
+                let authorization = r
+                    .headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                authorization
+                    .split("Credential=")
+                    .nth(1)
+                    .and_then(|scope| scope.split('/').nth(2))
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect()
+    }
+
     /// The access key id each request to `target` was signed with (from its
     /// Authorization header's credential scope), in order.
     pub fn access_keys(&self, target: &str) -> Vec<String> {
