@@ -564,6 +564,10 @@ mod tests {
                 format!("https://eu-west-1.console.aws.amazon.com/states/home#/statemachines/view/{}", MACHINE.replace(':', "%3A")),
                 format!("sfn {MACHINE} @eu-west-1"),
             ),
+            (
+                format!("https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/{}?type=standard", EXECUTION.replace(':', "%3a")),
+                format!("sfn {EXECUTION} @us-east-1"),
+            ),
             // The ARN's region wins over the page's.
             (
                 format!("https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/{EXECUTION}"),
@@ -673,6 +677,10 @@ mod tests {
             (
                 "https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/express-executions/details/arn:aws:states:us-east-1:123456789012:express:Orders:run-1:0f1e?startDate=1700000000000",
                 "is an Express execution",
+            ),
+            (
+                "https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/map-runs/arn:aws:states:us-east-1:123456789012:mapRun:Orders/Map:0f1e2d3c",
+                "is a Map Run",
             ),
             ("https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines?region=us-east-1", "names no pipeline"),
             ("https://us-east-1.console.aws.amazon.com/systems-manager/automation/executions?region=us-east-1", "names no automation execution"),
