@@ -17,6 +17,8 @@ mod exit_status;
 mod filters;
 mod generated;
 mod incomplete;
+mod listing_fake;
+mod listing_moto;
 mod saved_files;
 mod saved_order;
 mod sfn_cli;
