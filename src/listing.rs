@@ -28,6 +28,7 @@ pub async fn list<S: Service>(
     let query = RunQuery::new(&options.run_statuses, options.since, options.limit as usize);
     let listing = S::list_runs(list.service, connection, &query).await?;
     let window = listing.window.clone();
+    let parents = listing.parents;
     let mut sink = runs::sink(options.output, listing.parents, presentation);
     let mut runs = Runs::new(listing, &query);
     let mut printed = 0;
@@ -36,6 +37,11 @@ pub async fn list<S: Service>(
         sink.page(out, &page).context(CANNOT_WRITE)?;
     }
     sink.finish(out).context(CANNOT_WRITE)?;
+    if printed == 0 && options.output == crate::render::runs::ListFormat::Table {
+        // A table of nothing has no header either: say so where people look.
+        let what = if parents { "nothing" } else { "no runs" };
+        let _ = writeln!(std::io::stderr(), "histx: {what} to list");
+    }
     if printed < query.limit {
         if let Some(window) = window {
             let _ = writeln!(

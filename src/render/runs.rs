@@ -118,6 +118,9 @@ impl RunSink for RunTable {
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.records.is_empty() {
+            return out.flush();
+        }
         let ellipsis = if self.presentation.ascii {
             "..."
         } else {

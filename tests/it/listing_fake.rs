@@ -255,6 +255,81 @@ fn the_table_has_the_runs_columns() {
 }
 
 #[test]
+fn a_throttled_page_is_retried_and_an_empty_table_says_so() {
+    let (fake, _) = sfn_fake();
+    fake.inject(
+        LIST_EXECUTIONS,
+        vec![
+            common::fake::Fault::Answer,
+            common::fake::Fault::Throttle,
+            common::fake::Fault::ServerError,
+        ],
+    );
+    let (records, _) = ok(
+        &fake,
+        &["sfn", "ls", MACHINE, "--limit", "1200", "-o", "jsonl"],
+    );
+    assert_eq!(records.len(), 1200);
+    assert_eq!(records[1199]["name"], "run-1300");
+    // The second page took three tries; its token was the same each time.
+    let asked = fake.requests(LIST_EXECUTIONS);
+    assert_eq!(asked.len(), 4);
+    assert!(asked[1]["nextToken"] == asked[3]["nextToken"] && asked[3]["maxResults"] == 200);
+    // A status no execution has: the table is empty, and stderr says so.
+    let output = histx()
+        .args([
+            "sfn",
+            "ls",
+            "billing",
+            "--run-status",
+            "cancelled",
+            "--endpoint-url",
+            &fake.endpoint(),
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "histx: no runs to list\n"
+    );
+}
+
+#[test]
+fn the_state_machine_table_has_name_and_creation() {
+    let (fake, _) = sfn_fake();
+    let output = histx()
+        .args([
+            "sfn",
+            "ls",
+            "--limit",
+            "2",
+            "--color",
+            "never",
+            "--endpoint-url",
+            &fake.endpoint(),
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        vec!["NAME", "CREATED"],
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("orders ") && lines[1].ends_with("2022-04-15 05:20:00"),
+        "{text}"
+    );
+    assert_eq!(lines.len(), 3);
+}
+
+#[test]
 fn the_newest_execution_of_a_machine_is_shown_and_named_on_stderr() {
     let (fake, _) = sfn_fake();
     let arn = format!(
