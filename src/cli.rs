@@ -25,7 +25,7 @@ use std::path::PathBuf;
     about = "Inspect the history of AWS workflow runs: Step Functions, SWF, SSM Automation, CodePipeline",
     long_about = None,
     propagate_version = true,
-    after_help = "Examples:\n  histx sfn arn:aws:states:us-east-1:123456789012:execution:Orders:run-42 --reverse\n  histx sfn <ARN> -o jsonl | jq 'select(.status==\"failed\")'\n  histx sfn --from examples/sfn/order-fulfilment-failed.json"
+    after_help = "Examples:\n  histx sfn arn:aws:states:us-east-1:123456789012:execution:Orders:run-42 --reverse\n  histx sfn <ARN> -o jsonl | jq 'select(.status==\"failed\")'\n  histx sfn --from examples/sfn/order-fulfilment-failed.json\n  histx sfn ls orders --run-status failed\n  histx sfn orders --run-status failed -o tree"
 )]
 pub struct Cli {
     #[command(subcommand)]

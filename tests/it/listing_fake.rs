@@ -571,6 +571,34 @@ fn the_newest_failed_automation_of_a_document_is_shown() {
     );
 }
 
+#[test]
+fn ssm_since_is_the_apis_start_time_after_and_checked_to_the_millisecond() {
+    let (fake, _) = ssm_fake();
+    // Restart's automation 250 started at 1_700_000_000 + 60 * 250 (and RestartAll's
+    // at 30 s past each minute).
+    let since = jiff::Timestamp::from_second(1_700_000_000 + 60 * 250)
+        .unwrap()
+        .to_string();
+    let (records, _) = ok(
+        &fake,
+        &["ssm", "ls", "Restart", "--since", &since, "-o", "jsonl"],
+    );
+    let ids: Vec<String> = (250..260).rev().map(|i| automation_id(1, i)).collect();
+    assert_eq!(field(&records, "execution"), ids.iter().collect::<Vec<_>>());
+    let asked = fake.requests(DESCRIBE_AUTOMATIONS);
+    let filters = asked[0]["Filters"].as_array().unwrap();
+    let after = filters
+        .iter()
+        .find(|f| f["Key"] == "StartTimeAfter")
+        .unwrap();
+    assert_eq!(
+        after["Values"],
+        json!([jiff::Timestamp::from_second(1_700_000_000 + 60 * 250 - 1)
+            .unwrap()
+            .to_string()])
+    );
+}
+
 // ---------------------------------------------------------------- CodePipeline
 
 fn pipeline_fake() -> (FakeAws, Vec<Value>) {
