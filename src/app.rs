@@ -6,6 +6,7 @@ use crate::cli::{Cli, ColorChoice, Command, GlobalArgs, ServiceCommand, Verb};
 use crate::engine;
 use crate::exit::{Outcome, UsageError};
 use crate::generate;
+use crate::listing;
 use crate::render::Presentation;
 use crate::services::{codepipeline, sfn, ssm, swf, Service};
 use anyhow::Result;
@@ -32,7 +33,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write, stdout_is_terminal: bool) -> Res
 
 /// A service command: its verb, run by the engine.
 async fn service<S: Service>(
-    command: ServiceCommand<S::Args>,
+    command: ServiceCommand<S::Args, S::ListArgs>,
     out: &mut dyn Write,
     stdout_is_terminal: bool,
 ) -> Result<Outcome> {
@@ -56,6 +57,7 @@ async fn service<S: Service>(
             let service = S::new(show.service)?;
             engine::show(service, &show.history, &connection, presentation, out).await
         }
+        Verb::Ls(list) => listing::list::<S>(list, &connection, presentation, out).await,
     };
     outcome.map_err(|error| aws::with_connection_hints(error, &connection))
 }

@@ -12,6 +12,7 @@ use crate::exit::UsageError;
 use crate::filter;
 use crate::model::{Status, Timestamp};
 use crate::paste;
+use crate::render::runs::ListFormat;
 use crate::render::Format;
 use crate::services;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
@@ -31,7 +32,7 @@ use std::path::PathBuf;
     after_help = "Paste anything: without a command, TARGET is an ARN, an SSM automation execution \
                   id or an AWS console URL, and histx works out the service (and the region) from \
                   it; the options are the service command's.\n\n\
-                  Examples:\n  histx sfn arn:aws:states:us-east-1:123456789012:execution:Orders:run-42 --reverse\n  histx sfn <ARN> -o jsonl | jq 'select(.status==\"failed\")'\n  histx sfn --from examples/sfn/order-fulfilment-failed.json\n  histx arn:aws:states:us-east-1:123456789012:execution:Orders:run-42 -o tree --failed\n  histx 'https://eu-west-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/shop/view'"
+                  Examples:\n  histx sfn arn:aws:states:us-east-1:123456789012:execution:Orders:run-42 --reverse\n  histx sfn <ARN> -o jsonl | jq 'select(.status==\"failed\")'\n  histx sfn --from examples/sfn/order-fulfilment-failed.json\n  histx arn:aws:states:us-east-1:123456789012:execution:Orders:run-42 -o tree --failed\n  histx sfn ls orders --run-status failed\n  histx sfn orders --run-status failed -o tree\n  histx 'https://eu-west-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/shop/view'"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -75,14 +76,14 @@ pub fn resolve_paste(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Step Functions: the history of an execution (GetExecutionHistory)
-    Sfn(ServiceCommand<services::sfn::Args>),
+    Sfn(ServiceCommand<services::sfn::Args, services::sfn::ListArgs>),
     /// Simple Workflow Service: the history of a workflow run (GetWorkflowExecutionHistory)
-    Swf(ServiceCommand<services::swf::Args>),
+    Swf(ServiceCommand<services::swf::Args, services::swf::ListArgs>),
     /// Systems Manager Automation: the step executions of an automation
     /// (DescribeAutomationStepExecutions)
-    Ssm(ServiceCommand<services::ssm::Args>),
+    Ssm(ServiceCommand<services::ssm::Args, services::ssm::ListArgs>),
     /// CodePipeline: the action executions of a pipeline (ListActionExecutions)
-    Codepipeline(ServiceCommand<services::codepipeline::Args>),
+    Codepipeline(ServiceCommand<services::codepipeline::Args, services::codepipeline::ListArgs>),
     /// Print the script that enables completion in a shell, e.g. `source <(histx completions bash)`
     Completions {
         #[arg(value_enum)]
@@ -174,12 +175,12 @@ pub struct HistoryArgs {
 }
 
 /// A service's command: a verb, or, without one, the history of a run (the short form
-/// of `show`). `S` is the service's own `show` arguments.
+/// of `show`). `S` is the service's own `show` arguments, `L` its own `ls` arguments.
 #[derive(Debug, Clone, clap::Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-pub struct ServiceCommand<S: clap::Args> {
+pub struct ServiceCommand<S: clap::Args, L: clap::Args> {
     #[command(subcommand)]
-    pub verb: Option<Verb<S>>,
+    pub verb: Option<Verb<S, L>>,
 
     #[command(flatten)]
     pub show: Show<S>,
@@ -200,14 +201,76 @@ pub struct Show<S: clap::Args> {
 
 /// What a service command does.
 #[derive(Debug, Clone, Subcommand)]
-pub enum Verb<S: clap::Args> {
+pub enum Verb<S: clap::Args, L: clap::Args> {
     /// The history of one run: the default verb (`histx <service> RUN` is `histx <service> show RUN`)
     Show(Show<S>),
+    /// List runs, newest first: a state machine's executions, a workflow's runs, a
+    /// document's automations, a pipeline's executions; without one, the state machines
+    /// or pipelines of the region. No name completion: it would cost a request.
+    #[command(visible_alias = "list")]
+    Ls(List<L>),
 }
 
-impl<S: clap::Args> ServiceCommand<S> {
+/// `ls`'s arguments: the service's own (the parent whose runs to list), then the
+/// listing options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct List<L: clap::Args> {
+    #[command(flatten)]
+    pub service: L,
+
+    #[command(flatten)]
+    pub options: ListOptions,
+}
+
+/// The values `--run-status` takes, on `ls` and `show`.
+pub const RUN_STATUSES: [Status; 6] = [
+    Status::Running,
+    Status::Succeeded,
+    Status::Failed,
+    Status::TimedOut,
+    Status::Aborted,
+    Status::Cancelled,
+];
+
+fn run_status_parser() -> impl TypedValueParser<Value = Status> {
+    PossibleValuesParser::new(RUN_STATUSES.map(Status::as_str))
+        .map(|s| Status::parse(&s).expect("a listed status"))
+}
+
+/// What every listing takes: the output, which runs, how many.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListOptions {
+    /// Output format
+    #[arg(short = 'o', long, value_enum, default_value_t = ListFormat::Table, help_heading = "Output")]
+    pub output: ListFormat,
+
+    /// Only runs with this status (repeatable); `aborted` includes `cancelled` (stopped,
+    /// cancelled, terminated). Sent to the API's status filter where it has one.
+    #[arg(long = "run-status", value_name = "STATUS", help_heading = "Filters", value_parser = run_status_parser())]
+    pub run_statuses: Vec<Status>,
+
+    /// Only runs started at or after this time: RFC 3339 (2026-03-14T09:00:00Z) or ago (10m, 2h, 3d)
+    #[arg(long, value_name = "TIME", help_heading = "Filters", value_parser = filter::parse_time)]
+    pub since: Option<Timestamp>,
+
+    /// List at most N, newest first; no further page is requested once N are listed
+    #[arg(long, value_name = "N", default_value_t = 20, help_heading = "Output", allow_negative_numbers = true, value_parser = whole_number)]
+    pub limit: u64,
+}
+
+/// Which run `show` picks when it is named a state machine, a document, a workflow or a
+/// pipeline rather than one run: flattened into each service's `show` arguments.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RunChoice {
+    /// Show the newest run with this status (repeatable) rather than the newest run;
+    /// `aborted` includes `cancelled`
+    #[arg(long = "run-status", value_name = "STATUS", help_heading = "Which run", value_parser = run_status_parser(), conflicts_with = "from")]
+    pub run_statuses: Vec<Status>,
+}
+
+impl<S: clap::Args, L: clap::Args> ServiceCommand<S, L> {
     /// The verb asked for, `show` when none was named.
-    pub fn into_verb(self) -> (Verb<S>, GlobalArgs) {
+    pub fn into_verb(self) -> (Verb<S, L>, GlobalArgs) {
         (self.verb.unwrap_or(Verb::Show(self.show)), self.global)
     }
 }

@@ -890,6 +890,7 @@ mod tests {
             run_key: None,
         };
         type Args = NoArgs;
+        type ListArgs = NoArgs;
         type Normalizer = NumberNormalizer;
 
         fn new(_args: NoArgs) -> Result<Self> {

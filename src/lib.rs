@@ -14,6 +14,7 @@ pub mod escape;
 pub mod exit;
 pub mod filter;
 pub mod generate;
+pub mod listing;
 pub mod model;
 pub mod paste;
 pub mod render;

@@ -4,8 +4,10 @@
 //! No AWS SDK type appears in this module or anywhere below it. The tree node is in
 //! `model/tree.rs`.
 
+mod run;
 mod tree;
 
+pub use run::{RunRecord, RUN_RECORD_FIELDS};
 pub use tree::{flat_node, group_node, Annotations, Node, NodeKind, Reference, Work};
 
 use serde::Serialize;

@@ -7,6 +7,7 @@
 //! what the report needs of it.
 
 mod json;
+pub mod runs;
 mod style;
 pub mod summary;
 pub mod table;

@@ -19,6 +19,7 @@ pub mod swf;
 
 use crate::aws::Connection;
 use crate::exit::UsageError;
+pub use crate::model::RunRecord;
 use crate::model::{flat_node, Event, EventId, Node, RunSummary, Status, Timestamp};
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, InOrder, OrderKey};
@@ -191,13 +192,23 @@ pub trait Service {
         Err(unsupported(Self::NAME, "follow a run"))
     }
 
-    /// The runs of the command line's parent (a state machine, a pipeline, a document,
-    /// a workflow), newest first, at most `limit`: what `ls` lists.
+    /// `histx <service> ls` arguments of its own: the parent whose runs are listed (a
+    /// state machine, a workflow, a document, a pipeline), or none for the parents.
+    type ListArgs: clap::Args;
+
+    /// What `ls` lists, newest first: the runs of the parent the command line names, or
+    /// the parents themselves when it names none. The service builds the requests (its
+    /// API's own status and time filters where it has them, the largest pages); the
+    /// listing engine (`crate::listing`) drives them and stops once `query.limit`
+    /// records are printed. Bad input is refused before any request.
     async fn list_runs(
-        &mut self,
+        _args: Self::ListArgs,
         _connection: &Connection,
-        _limit: usize,
-    ) -> Result<Vec<RunRecord>> {
+        _query: &RunQuery,
+    ) -> Result<RunListing>
+    where
+        Self: Sized,
+    {
         Err(unsupported(Self::NAME, "list runs"))
     }
 
@@ -264,17 +275,102 @@ pub struct RunState {
     pub redrives: Option<i64>,
 }
 
-/// One run of a listing (`histx <service> ls`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRecord {
-    /// Exactly what `histx <service> show` takes.
-    pub execution: String,
-    pub name: Option<String>,
-    pub state: RunState,
-    /// What the run belongs to: its state machine, pipeline, document or workflow type.
-    pub parent: Option<String>,
-    /// Every other wire field, under the service's own names.
-    pub details: serde_json::Map<String, Value>,
+/// What a listing asks for, from `ls` (or, for the newest run, from `show`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunQuery {
+    /// Only runs with one of these statuses (none: every run).
+    pub statuses: Vec<Status>,
+    /// Only runs started at or after this.
+    pub since: Option<Timestamp>,
+    /// At most this many records.
+    pub limit: usize,
+}
+
+impl RunQuery {
+    /// A query for `--run-status` values as asked: `aborted` also selects `cancelled`
+    /// (the records say `cancelled` for a run someone stopped or cancelled, as the
+    /// history does; `--exit-status` counts both as 5).
+    pub fn new(asked: &[Status], since: Option<Timestamp>, limit: usize) -> Self {
+        let mut statuses: Vec<Status> = Vec::new();
+        for &status in asked {
+            let with = if status == Status::Aborted {
+                &[Status::Aborted, Status::Cancelled][..]
+            } else {
+                std::slice::from_ref(&status)
+            };
+            for &s in with {
+                if !statuses.contains(&s) {
+                    statuses.push(s);
+                }
+            }
+        }
+        RunQuery {
+            statuses,
+            since,
+            limit,
+        }
+    }
+
+    /// The newest run with one of `asked` (any run, when empty).
+    pub fn newest(asked: &[Status]) -> Self {
+        RunQuery::new(asked, None, 1)
+    }
+
+    /// True when a run of this status is wanted.
+    pub fn wants(&self, status: Status) -> bool {
+        self.statuses.is_empty() || self.statuses.contains(&status)
+    }
+
+    /// The wire statuses to ask the API for, of `all` (every value the API knows, with
+    /// its normalized status): `None` when every run is wanted (no filter to send).
+    pub fn wire_statuses<'a>(&self, all: &[(&'a str, Status)]) -> Option<Vec<&'a str>> {
+        (!self.statuses.is_empty()).then(|| {
+            all.iter()
+                .filter(|(_, status)| self.statuses.contains(status))
+                .map(|(wire, _)| *wire)
+                .collect()
+        })
+    }
+}
+
+/// A wire record of a listing as a [`RunRecord`]; `None` for one that names no run.
+pub type ToRecord = Box<dyn Fn(Value) -> Option<RunRecord>>;
+
+/// What else a record must be to be listed.
+pub type KeepRecord = Box<dyn Fn(&RunRecord) -> bool>;
+
+/// A listing, as a service declares it and the listing engine drives it.
+pub struct RunListing {
+    /// The wire records (each as the service sent it), newest first.
+    pub source: BoxedSource,
+    /// A wire record as a record.
+    pub record: ToRecord,
+    /// What the API applied itself of the query: the engine applies the rest.
+    pub statuses_applied: bool,
+    pub since_applied: bool,
+    /// What else a record must be to be listed (an exact document name where the API
+    /// matches a prefix; a workflow id an emulator did not filter by).
+    pub keep: Option<KeepRecord>,
+    /// The records are the parents (state machines, pipelines), not runs.
+    pub parents: bool,
+    /// Said on stderr when the listing ends before its limit: where it looked (SWF's
+    /// start-time window, the retention period).
+    pub window: Option<String>,
+}
+
+impl RunListing {
+    /// A listing of runs in `source`, filtered as far as the API could.
+    pub fn runs(source: BoxedSource, record: ToRecord) -> Self {
+        RunListing {
+            source,
+            record,
+            statuses_applied: false,
+            since_applied: false,
+            keep: None,
+            parents: false,
+            window: None,
+        }
+    }
 }
 
 /// A run that a run started, and where.
@@ -286,6 +382,18 @@ pub struct ChildRun {
     pub execution: String,
     /// The event of the parent that started it.
     pub started_by: Option<EventId>,
+}
+
+/// Refuses a verb's name (`show`, `ls`, `list`) given where a run's parent is named:
+/// after history flags (`histx sfn --limit 2 show`) it is the verb misplaced, not a
+/// name. `otherwise` says how to name a parent that is called so.
+pub fn not_a_verb(service: &str, text: &str, otherwise: &str) -> Result<(), UsageError> {
+    if matches!(text, "show" | "ls" | "list") {
+        return Err(UsageError::new(format!(
+            "'{text}' is a verb: put it right after the service (histx {service} {text} ...); {otherwise}"
+        )));
+    }
+    Ok(())
 }
 
 /// What a service cannot do (yet): said in one line, a usage error (exit 2), before

@@ -119,7 +119,7 @@ fn saved_runs_of_the_other_services() {
 #[test]
 fn errors_keep_their_own_codes() {
     // A usage error is 2, whatever the run.
-    assert_eq!(code(&["sfn", "not-an-arn", "--exit-status"]), 2);
+    assert_eq!(code(&["sfn", "not an arn", "--exit-status"]), 2);
     // A runtime error is 1: nothing answers at the default endpoint of the tests.
     let arn = "arn:aws:states:us-east-1:123456789012:execution:M:run-1";
     assert_eq!(

@@ -18,6 +18,8 @@ mod filters;
 mod generated;
 mod incomplete;
 mod paste;
+mod listing_fake;
+mod listing_moto;
 mod saved_files;
 mod saved_order;
 mod sfn_cli;

@@ -149,9 +149,10 @@ fn a_file_of_another_api_is_named() {
 
 #[test]
 fn usage_errors_exit_2_with_one_line() {
-    let cases: [(&[&str], &str); 3] = [
-        (&["ssm"], "histx: `histx ssm` needs an automation execution ID (or its ARN), or --from FILE"),
-        (&["ssm", "i-0a41c7d2e9b3f5a61"], "histx: not an automation execution ID: 'i-0a41c7d2e9b3f5a61'; expected 36 characters like 4105a4fc-f944-11e6-9d32-0123456789ab (list them: aws ssm describe-automation-executions)"),
+    let cases: [(&[&str], &str); 4] = [
+        (&["ssm"], "histx: `histx ssm` needs an automation execution ID (or its ARN) or a document name, or --from FILE"),
+        (&["ssm", "i-0a41c7d2e9b3f5a61"], "histx: 'i-0a41c7d2e9b3f5a61' is an EC2 instance ID, not an automation execution ID or a document name (list automations: histx ssm ls)"),
+        (&["ssm", "no spaces here"], "histx: not an automation execution ID or a document name: 'no spaces here'; expected an ID like 4105a4fc-f944-11e6-9d32-0123456789ab or a document name (3 to 128 letters, digits and _ - .) (list them: histx ssm ls)"),
         (&["ssm", "arn:aws:ssm:us-east-1:123456789012:document/AWS-RunPatchBaseline"], "histx: not an automation execution ARN: 'arn:aws:ssm:us-east-1:123456789012:document/AWS-RunPatchBaseline'; expected arn:aws:ssm:REGION:ACCOUNT:automation-execution/ID or the ID alone"),
     ];
     for (args, message) in cases {

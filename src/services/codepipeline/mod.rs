@@ -20,16 +20,21 @@
 //! we build with, reaches `-o raw` and the action's `details`.
 
 mod api;
+mod list;
 mod normalize;
 mod tree;
+
+pub use list::ListArgs;
 
 pub use api::*;
 pub use normalize::*;
 
 use crate::aws::Connection;
 use crate::exit::UsageError;
-use crate::model::{Event, Node, RunSummary, Timestamp};
-use crate::services::{Notices, Origin, ReadPlan, RunState, Service, Spans, Watch};
+use crate::model::{Event, Node, RunSummary, Status, Timestamp};
+use crate::services::{
+    Notices, Origin, ReadPlan, RunListing, RunQuery, RunState, Service, Spans, Watch,
+};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, Gathered};
@@ -55,7 +60,8 @@ execution, oldest first. --reverse (done by histx, not the service) shows the ne
 --limit counts in the order shown."
 )]
 pub struct Args {
-    /// The pipeline's name. With --from it is optional and only labels the actions.
+    /// The pipeline's name, or PIPELINE/EXECUTION_ID (a listing record's `execution`)
+    /// for one of its executions. With --from it is optional and only labels the actions.
     #[arg(value_name = "PIPELINE")]
     pub pipeline: Option<String>,
 
@@ -73,6 +79,9 @@ pub struct Args {
     /// column in the table
     #[arg(long, conflicts_with = "follow")]
     pub all: bool,
+
+    #[command(flatten)]
+    pub run: crate::cli::RunChoice,
 }
 
 /// Which pipeline executions to show.
@@ -97,6 +106,8 @@ pub struct CodePipeline {
     client: Option<aws_sdk_codepipeline::Client>,
     /// Which execution was chosen, for the engine to say.
     notices: Notices,
+    /// `--run-status`: the newest execution with one of these.
+    run_statuses: Vec<Status>,
 }
 
 impl CodePipeline {
@@ -123,6 +134,13 @@ impl CodePipeline {
     /// The execution shown: the one named, else the newest (found once, said on stderr);
     /// `None` for `--all`.
     async fn chosen_execution(&mut self, live: &LiveActions) -> Result<Option<String>> {
+        if matches!(self.selection, Selection::Latest) && !self.run_statuses.is_empty() {
+            let (id, state, line) =
+                list::newest_with_status(&live.client, &live.pipeline, &self.run_statuses).await?;
+            self.notices.say(line);
+            self.run = Some(state);
+            self.selection = Selection::Execution(id);
+        }
         if matches!(self.selection, Selection::Latest) {
             let newest = live.newest_execution().await?;
             self.notices.say(newest.describe());
@@ -149,9 +167,32 @@ impl Service for CodePipeline {
     };
 
     type Args = Args;
+    type ListArgs = ListArgs;
     type Normalizer = CodePipelineNormalizer;
 
-    fn new(args: Args) -> Result<Self> {
+    fn new(mut args: Args) -> Result<Self> {
+        // PIPELINE/EXECUTION_ID, as a listing names an execution.
+        if let Some((pipeline, id)) = args
+            .pipeline
+            .clone()
+            .as_deref()
+            .and_then(|p| p.split_once('/'))
+        {
+            if args.execution_id.is_some() || args.all || args.latest {
+                return Err(UsageError::new(
+                    "PIPELINE/EXECUTION_ID names one execution: leave out --execution-id, --latest and --all",
+                )
+                .into());
+            }
+            args.pipeline = Some(pipeline.to_string());
+            args.execution_id = Some(id.to_string());
+        }
+        if !args.run.run_statuses.is_empty() && (args.execution_id.is_some() || args.all) {
+            return Err(UsageError::new(
+                "--run-status picks the newest execution with that status: not with an execution id or --all",
+            )
+            .into());
+        }
         let pipeline = args
             .pipeline
             .as_deref()
@@ -169,7 +210,33 @@ impl Service for CodePipeline {
             run: None,
             client: None,
             notices: Notices::default(),
+            run_statuses: args.run.run_statuses,
         })
+    }
+
+    /// ListPipelines, or ListPipelineExecutions of one pipeline.
+    async fn list_runs(
+        args: ListArgs,
+        connection: &Connection,
+        query: &RunQuery,
+    ) -> Result<RunListing> {
+        let pipeline = args
+            .pipeline
+            .as_deref()
+            .map(check_pipeline_name)
+            .transpose()?;
+        let config = crate::aws::load_config(connection, None).await?;
+        let client = crate::reader_client!(aws_sdk_codepipeline, &config);
+        let Some(pipeline) = pipeline else {
+            if !query.statuses.is_empty() || query.since.is_some() {
+                return Err(UsageError::new(
+                    "--run-status and --since select executions: name the pipeline (histx codepipeline ls PIPELINE)",
+                )
+                .into());
+            }
+            return Ok(list::pipelines(client));
+        };
+        Ok(list::executions(&client, &pipeline))
     }
 
     fn notices(&self) -> Notices {

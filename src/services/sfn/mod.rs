@@ -5,16 +5,19 @@
 //! because pages are read from the wire JSON rather than from the SDK's typed events.
 
 mod api;
+mod list;
 mod normalize;
 mod tree;
 
 pub use api::*;
+pub use list::{valid_name, ListArgs, StateMachine, EXECUTION_STATUSES};
 pub use normalize::*;
 
 use crate::aws::Connection;
 use crate::exit::UsageError;
+use crate::model::Status;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{Origin, ReadPlan, RunState, Service, Watch};
+use crate::services::{Notices, Origin, ReadPlan, RunListing, RunQuery, RunState, Service, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, PageByPage};
@@ -27,10 +30,15 @@ pub const SERVICE: &str = "sfn";
 /// `histx sfn show` arguments of its own.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// The execution's ARN: arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME.
-    /// With --from it is optional and only labels the events.
-    #[arg(value_name = "EXECUTION_ARN")]
+    /// The execution's ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME),
+    /// or a state machine's ARN or name: then its newest execution (with --run-status,
+    /// the newest with that status), said on stderr. With --from it is optional and
+    /// only labels the events.
+    #[arg(value_name = "EXECUTION_OR_STATE_MACHINE")]
     pub execution_arn: Option<String>,
+
+    #[command(flatten)]
+    pub run: crate::cli::RunChoice,
 
     /// Leave every event's input, output and Task parameters out (includeExecutionData=false
     /// when reading from AWS; a saved history's are dropped too): smaller, faster pages
@@ -42,20 +50,35 @@ pub struct Args {
 /// Step Functions, for one execution.
 pub struct Sfn {
     arn: Option<ExecutionArn>,
+    /// The state machine named instead of an execution: its newest is shown.
+    machine: Option<StateMachine>,
+    /// `--run-status`: the newest execution with one of these.
+    run_statuses: Vec<Status>,
     include_data: bool,
     /// Made on the first request, for those that follow.
     client: Option<aws_sdk_sfn::Client>,
+    /// Which execution was chosen, for the engine to say.
+    notices: Notices,
 }
 
 impl Sfn {
     /// The execution, and a client for its region; a usage error when none is named.
+    /// For a state machine, its newest execution is found first (said on stderr).
     async fn connected(
         &mut self,
         connection: &Connection,
     ) -> Result<(&ExecutionArn, aws_sdk_sfn::Client)> {
+        if let (None, Some(machine)) = (&self.arn, &self.machine) {
+            let (client, region) = list::machine_client(connection, Some(machine)).await?;
+            let machine_arn = list::resolve(&client, machine, &region).await?;
+            let (arn, line) =
+                list::newest_execution(&client, machine, &machine_arn, &self.run_statuses).await?;
+            self.notices.say(line);
+            self.arn = Some(arn);
+        }
         let Some(arn) = &self.arn else {
             return Err(UsageError::new(format!(
-                "`histx sfn` needs an execution ARN ({ARN_FORM}), or --from FILE"
+                "`histx sfn` needs an execution ARN ({ARN_FORM}) or a state machine, or --from FILE"
             ))
             .into());
         };
@@ -80,19 +103,70 @@ impl Service for Sfn {
     };
 
     type Args = Args;
+    type ListArgs = ListArgs;
     type Normalizer = SfnNormalizer;
 
     fn new(args: Args) -> Result<Self> {
-        let arn = args
-            .execution_arn
-            .as_deref()
-            .map(ExecutionArn::parse)
-            .transpose()?;
+        let (arn, machine) = match args.execution_arn.as_deref() {
+            None => (None, None),
+            Some(text) if text.starts_with("arn:") => match StateMachine::parse_arn(text) {
+                Some(machine) => (None, Some(machine?)),
+                None => (Some(ExecutionArn::parse(text)?), None),
+            },
+            Some(text) if text.trim().is_empty() => (Some(ExecutionArn::parse(text)?), None),
+            Some(text) => {
+                crate::services::not_a_verb(
+                    SERVICE,
+                    text,
+                    "a state machine of that name is named by its ARN",
+                )?;
+                (None, Some(StateMachine::parse(text)?))
+            }
+        };
+        if arn.is_some() && !args.run.run_statuses.is_empty() {
+            return Err(UsageError::new(
+                "--run-status picks among a state machine's executions; an execution ARN names one",
+            )
+            .into());
+        }
         Ok(Sfn {
             arn,
+            machine,
+            run_statuses: args.run.run_statuses,
             include_data: !args.no_data,
             client: None,
+            notices: Notices::default(),
         })
+    }
+
+    fn notices(&self) -> Notices {
+        self.notices.clone()
+    }
+
+    /// The state machines of the region, or a state machine's executions.
+    async fn list_runs(
+        args: ListArgs,
+        connection: &Connection,
+        query: &RunQuery,
+    ) -> Result<RunListing> {
+        let machine = args
+            .state_machine
+            .as_deref()
+            .map(StateMachine::parse)
+            .transpose()?;
+        let Some(machine) = machine else {
+            if !query.statuses.is_empty() || query.since.is_some() {
+                return Err(UsageError::new(
+                    "--run-status and --since select executions: name the state machine (histx sfn ls STATE_MACHINE)",
+                )
+                .into());
+            }
+            let (client, _) = list::machine_client(connection, None).await?;
+            return Ok(list::state_machines(client));
+        };
+        let (client, region) = list::machine_client(connection, Some(&machine)).await?;
+        let machine_arn = list::resolve(&client, &machine, &region).await?;
+        Ok(list::executions(&client, &machine_arn, query))
     }
 
     fn normalizer(&self) -> SfnNormalizer {
@@ -230,7 +304,7 @@ impl ExecutionArn {
                 Err(not_execution(&format!(
                     "this is a state machine ARN; name one of its executions, \
                      arn:aws:states:{region}:{account}:execution:{machine}:EXECUTION_NAME \
-                     (list them: aws stepfunctions list-executions --state-machine-arn <ARN>)"
+                     (`histx sfn <ARN>` shows its newest, `histx sfn ls <ARN>` lists them)"
                 )))
             }
             "express" => Err(not_execution(

@@ -11,16 +11,20 @@
 //! we build with, reaches `-o raw` and the step's `details`.
 
 mod api;
+mod list;
 mod normalize;
 mod tree;
 
 pub use api::*;
+pub use list::{is_uuid, valid_document_name, ListArgs, SsmTarget};
 pub use normalize::*;
 
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary, Status, Timestamp};
-use crate::services::{Origin, ReadPlan, RunState, Service, Spans, Watch};
+use crate::services::{
+    Notices, Origin, ReadPlan, RunListing, RunQuery, RunState, Service, Spans, Watch,
+};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, PageByPage};
@@ -38,10 +42,15 @@ pub const RUN_KEY: &str = "AutomationExecution";
 /// `histx ssm show` arguments of its own.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// The automation execution's ID (36 characters, as start-automation-execution
-    /// prints it) or its ARN. With --from it is optional and only labels the steps.
-    #[arg(value_name = "AUTOMATION_EXECUTION_ID")]
+    /// The automation execution's ID (a UUID, as start-automation-execution prints it)
+    /// or its ARN; or a document (runbook) name: then its newest automation (with
+    /// --run-status, the newest with that status), said on stderr. With --from it is
+    /// optional and only labels the steps.
+    #[arg(value_name = "AUTOMATION_EXECUTION_ID_OR_DOCUMENT")]
     pub automation_execution_id: Option<String>,
+
+    #[command(flatten)]
+    pub run: crate::cli::RunChoice,
 
     /// Only the steps that match KEY=VALUE[,VALUE...]; repeat for more filters (a step
     /// matches every filter, and any value of one). Keys: StepName, Action,
@@ -55,9 +64,15 @@ pub struct Args {
 /// SSM Automation, for one automation execution.
 pub struct Ssm {
     execution: Option<AutomationExecution>,
+    /// The document named instead of an automation: its newest is shown.
+    document: Option<String>,
+    /// `--run-status`: the newest automation with one of these.
+    run_statuses: Vec<Status>,
     filters: Vec<StepFilter>,
     /// Made on the first request, for those that follow.
     client: Option<aws_sdk_ssm::Client>,
+    /// Which automation was chosen, for the engine to say.
+    notices: Notices,
 }
 
 impl Ssm {
@@ -66,9 +81,17 @@ impl Ssm {
         &mut self,
         connection: &Connection,
     ) -> Result<(AutomationExecution, aws_sdk_ssm::Client)> {
+        if let (None, Some(document)) = (&self.execution, &self.document) {
+            let client = list::region_client(connection).await?;
+            let (execution, line) =
+                list::newest_automation(&client, document, &self.run_statuses).await?;
+            self.notices.say(line);
+            self.execution = Some(execution);
+            self.client = Some(client);
+        }
         let Some(execution) = self.execution.clone() else {
             return Err(UsageError::new(
-                "`histx ssm` needs an automation execution ID (or its ARN), or --from FILE",
+                "`histx ssm` needs an automation execution ID (or its ARN) or a document name, or --from FILE",
             )
             .into());
         };
@@ -95,14 +118,26 @@ impl Service for Ssm {
     };
 
     type Args = Args;
+    type ListArgs = ListArgs;
     type Normalizer = SsmNormalizer;
 
     fn new(args: Args) -> Result<Self> {
-        let execution = args
+        let target = args
             .automation_execution_id
             .as_deref()
-            .map(AutomationExecution::parse)
+            .map(SsmTarget::parse)
             .transpose()?;
+        let (execution, document) = match target {
+            Some(SsmTarget::Automation(execution)) => (Some(execution), None),
+            Some(SsmTarget::Document(document)) => (None, Some(document)),
+            None => (None, None),
+        };
+        if execution.is_some() && !args.run.run_statuses.is_empty() {
+            return Err(UsageError::new(
+                "--run-status picks among a document's automations; an automation execution ID names one",
+            )
+            .into());
+        }
         let filters = args
             .filters
             .iter()
@@ -110,9 +145,35 @@ impl Service for Ssm {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Ssm {
             execution,
+            document,
+            run_statuses: args.run.run_statuses,
             filters,
             client: None,
+            notices: Notices::default(),
         })
+    }
+
+    fn notices(&self) -> Notices {
+        self.notices.clone()
+    }
+
+    /// DescribeAutomationExecutions, of one document or of every one.
+    async fn list_runs(
+        args: ListArgs,
+        connection: &Connection,
+        query: &RunQuery,
+    ) -> Result<RunListing> {
+        if let Some(document) = &args.document {
+            if !valid_document_name(document) {
+                return Err(UsageError::new(format!(
+                    "not a document name: '{}'; a name is 3 to 128 letters, digits and _ - .",
+                    crate::escape::terminal_safe(document)
+                ))
+                .into());
+            }
+        }
+        let client = list::region_client(connection).await?;
+        Ok(list::automations(&client, args.document.as_deref(), query))
     }
 
     fn normalizer(&self) -> SsmNormalizer {

@@ -47,16 +47,19 @@
 //!   flattened, with the service's own names.
 
 mod api;
+mod list;
 mod normalize;
 mod tree;
 
 pub use api::*;
+pub use list::ListArgs;
 pub use normalize::*;
 
 use crate::aws::{self, Connection};
 use crate::exit::UsageError;
+use crate::model::Status;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{Notices, ReadPlan, RunState, Service, Watch};
+use crate::services::{Notices, ReadPlan, RunListing, RunQuery, RunState, Service, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::BoxedSource;
@@ -79,7 +82,8 @@ that is set at 100. histx sends none unless --page-size is given (1 to 1000, ser
 most 100) or --limit needs 100 events or fewer."
 )]
 pub struct Args {
-    /// The workflow execution's workflowId. With --from it is optional and only labels the
+    /// The workflow execution's workflowId, or DOMAIN/WORKFLOW_ID/RUN_ID (a listing
+    /// record's `execution`) for one run. With --from it is optional and only labels the
     /// events.
     #[arg(value_name = "WORKFLOW_ID")]
     pub workflow_id: Option<String>,
@@ -92,9 +96,39 @@ pub struct Args {
     /// closed run].
     #[arg(long, value_name = "RUN_ID")]
     pub run_id: Option<String>,
+
+    #[command(flatten)]
+    pub run: crate::cli::RunChoice,
 }
 
 impl Args {
+    /// DOMAIN/WORKFLOW_ID/RUN_ID, as a listing names a run, split into its parts (a
+    /// workflowId and a domain cannot hold `/`).
+    fn split_execution(&mut self) -> Result<(), UsageError> {
+        let Some(given) = self.workflow_id.clone() else {
+            return Ok(());
+        };
+        if !given.contains('/') {
+            return Ok(());
+        }
+        let parts: Vec<&str> = given.splitn(3, '/').collect();
+        let [domain, workflow_id, run_id] = parts[..] else {
+            return Err(UsageError::new(format!(
+                "'{}': a workflowId holds no '/'; expected WORKFLOW_ID or DOMAIN/WORKFLOW_ID/RUN_ID",
+                crate::escape::terminal_safe(&given)
+            )));
+        };
+        if self.run_id.is_some() || self.domain.as_deref().is_some_and(|d| d != domain) {
+            return Err(UsageError::new(
+                "DOMAIN/WORKFLOW_ID/RUN_ID names one run: leave out --run-id (and --domain, or give the same one)",
+            ));
+        }
+        self.domain = Some(domain.to_string());
+        self.workflow_id = Some(workflow_id.to_string());
+        self.run_id = Some(run_id.to_string());
+        Ok(())
+    }
+
     /// Rejects empty names before any request.
     fn check(&self) -> Result<(), UsageError> {
         let fields = [
@@ -110,6 +144,11 @@ impl Args {
         if self.run_id.is_some() && self.workflow_id.is_none() {
             return Err(UsageError::new(
                 "--run-id needs the WORKFLOW_ID it is a run of",
+            ));
+        }
+        if self.run_id.is_some() && !self.run.run_statuses.is_empty() {
+            return Err(UsageError::new(
+                "--run-status picks the newest run with that status: not with a run id",
             ));
         }
         Ok(())
@@ -183,6 +222,13 @@ impl Swf {
         let client = crate::reader_client!(aws_sdk_swf, &config);
         let run_id = match &args.run_id {
             Some(run_id) => run_id.clone(),
+            None if !args.run.run_statuses.is_empty() => {
+                let statuses: Vec<Status> = args.run.run_statuses.clone();
+                let (run_id, line) =
+                    list::newest_with_status(&client, &domain, &workflow_id, &statuses).await?;
+                self.notices.say(line);
+                run_id
+            }
             None => {
                 let choice = find_run(&client, &domain, &workflow_id).await?;
                 self.notices.say(choice.describe());
@@ -216,9 +262,11 @@ impl Service for Swf {
     };
 
     type Args = Args;
+    type ListArgs = ListArgs;
     type Normalizer = SwfNormalizer;
 
-    fn new(args: Args) -> Result<Self> {
+    fn new(mut args: Args) -> Result<Self> {
+        args.split_execution()?;
         args.check()?;
         let label = args.saved_label();
         Ok(Swf {
@@ -231,6 +279,30 @@ impl Service for Swf {
 
     fn notices(&self) -> Notices {
         self.notices.clone()
+    }
+
+    /// ListOpenWorkflowExecutions and ListClosedWorkflowExecutions, merged.
+    async fn list_runs(
+        args: ListArgs,
+        connection: &Connection,
+        query: &RunQuery,
+    ) -> Result<RunListing> {
+        for (what, value) in [
+            ("--domain", Some(&args.domain)),
+            ("the workflow id", args.workflow_id.as_ref()),
+        ] {
+            if value.is_some_and(|v| v.trim().is_empty()) {
+                return Err(UsageError::new(format!("{what} is empty")).into());
+            }
+        }
+        let config = aws::load_config(connection, None).await?;
+        let client = crate::reader_client!(aws_sdk_swf, &config);
+        Ok(list::runs(
+            &client,
+            &args.domain,
+            args.workflow_id.as_deref(),
+            query,
+        ))
     }
 
     fn normalizer(&self) -> SwfNormalizer {

@@ -177,10 +177,12 @@ fn list_executions(target: &'static str, runs: Arc<Vec<FakeRun>>, closed: bool) 
             let workflow_id = request
                 .pointer("/executionFilter/workflowId")
                 .and_then(Value::as_str);
+            let close_status = list_filters(request, closed)?;
             let mut matching: Vec<&FakeRun> = runs
                 .iter()
                 .filter(|r| r.domain == domain && r.close_status.is_some() == closed)
                 .filter(|r| workflow_id.is_none_or(|id| r.workflow_id == id))
+                .filter(|r| close_status.is_none_or(|s| r.close_status.as_deref() == Some(s)))
                 .filter(|r| (oldest..=latest).contains(&r.started))
                 .collect();
             // Newest first, as the service lists them; reverseOrder: oldest first.
@@ -191,6 +193,37 @@ fn list_executions(target: &'static str, runs: Arc<Vec<FakeRun>>, closed: bool) 
             Ok(matching.iter().map(|r| r.info()).collect())
         }),
     }
+}
+
+/// The list filters beyond the time window, checked as the API reference says:
+/// executionFilter, typeFilter, tagFilter and closeStatusFilter are mutually exclusive
+/// (closeStatusFilter only on the closed list). Returns the closeStatusFilter's status.
+fn list_filters(request: &Value, closed: bool) -> Result<Option<&str>, ApiError> {
+    let exclusive = [
+        "executionFilter",
+        "typeFilter",
+        "tagFilter",
+        "closeStatusFilter",
+    ];
+    if exclusive
+        .iter()
+        .filter(|k| request.get(**k).is_some())
+        .count()
+        > 1
+    {
+        return Err(validation(
+            "executionFilter, typeFilter, tagFilter and closeStatusFilter are mutually exclusive",
+        ));
+    }
+    let status = request
+        .pointer("/closeStatusFilter/status")
+        .and_then(Value::as_str);
+    if status.is_some() && !closed {
+        return Err(validation(
+            "closeStatusFilter is a filter of closed executions",
+        ));
+    }
+    Ok(status)
 }
 
 /// A synthetic history of `count` events: the run starts, then activities `Step1`,

@@ -4,6 +4,7 @@
 
 pub mod fake;
 pub mod fake_codepipeline;
+pub mod fake_lists;
 pub mod fake_sfn;
 pub mod fake_ssm;
 pub mod fake_swf;
