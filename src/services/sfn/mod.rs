@@ -14,7 +14,9 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{Origin, ReadPlan, RunState, Service, Watch};
+use crate::services::{
+    ChildGroup, ChildKind, ChildRun, Origin, ReadPlan, RunState, Service, Watch,
+};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, PageByPage};
@@ -154,6 +156,93 @@ impl Service for Sfn {
         let name = self.arn.as_ref().and_then(|arn| arn.arn.rsplit(':').next());
         tree::tree(events, name, summary)
     }
+
+    /// Map Runs (`MapRunStarted`'s mapRunArn) and nested executions (the ExecutionArn
+    /// of a `states:startExecution` Task's output, or of its failure's cause).
+    fn children(&self, events: &[Event]) -> Vec<ChildRun> {
+        children_of(events)
+    }
+
+    /// A Map Run's child executions: DescribeMapRun for the counts, then ListExecutions
+    /// by mapRunArn, for each unsuccessful status that has any (all of them with `all`).
+    async fn find_children(
+        &mut self,
+        connection: &Connection,
+        named: &ChildRun,
+        all: bool,
+    ) -> Result<ChildGroup> {
+        if named.kind != ChildKind::MapRun {
+            return Ok(ChildGroup::of_one(named.clone()));
+        }
+        let client = match &self.client {
+            Some(client) => client.clone(),
+            None => {
+                let region = named.execution.split(':').nth(3).unwrap_or_default();
+                let arn = ExecutionArn {
+                    arn: named.execution.clone(),
+                    region: region.to_string(),
+                };
+                let client = client(connection, &arn).await?;
+                self.client = Some(client.clone());
+                client
+            }
+        };
+        map_run_children(&client, named, all).await
+    }
+}
+
+/// The runs an execution's events name: its Map Runs and nested executions, each once,
+/// by the first event that names it.
+pub fn children_of(events: &[Event]) -> Vec<ChildRun> {
+    let mut found: Vec<ChildRun> = Vec::new();
+    let mut add = |child: ChildRun| {
+        if !found.iter().any(|c| c.execution == child.execution) {
+            found.push(child);
+        }
+    };
+    for event in events {
+        if event.kind == "MapRunStarted" {
+            if let Some(arn) = event.details.get("mapRunArn").and_then(Value::as_str) {
+                add(ChildRun {
+                    service: SERVICE,
+                    execution: arn.to_string(),
+                    target: Vec::new(),
+                    started_by: event.id.clone(),
+                    kind: ChildKind::MapRun,
+                });
+            }
+            continue;
+        }
+        let nested = event
+            .resource
+            .as_deref()
+            .is_some_and(|r| r.starts_with("states:startExecution"));
+        if !nested || !event.kind.starts_with("Task") {
+            continue;
+        }
+        let from_output = event
+            .output
+            .as_ref()
+            .and_then(|output| output.get("ExecutionArn"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        // A failed `.sync` Task's cause is the child's DescribeExecution, as JSON text.
+        let from_cause = || {
+            let cause: Value = serde_json::from_str(event.cause.as_deref()?).ok()?;
+            cause.get("ExecutionArn")?.as_str().map(str::to_string)
+        };
+        if let Some(arn) = from_output.or_else(from_cause) {
+            if ExecutionArn::parse(&arn).is_ok() {
+                add(ChildRun::run(
+                    SERVICE,
+                    arn.clone(),
+                    vec![arn],
+                    event.id.clone(),
+                ));
+            }
+        }
+    }
+    found
 }
 
 /// A running execution, as follow mode polls it.

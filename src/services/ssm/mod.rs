@@ -20,7 +20,7 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary, Status, Timestamp};
-use crate::services::{Origin, ReadPlan, RunState, Service, Spans, Watch};
+use crate::services::{ChildRun, Origin, ReadPlan, RunState, Service, Spans, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, PageByPage};
@@ -181,6 +181,49 @@ impl Service for Ssm {
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
         tree::tree(events, summary)
     }
+
+    /// The automations `aws:executeAutomation` steps started (their ExecutionId output)
+    /// and the Step Functions executions of `aws:executeStateMachine` steps (their
+    /// executionArn output).
+    fn children(&self, events: &[Event]) -> Vec<ChildRun> {
+        let mut found: Vec<ChildRun> = Vec::new();
+        for event in events {
+            let (service, key) = match event.kind.as_str() {
+                "aws:executeAutomation" => (SERVICE, "ExecutionId"),
+                "aws:executeStateMachine" => (crate::services::sfn::SERVICE, "executionArn"),
+                _ => continue,
+            };
+            let Some(value) = event.output.as_ref().and_then(|o| output_value(o, key)) else {
+                continue;
+            };
+            if found.iter().any(|c| c.execution == value) {
+                continue;
+            }
+            found.push(ChildRun::run(
+                service,
+                value.clone(),
+                vec![value],
+                event.id.clone(),
+            ));
+        }
+        found
+    }
+}
+
+/// The first value of a step's output `key` (any case; an output list's first string).
+fn output_value(outputs: &Value, key: &str) -> Option<String> {
+    let (_, values) = outputs
+        .as_object()?
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(key))?;
+    let value = match values {
+        Value::Array(items) => items.first()?,
+        other => other,
+    };
+    value
+        .as_str()
+        .map(str::to_string)
+        .filter(|text| !text.trim().is_empty())
 }
 
 /// A checked automation execution: its ID, and the region its ARN names, if given one.

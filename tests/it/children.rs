@@ -1,0 +1,531 @@
+//! `--depth`: the runs a run started, read through the real SDK from the fake on
+//! 127.0.0.1: a Distributed Map's 40 child executions (5 failed), a `.sync:2` nested
+//! execution, an SWF child workflow, an SSM automation's child automation and Step
+//! Functions execution, a CodePipeline Step Functions action. Records, tree nesting,
+//! the root cause in the summary, request counts, concurrency.
+
+use crate::common;
+
+use common::fake::FakeAws;
+use common::fake_children::{self, DESCRIBE_MAP_RUN, LIST_EXECUTIONS};
+use common::fake_sfn::{self, TARGET as HISTORY};
+use common::{histx, json_lines, tree_depth, without_colour};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+const PREFIX: &str = "arn:aws:states:us-east-1:123456789012:execution";
+const MAP_PARENT: &str = "arn:aws:states:us-east-1:123456789012:execution:Orders:run-1";
+const MAP_RUN: &str =
+    "arn:aws:states:us-east-1:123456789012:mapRun:Orders/ProcessItems:5f0c5e10-0000-4000-8000-000000000001";
+const FAILED_CHILDREN: [usize; 5] = [7, 13, 21, 30, 38];
+
+/// A Step Functions history event.
+fn sfn(id: i64, previous: i64, kind: &str, details: Option<(&str, Value)>) -> Value {
+    let mut event = json!({
+        "timestamp": 1_714_557_600.0 + id as f64,
+        "type": kind,
+        "id": id,
+        "previousEventId": previous,
+    });
+    if let Some((key, value)) = details {
+        event[key] = value;
+    }
+    event
+}
+
+fn child_arn(n: usize) -> String {
+    format!("{PREFIX}:Orders/ProcessItems:child-{n:02}")
+}
+
+/// A child of the Map Run: failed ones reject their item.
+fn child_history(n: usize) -> Vec<Value> {
+    let mut events = vec![
+        sfn(
+            1,
+            0,
+            "ExecutionStarted",
+            Some(("executionStartedEventDetails", json!({"input": "{}"}))),
+        ),
+        sfn(
+            2,
+            0,
+            "TaskStateEntered",
+            Some((
+                "stateEnteredEventDetails",
+                json!({"name": "Validate", "input": "{}"}),
+            )),
+        ),
+    ];
+    if FAILED_CHILDREN.contains(&n) {
+        let failure =
+            json!({"error": "ItemRejected", "cause": format!("item {n} is out of stock")});
+        events.push(sfn(3, 2, "TaskFailed", Some(("taskFailedEventDetails", json!({"resourceType": "lambda", "resource": "invoke", "error": "ItemRejected", "cause": format!("item {n} is out of stock")})))));
+        events.push(sfn(
+            4,
+            3,
+            "ExecutionFailed",
+            Some(("executionFailedEventDetails", failure)),
+        ));
+    } else {
+        events.push(sfn(
+            3,
+            2,
+            "TaskStateExited",
+            Some((
+                "stateExitedEventDetails",
+                json!({"name": "Validate", "output": "{}"}),
+            )),
+        ));
+        events.push(sfn(
+            4,
+            3,
+            "ExecutionSucceeded",
+            Some(("executionSucceededEventDetails", json!({"output": "{}"}))),
+        ));
+    }
+    events
+}
+
+fn map_parent() -> Vec<Value> {
+    vec![
+        sfn(
+            1,
+            0,
+            "ExecutionStarted",
+            Some(("executionStartedEventDetails", json!({"input": "{}"}))),
+        ),
+        sfn(
+            2,
+            0,
+            "MapStateEntered",
+            Some((
+                "stateEnteredEventDetails",
+                json!({"name": "ProcessItems", "input": "{}"}),
+            )),
+        ),
+        sfn(
+            3,
+            2,
+            "MapRunStarted",
+            Some(("mapRunStartedEventDetails", json!({"mapRunArn": MAP_RUN}))),
+        ),
+        sfn(
+            4,
+            3,
+            "MapRunFailed",
+            Some((
+                "mapRunFailedEventDetails",
+                json!({"error": "States.ExceedToleratedFailureThreshold", "cause": "The specified tolerated failure threshold was exceeded"}),
+            )),
+        ),
+        sfn(
+            5,
+            4,
+            "ExecutionFailed",
+            Some((
+                "executionFailedEventDetails",
+                json!({"error": "States.ExceedToleratedFailureThreshold", "cause": "The specified tolerated failure threshold was exceeded"}),
+            )),
+        ),
+    ]
+}
+
+fn list_item(n: usize) -> Value {
+    json!({
+        "executionArn": child_arn(n),
+        "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Orders/ProcessItems",
+        "name": format!("child-{n:02}"),
+        "status": if FAILED_CHILDREN.contains(&n) { "FAILED" } else { "SUCCEEDED" },
+        "startDate": 1_714_557_600.0 + n as f64,
+        "stopDate": 1_714_557_610.0 + n as f64,
+        "mapRunArn": MAP_RUN,
+    })
+}
+
+const NESTED_PARENT: &str = "arn:aws:states:us-east-1:123456789012:execution:Checkout:run-9";
+const NESTED_CHILD: &str = "arn:aws:states:us-east-1:123456789012:execution:Payments:nested-1";
+
+fn nested_parent() -> Vec<Value> {
+    let task = |extra: Value| {
+        let mut details = json!({"resourceType": "states", "resource": "startExecution.sync:2"});
+        for (k, v) in extra.as_object().unwrap() {
+            details[k] = v.clone();
+        }
+        details
+    };
+    let described = json!({"ExecutionArn": NESTED_CHILD, "Status": "FAILED", "Error": "PaymentDeclined", "Cause": "card expired"}).to_string();
+    vec![
+        sfn(
+            1,
+            0,
+            "ExecutionStarted",
+            Some(("executionStartedEventDetails", json!({"input": "{}"}))),
+        ),
+        sfn(
+            2,
+            0,
+            "TaskStateEntered",
+            Some((
+                "stateEnteredEventDetails",
+                json!({"name": "Pay", "input": "{}"}),
+            )),
+        ),
+        sfn(
+            3,
+            2,
+            "TaskScheduled",
+            Some((
+                "taskScheduledEventDetails",
+                task(json!({"region": "us-east-1", "parameters": "{}"})),
+            )),
+        ),
+        sfn(
+            4,
+            3,
+            "TaskStarted",
+            Some(("taskStartedEventDetails", task(json!({})))),
+        ),
+        sfn(
+            5,
+            4,
+            "TaskSubmitted",
+            Some((
+                "taskSubmittedEventDetails",
+                task(
+                    json!({"output": json!({"ExecutionArn": NESTED_CHILD, "StartDate": 1_714_557_605.0}).to_string()}),
+                ),
+            )),
+        ),
+        sfn(
+            6,
+            5,
+            "TaskFailed",
+            Some((
+                "taskFailedEventDetails",
+                task(json!({"error": "States.TaskFailed", "cause": described})),
+            )),
+        ),
+        sfn(
+            7,
+            6,
+            "ExecutionFailed",
+            Some((
+                "executionFailedEventDetails",
+                json!({"error": "States.TaskFailed", "cause": described}),
+            )),
+        ),
+    ]
+}
+
+fn nested_child(names: Option<&str>) -> Vec<Value> {
+    let mut events = vec![
+        sfn(
+            1,
+            0,
+            "ExecutionStarted",
+            Some(("executionStartedEventDetails", json!({"input": "{}"}))),
+        ),
+        sfn(
+            2,
+            0,
+            "TaskStateEntered",
+            Some((
+                "stateEnteredEventDetails",
+                json!({"name": "Charge", "input": "{}"}),
+            )),
+        ),
+    ];
+    if let Some(arn) = names {
+        // A child that names its own parent: a cycle, to be cut.
+        events.push(sfn(3, 2, "TaskSubmitted", Some(("taskSubmittedEventDetails", json!({"resourceType": "states", "resource": "startExecution", "output": json!({"ExecutionArn": arn}).to_string()})))));
+    } else {
+        events.push(sfn(
+            3,
+            2,
+            "TaskStarted",
+            Some((
+                "taskStartedEventDetails",
+                json!({"resourceType": "lambda", "resource": "invoke"}),
+            )),
+        ));
+    }
+    events.push(sfn(4, 3, "TaskFailed", Some(("taskFailedEventDetails", json!({"resourceType": "lambda", "resource": "invoke", "error": "PaymentDeclined", "cause": "card expired"})))));
+    events.push(sfn(
+        5,
+        4,
+        "ExecutionFailed",
+        Some((
+            "executionFailedEventDetails",
+            json!({"error": "PaymentDeclined", "cause": "card expired"}),
+        )),
+    ));
+    events
+}
+
+/// The fake with every Step Functions run of these tests.
+fn sfn_fake(nested_names_parent: bool, serve_nested: bool) -> FakeAws {
+    let fake = FakeAws::start();
+    let mut histories: HashMap<String, Vec<Value>> = HashMap::new();
+    histories.insert(MAP_PARENT.into(), map_parent());
+    for n in 1..=40 {
+        histories.insert(child_arn(n), child_history(n));
+    }
+    histories.insert(NESTED_PARENT.into(), nested_parent());
+    if serve_nested {
+        histories.insert(
+            NESTED_CHILD.into(),
+            nested_child(nested_names_parent.then_some(NESTED_PARENT)),
+        );
+    }
+    fake.serve(fake_sfn::get_execution_history(histories));
+    let items: Vec<Value> = (1..=40).map(list_item).collect();
+    fake.serve(fake_children::list_executions_by_map_run(HashMap::from([
+        (MAP_RUN.to_string(), items.clone()),
+    ])));
+    fake.answer(fake_children::describe_map_run(HashMap::from([(
+        MAP_RUN.to_string(),
+        (MAP_PARENT.to_string(), items),
+    )])));
+    fake
+}
+
+fn run(fake: &FakeAws, service: &str, args: &[&str]) -> (String, String, Option<i32>) {
+    let output = histx()
+        .env("COLUMNS", "200")
+        .args([service])
+        .args(args)
+        .args(["--endpoint-url", &fake.endpoint(), "--color", "never"])
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+        output.status.code(),
+    )
+}
+
+fn histories_of(fake: &FakeAws) -> Vec<String> {
+    fake.requests(HISTORY)
+        .iter()
+        .map(|r| r["executionArn"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn depth_0_makes_no_request_for_children_and_the_summary_says_how_to_include_them() {
+    let fake = sfn_fake(false, true);
+    let (out, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--summary"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("Children   1 run started by this one, not read: add --depth 1"),
+        "{out}"
+    );
+    assert!(!out.contains("child executions failed"), "{out}");
+    assert_eq!(histories_of(&fake), vec![MAP_PARENT.to_string()]);
+    assert!(fake.requests(LIST_EXECUTIONS).is_empty());
+    assert!(fake.requests(DESCRIBE_MAP_RUN).is_empty());
+    let (out, _, _) = run(&fake, "sfn", &[MAP_PARENT, "--summary", "-o", "json"]);
+    let record: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(record["children"], json!({"started": 1, "depth_read": 0}));
+    assert!(record.get("root_cause").is_none());
+}
+
+#[test]
+fn a_map_run_s_failed_children_only_are_read_and_the_summary_names_the_first() {
+    let fake = sfn_fake(false, true);
+    let (out, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "1", "--summary"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("ProcessItems (MapRunFailed, event 4) -> 5 of 40 child executions failed; first: child-07 at Validate, ItemRejected: item 7 is out of stock"),
+        "{out}"
+    );
+    let lists = fake.requests(LIST_EXECUTIONS);
+    assert_eq!(lists.len(), 1, "only FAILED has children: {lists:?}");
+    assert_eq!(lists[0]["statusFilter"], "FAILED");
+    assert_eq!(lists[0]["mapRunArn"], MAP_RUN);
+    assert_eq!(fake.requests(DESCRIBE_MAP_RUN).len(), 1);
+    let mut read = histories_of(&fake);
+    read.sort();
+    let mut expected: Vec<String> = FAILED_CHILDREN.iter().map(|&n| child_arn(n)).collect();
+    expected.push(MAP_PARENT.to_string());
+    expected.sort();
+    assert_eq!(
+        read, expected,
+        "the parent and its 5 failed children, each once"
+    );
+
+    let (out, _, _) = run(
+        &fake,
+        "sfn",
+        &[MAP_PARENT, "--depth", "1", "--summary", "-o", "json"],
+    );
+    let record: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(record["root_cause"]["unsuccessful_children"], 5);
+    assert_eq!(record["root_cause"]["total_children"], 40);
+    assert_eq!(record["root_cause"]["within"]["name"], "child-07");
+    assert_eq!(record["root_cause"]["within"]["error"], "ItemRejected");
+}
+
+#[test]
+fn json_lines_put_each_child_after_the_record_that_started_it() {
+    let fake = sfn_fake(false, true);
+    let (out, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "1", "-o", "jsonl"]);
+    assert_eq!(code, Some(0), "{err}");
+    let records = json_lines(out.as_bytes());
+    assert_eq!(records.len(), 5 + 5 * 4);
+    let executions: Vec<&str> = records
+        .iter()
+        .map(|r| r["execution"].as_str().unwrap())
+        .collect();
+    assert_eq!(&executions[..3], &[MAP_PARENT; 3], "up to MapRunStarted");
+    assert_eq!(
+        &executions[23..],
+        &[MAP_PARENT; 2],
+        "the parent's rest after the children"
+    );
+    for (i, n) in FAILED_CHILDREN.iter().enumerate() {
+        let child = &records[3 + i * 4..3 + (i + 1) * 4];
+        for record in child {
+            assert_eq!(record["execution"], child_arn(*n));
+            assert_eq!(record["parent_execution"], MAP_PARENT);
+        }
+        assert_eq!(child[0]["type"], "ExecutionStarted");
+    }
+    assert!(records
+        .iter()
+        .filter(|r| r["execution"] == MAP_PARENT)
+        .all(|r| r.get("parent_execution").is_none()));
+    // -o raw: the same records, verbatim, in the same order.
+    let (raw, _, _) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "1", "-o", "raw"]);
+    let raw = json_lines(raw.as_bytes());
+    assert_eq!(raw.len(), records.len());
+    assert_eq!(raw[3], child_history(7)[0]);
+}
+
+#[test]
+fn the_tree_nests_each_child_under_the_state_that_started_it() {
+    let fake = sfn_fake(false, true);
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[MAP_PARENT, "--depth", "1", "-o", "tree", "--ascii"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<String> = out.lines().map(without_colour).collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} in\n{out}"))
+    };
+    let (map_state, map_run, child) = (
+        at("ProcessItems  Map"),
+        at("child executions did not succeed"),
+        at("child-07  execution"),
+    );
+    assert!(map_state < map_run && map_run < child, "{out}");
+    assert!(
+        tree_depth(&lines[map_run]) > tree_depth(&lines[map_state]),
+        "{out}"
+    );
+    assert!(
+        tree_depth(&lines[child]) > tree_depth(&lines[map_run]),
+        "{out}"
+    );
+    assert!(
+        lines[map_run].contains("5 of 40 child executions did not succeed"),
+        "{out}"
+    );
+    assert!(
+        lines[child].contains("failed"),
+        "the child's run line: {out}"
+    );
+    let validate = lines[child..]
+        .iter()
+        .position(|l| l.contains("Validate"))
+        .unwrap()
+        + child;
+    assert!(
+        tree_depth(&lines[validate]) > tree_depth(&lines[child]),
+        "{out}"
+    );
+}
+
+#[test]
+fn children_are_read_concurrently_at_most_8_at_once() {
+    let fake = sfn_fake(false, true);
+    fake.slow_down(HISTORY, std::time::Duration::from_millis(150));
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[MAP_PARENT, "--depth", "1", "--all-children", "--summary"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("5 of 40 child executions failed"), "{out}");
+    let lists = fake.requests(LIST_EXECUTIONS);
+    assert_eq!(lists.len(), 1);
+    assert!(
+        lists[0].get("statusFilter").is_none(),
+        "every child: {lists:?}"
+    );
+    assert_eq!(histories_of(&fake).len(), 41);
+    let most = fake.most_in_flight(HISTORY);
+    assert!(
+        most > 1 && most <= 8,
+        "{most} history requests in flight at once"
+    );
+}
+
+#[test]
+fn a_failing_nested_execution_is_the_root_cause_and_a_cycle_is_cut() {
+    let fake = sfn_fake(true, true);
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[NESTED_PARENT, "--depth", "all", "--summary"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains(
+            "Pay (TaskFailed, event 6) -> nested-1 at Charge, PaymentDeclined: card expired"
+        ),
+        "{out}"
+    );
+    let read = histories_of(&fake);
+    assert_eq!(
+        read.iter().filter(|a| *a == NESTED_PARENT).count(),
+        1,
+        "the cycle back to the parent is cut: {read:?}"
+    );
+    assert_eq!(read.iter().filter(|a| *a == NESTED_CHILD).count(), 1);
+}
+
+#[test]
+fn a_child_that_cannot_be_read_is_one_line_and_the_exit_status_stays_the_parent_s() {
+    let fake = sfn_fake(false, false);
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[NESTED_PARENT, "--depth", "1", "-o", "tree", "--exit-status"],
+    );
+    assert_eq!(code, Some(3), "the parent failed: {err}");
+    let said: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("could not be read"))
+        .collect();
+    assert_eq!(said.len(), 1, "{err}");
+    assert!(said[0].contains("ExecutionDoesNotExist"), "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("nested-1") && l.contains("could not be read")),
+        "{out}"
+    );
+}
+
+#[test]
+fn depth_with_follow_is_a_usage_error() {
+    let fake = sfn_fake(false, true);
+    let (_, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "1", "--follow"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--depth"), "{err}");
+}
