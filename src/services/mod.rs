@@ -312,6 +312,10 @@ pub enum ChildKind {
     Run,
     /// A Distributed Map's Map Run: a group of child executions, found with requests.
     MapRun,
+    /// The runs the service lists as children of the run `execution` names (SSM:
+    /// DescribeAutomationExecutions by ParentExecutionId), where its records do not
+    /// name them: found with requests.
+    Listed,
 }
 
 impl ChildRun {

@@ -529,3 +529,355 @@ fn depth_with_follow_is_a_usage_error() {
     assert_eq!(code, Some(2));
     assert!(err.contains("--depth"), "{err}");
 }
+
+/// An SWF history event.
+fn swf(id: i64, kind: &str, attributes: Value) -> Value {
+    let key = format!("{}{}EventAttributes", kind[..1].to_lowercase(), &kind[1..]);
+    json!({"eventId": id, "eventTimestamp": 1_714_557_600.0 + id as f64, "eventType": kind, key: attributes})
+}
+
+#[test]
+fn an_swf_run_s_failing_child_workflow_is_read_nested_and_named_in_the_summary() {
+    use common::fake_swf::{self, FakeRun};
+    let fake = FakeAws::start();
+    let workflow_type = json!({"name": "Resize", "version": "1"});
+    let child = json!({"workflowId": "resize-7", "runId": "22child"});
+    let parent = vec![
+        swf(
+            1,
+            "WorkflowExecutionStarted",
+            json!({"childPolicy": "TERMINATE", "taskList": {"name": "deciders"}, "workflowType": {"name": "Album", "version": "1"}}),
+        ),
+        swf(
+            2,
+            "DecisionTaskScheduled",
+            json!({"taskList": {"name": "deciders"}}),
+        ),
+        swf(3, "DecisionTaskStarted", json!({"scheduledEventId": 2})),
+        swf(
+            4,
+            "DecisionTaskCompleted",
+            json!({"scheduledEventId": 2, "startedEventId": 3}),
+        ),
+        swf(
+            5,
+            "StartChildWorkflowExecutionInitiated",
+            json!({"workflowId": "resize-7", "workflowType": workflow_type, "childPolicy": "TERMINATE", "taskList": {"name": "deciders"}, "decisionTaskCompletedEventId": 4}),
+        ),
+        swf(
+            6,
+            "ChildWorkflowExecutionStarted",
+            json!({"workflowExecution": child, "workflowType": workflow_type, "initiatedEventId": 5}),
+        ),
+        swf(
+            7,
+            "ChildWorkflowExecutionFailed",
+            json!({"workflowExecution": child, "workflowType": workflow_type, "reason": "DiskFull", "details": "no space left", "initiatedEventId": 5, "startedEventId": 6}),
+        ),
+        swf(
+            8,
+            "WorkflowExecutionFailed",
+            json!({"reason": "ChildFailed", "details": "resize-7 failed", "decisionTaskCompletedEventId": 4}),
+        ),
+    ];
+    let child_events = vec![
+        swf(
+            1,
+            "WorkflowExecutionStarted",
+            json!({"childPolicy": "TERMINATE", "taskList": {"name": "deciders"}, "workflowType": workflow_type, "parentInitiatedEventId": 5}),
+        ),
+        swf(
+            2,
+            "ActivityTaskScheduled",
+            json!({"activityId": "resize", "activityType": {"name": "Resize", "version": "1"}, "taskList": {"name": "workers"}, "decisionTaskCompletedEventId": 0}),
+        ),
+        swf(
+            3,
+            "ActivityTaskStarted",
+            json!({"identity": "worker-1", "scheduledEventId": 2}),
+        ),
+        swf(
+            4,
+            "ActivityTaskFailed",
+            json!({"reason": "DiskFull", "details": "no space left", "scheduledEventId": 2, "startedEventId": 3}),
+        ),
+        swf(
+            5,
+            "WorkflowExecutionFailed",
+            json!({"reason": "DiskFull", "details": "no space left", "decisionTaskCompletedEventId": 0}),
+        ),
+    ];
+    fake_swf::serve(
+        &fake,
+        vec![
+            FakeRun::new("media", "album-1", "11parent", 1_714_557_601.0, parent).closed("FAILED"),
+            FakeRun::new(
+                "media",
+                "resize-7",
+                "22child",
+                1_714_557_606.0,
+                child_events,
+            )
+            .closed("FAILED"),
+        ],
+    );
+    let target = ["--domain", "media", "album-1", "--run-id", "11parent"];
+    let (out, err, code) = run(
+        &fake,
+        "swf",
+        &[&target[..], &["--depth", "1", "--summary"]].concat(),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("-> resize-7"), "{out}");
+    assert!(out.contains("DiskFull: no space left"), "{out}");
+
+    let (out, _, _) = run(
+        &fake,
+        "swf",
+        &[&target[..], &["--depth", "1", "-o", "jsonl"]].concat(),
+    );
+    let records = json_lines(out.as_bytes());
+    assert_eq!(records.len(), 8 + 5);
+    assert_eq!(records[5]["type"], "ChildWorkflowExecutionStarted");
+    for record in &records[6..11] {
+        assert_eq!(record["execution"], "media/resize-7/22child");
+        assert_eq!(record["parent_execution"], "media/album-1/11parent");
+    }
+    assert_eq!(records[11]["type"], "ChildWorkflowExecutionFailed");
+
+    let (out, _, _) = run(
+        &fake,
+        "swf",
+        &[&target[..], &["--depth", "1", "-o", "tree", "--ascii"]].concat(),
+    );
+    let lines: Vec<String> = out.lines().map(without_colour).collect();
+    let started = lines
+        .iter()
+        .position(|l| l.contains("resize-7") && l.contains("child workflow"))
+        .expect(&out);
+    let run_line = lines
+        .iter()
+        .position(|l| l.contains("resize-7  workflow"))
+        .expect(&out);
+    assert!(
+        run_line > started && tree_depth(&lines[run_line]) > tree_depth(&lines[started]),
+        "{out}"
+    );
+}
+
+const SSM_PARENT: &str = "4105a4fc-f944-11e6-9d32-0123456789ab";
+const SSM_CHILD: &str = "5205a4fc-f944-11e6-9d32-0123456789ab";
+const SSM_MACHINE_RUN: &str = "arn:aws:states:us-east-1:123456789012:execution:Patch:ssm-run";
+
+fn ssm_step(name: &str, action: &str, id: &str, status: &str, outputs: Value) -> Value {
+    let mut step = json!({
+        "StepName": name, "Action": action, "StepExecutionId": id,
+        "ExecutionStartTime": 1_714_557_610.0, "ExecutionEndTime": 1_714_557_620.0,
+        "StepStatus": status, "Inputs": {}, "Outputs": outputs,
+        "OverriddenParameters": {}, "IsCritical": true, "ValidNextSteps": [],
+    });
+    if status == "Failed" {
+        step["FailureMessage"] =
+            json!("Step fails when it is verifying the Step Functions execution");
+    }
+    step
+}
+
+#[test]
+fn an_ssm_automation_s_child_automation_and_state_machine_run_are_read_through_their_services() {
+    use common::fake_ssm;
+    let fake = FakeAws::start();
+    let parent = vec![
+        ssm_step(
+            "RunChild",
+            "aws:executeAutomation",
+            "aaaaaaaa-0000-4000-8000-000000000001",
+            "Success",
+            json!({"ExecutionId": [SSM_CHILD], "Status": ["Success"], "Output": ["{}"]}),
+        ),
+        ssm_step(
+            "RunMachine",
+            "aws:executeStateMachine",
+            "aaaaaaaa-0000-4000-8000-000000000002",
+            "Failed",
+            json!({"executionArn": [SSM_MACHINE_RUN]}),
+        ),
+    ];
+    let child = vec![ssm_step(
+        "Work",
+        "aws:executeScript",
+        "bbbbbbbb-0000-4000-8000-000000000001",
+        "Success",
+        json!({}),
+    )];
+    fake.serve(fake_ssm::describe_automation_step_executions(
+        HashMap::from([
+            (SSM_PARENT.to_string(), parent),
+            (SSM_CHILD.to_string(), child),
+        ]),
+    ));
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([(
+        SSM_MACHINE_RUN.to_string(),
+        vec![
+            sfn(1, 0, "ExecutionStarted", Some(("executionStartedEventDetails", json!({"input": "{}"})))),
+            sfn(2, 0, "TaskStateEntered", Some(("stateEnteredEventDetails", json!({"name": "Patch", "input": "{}"})))),
+            sfn(3, 2, "TaskFailed", Some(("taskFailedEventDetails", json!({"resourceType": "lambda", "resource": "invoke", "error": "PatchFailed", "cause": "instance i-0abc is stopped"})))),
+            sfn(4, 3, "ExecutionFailed", Some(("executionFailedEventDetails", json!({"error": "PatchFailed", "cause": "instance i-0abc is stopped"})))),
+        ],
+    )])));
+    let (out, err, code) = run(&fake, "ssm", &[SSM_PARENT, "--depth", "1", "-o", "jsonl"]);
+    assert_eq!(code, Some(0), "{err}");
+    let records = json_lines(out.as_bytes());
+    let executions: Vec<&str> = records
+        .iter()
+        .map(|r| r["execution"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        executions,
+        vec![
+            SSM_PARENT,
+            SSM_CHILD,
+            SSM_PARENT,
+            SSM_MACHINE_RUN,
+            SSM_MACHINE_RUN,
+            SSM_MACHINE_RUN,
+            SSM_MACHINE_RUN
+        ],
+        "each child after the step that started it"
+    );
+    assert_eq!(records[1]["service"], "ssm");
+    assert_eq!(records[3]["service"], "sfn");
+    assert!(records[1..]
+        .iter()
+        .filter(|r| r["execution"] != SSM_PARENT)
+        .all(|r| r["parent_execution"] == SSM_PARENT));
+
+    let (out, _, _) = run(&fake, "ssm", &[SSM_PARENT, "--depth", "1", "--summary"]);
+    assert!(out.contains("RunMachine"), "{out}");
+    assert!(
+        out.contains("-> ssm-run at Patch, PatchFailed: instance i-0abc is stopped"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_codepipeline_step_functions_action_s_execution_is_read() {
+    use common::fake_codepipeline;
+    let fake = FakeAws::start();
+    let machine_run = "arn:aws:states:us-east-1:123456789012:execution:Release:deploy-42";
+    let execution = "1f2e3d4c-0000-4000-8000-000000000042";
+    let action = json!({
+        "pipelineExecutionId": execution, "actionExecutionId": "act-0001", "pipelineVersion": 1,
+        "stageName": "Release", "actionName": "RunMachine",
+        "startTime": 1_714_557_600.0, "lastUpdateTime": 1_714_557_660.0, "status": "Failed",
+        "input": {"actionTypeId": {"category": "Invoke", "owner": "AWS", "provider": "StepFunctions", "version": "1"},
+                  "configuration": {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Release"},
+                  "resolvedConfiguration": {}, "region": "us-east-1", "inputArtifacts": []},
+        "output": {"outputArtifacts": [], "outputVariables": {},
+                   "executionResult": {"externalExecutionId": machine_run, "externalExecutionSummary": "Execution failed",
+                                       "errorDetails": {"code": "JobFailed", "message": "Execution failed"}}},
+    });
+    let pipelines = HashMap::from([("Deploy".to_string(), vec![action])]);
+    fake.serve(fake_codepipeline::list_action_executions(pipelines.clone()));
+    fake.serve(fake_codepipeline::list_pipeline_executions(pipelines));
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([(
+        machine_run.to_string(),
+        vec![
+            sfn(1, 0, "ExecutionStarted", Some(("executionStartedEventDetails", json!({"input": "{}"})))),
+            sfn(2, 0, "TaskStateEntered", Some(("stateEnteredEventDetails", json!({"name": "Migrate", "input": "{}"})))),
+            sfn(3, 2, "TaskFailed", Some(("taskFailedEventDetails", json!({"resourceType": "lambda", "resource": "invoke", "error": "MigrationFailed", "cause": "column exists"})))),
+            sfn(4, 3, "ExecutionFailed", Some(("executionFailedEventDetails", json!({"error": "MigrationFailed", "cause": "column exists"})))),
+        ],
+    )])));
+    let target = ["Deploy", "--execution-id", execution];
+    let (out, err, code) = run(
+        &fake,
+        "codepipeline",
+        &[&target[..], &["--depth", "1", "--summary"]].concat(),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("-> deploy-42 at Migrate, MigrationFailed: column exists"),
+        "{out}"
+    );
+    let (out, _, _) = run(
+        &fake,
+        "codepipeline",
+        &[&target[..], &["--depth", "1", "-o", "tree", "--ascii"]].concat(),
+    );
+    let lines: Vec<String> = out.lines().map(without_colour).collect();
+    let action_line = lines
+        .iter()
+        .position(|l| l.contains("RunMachine"))
+        .expect(&out);
+    let run_line = lines
+        .iter()
+        .position(|l| l.contains("deploy-42  execution"))
+        .expect(&out);
+    assert!(
+        run_line > action_line && tree_depth(&lines[run_line]) > tree_depth(&lines[action_line]),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_automation_a_step_did_not_name_is_found_by_its_parent_execution_id() {
+    use common::fake_children::DESCRIBE_AUTOMATION_EXECUTIONS;
+    use common::fake_ssm;
+    let fake = FakeAws::start();
+    let mut failed_step = ssm_step(
+        "RunChild",
+        "aws:executeAutomation",
+        "aaaaaaaa-0000-4000-8000-000000000001",
+        "Failed",
+        json!({}),
+    );
+    failed_step.as_object_mut().unwrap().remove("Outputs");
+    let child = vec![ssm_step(
+        "Work",
+        "aws:executeScript",
+        "bbbbbbbb-0000-4000-8000-000000000001",
+        "Failed",
+        json!({}),
+    )];
+    fake.serve(fake_ssm::describe_automation_step_executions(
+        HashMap::from([
+            (SSM_PARENT.to_string(), vec![failed_step]),
+            (SSM_CHILD.to_string(), child),
+        ]),
+    ));
+    fake.serve(fake_children::describe_automation_executions_by_parent(HashMap::from([(
+        SSM_PARENT.to_string(),
+        vec![json!({"AutomationExecutionId": SSM_CHILD, "DocumentName": "Child-Doc", "AutomationExecutionStatus": "Failed",
+                    "ExecutionStartTime": 1_714_557_611.0, "ParentAutomationExecutionId": SSM_PARENT})],
+    )])));
+    let (out, err, code) = run(&fake, "ssm", &[SSM_PARENT, "--summary"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("add --depth 1"), "{out}");
+    assert!(
+        fake.requests(DESCRIBE_AUTOMATION_EXECUTIONS).is_empty(),
+        "depth 0: no request"
+    );
+    let (out, err, code) = run(&fake, "ssm", &[SSM_PARENT, "--depth", "1", "--summary"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains(&format!("-> {SSM_CHILD} at Work")), "{out}");
+    let asked = fake.requests(DESCRIBE_AUTOMATION_EXECUTIONS);
+    assert_eq!(asked.len(), 1);
+    assert_eq!(
+        asked[0]["Filters"],
+        json!([{"Key": "ParentExecutionId", "Values": [SSM_PARENT]}])
+    );
+}
+
+#[test]
+fn the_table_prints_each_child_after_the_run_with_the_event_that_started_it() {
+    let fake = sfn_fake(false, true);
+    let (out, err, code) = run(&fake, "sfn", &[NESTED_PARENT, "--depth", "1"]);
+    assert_eq!(code, Some(0), "{err}");
+    let started = out
+        .find(&format!("Started by {NESTED_PARENT}, event 5"))
+        .expect(&out);
+    let child = out.find(&format!("Execution  {NESTED_CHILD}")).expect(&out);
+    assert!(started < child, "{out}");
+    assert!(out[child..].contains("PaymentDeclined"), "{out}");
+}

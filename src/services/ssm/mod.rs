@@ -20,7 +20,9 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary, Status, Timestamp};
-use crate::services::{ChildRun, Origin, ReadPlan, RunState, Service, Spans, Watch};
+use crate::services::{
+    ChildGroup, ChildKind, ChildRun, Origin, ReadPlan, RunState, Service, Spans, Watch,
+};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, PageByPage};
@@ -194,6 +196,19 @@ impl Service for Ssm {
                 _ => continue,
             };
             let Some(value) = event.output.as_ref().and_then(|o| output_value(o, key)) else {
+                // A step that started an automation without saying which (it failed
+                // before its outputs): the service lists this automation's children.
+                let parent = self.execution.as_ref().map(|e| e.id.clone());
+                let listed = found.iter().any(|c| c.kind == ChildKind::Listed);
+                if let (SERVICE, Some(parent), false) = (service, parent, listed) {
+                    found.push(ChildRun {
+                        service: SERVICE,
+                        execution: parent,
+                        target: Vec::new(),
+                        started_by: event.id.clone(),
+                        kind: ChildKind::Listed,
+                    });
+                }
                 continue;
             };
             if found.iter().any(|c| c.execution == value) {
@@ -207,6 +222,31 @@ impl Service for Ssm {
             ));
         }
         found
+    }
+
+    /// The automations the service lists as this one's children
+    /// (DescribeAutomationExecutions, filter ParentExecutionId), for a step that did not
+    /// name the one it started.
+    async fn find_children(
+        &mut self,
+        connection: &Connection,
+        named: &ChildRun,
+        _all: bool,
+    ) -> Result<ChildGroup> {
+        if named.kind != ChildKind::Listed {
+            return Ok(ChildGroup::of_one(named.clone()));
+        }
+        let (_, client) = self.connected(connection).await?;
+        let runs = child_automations(&client, &named.execution)
+            .await?
+            .into_iter()
+            .map(|id| ChildRun::run(SERVICE, id.clone(), vec![id], named.started_by.clone()))
+            .collect();
+        Ok(ChildGroup {
+            started_by: named.started_by.clone(),
+            runs,
+            ..ChildGroup::default()
+        })
     }
 }
 

@@ -95,3 +95,43 @@ pub fn describe_map_run(map_runs: HashMap<String, (String, Vec<Value>)>) -> Answ
         }),
     }
 }
+
+pub const DESCRIBE_AUTOMATION_EXECUTIONS: &str = "AmazonSSM.DescribeAutomationExecutions";
+
+/// DescribeAutomationExecutions with the filter ParentExecutionId only (parent →
+/// AutomationExecutionMetadata of its children): pages of 50 at most, 50 by default.
+pub fn describe_automation_executions_by_parent(children: HashMap<String, Vec<Value>>) -> Api {
+    Api {
+        target: DESCRIBE_AUTOMATION_EXECUTIONS,
+        json_version: "1.1",
+        page_size_key: "MaxResults",
+        default_page_size: 50,
+        max_page_size: 50,
+        cap_when_set: None,
+        zero_means_default: false,
+        request_token_key: "NextToken",
+        response_token_key: "NextToken",
+        records_key: "AutomationExecutionMetadataList",
+        invalid_token: ApiError::new(400, "InvalidNextToken", "The specified token isn't valid."),
+        invalid_page_size: ApiError::new(400, "ValidationException", "MaxResults out of range"),
+        select: Box::new(move |request| {
+            let filters = request
+                .get("Filters")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let parent = filters
+                .iter()
+                .find(|f| f["Key"] == "ParentExecutionId")
+                .and_then(|f| f["Values"][0].as_str())
+                .ok_or_else(|| {
+                    ApiError::new(
+                        400,
+                        "ValidationException",
+                        "this fake lists by ParentExecutionId only",
+                    )
+                })?;
+            Ok(children.get(parent).cloned().unwrap_or_default())
+        }),
+    }
+}
