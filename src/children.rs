@@ -653,7 +653,9 @@ fn flatten(
     let mut emitted = vec![false; groups.len()];
     let mut wire = wire.into_iter();
     for mut event in events {
-        event.parent_execution = parent_execution.map(str::to_string);
+        event.parent_execution = parent_execution
+            .filter(|p| !p.is_empty())
+            .map(str::to_string);
         let id = event.id.clone();
         out.0.push(event);
         out.1.extend(wire.next());

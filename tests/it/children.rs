@@ -881,3 +881,61 @@ fn the_table_prints_each_child_after_the_run_with_the_event_that_started_it() {
     assert!(started < child, "{out}");
     assert!(out[child..].contains("PaymentDeclined"), "{out}");
 }
+
+#[test]
+fn children_are_read_with_the_run_s_own_options() {
+    let fake = sfn_fake(false, true);
+    let (_, err, code) = run(
+        &fake,
+        "sfn",
+        &[NESTED_PARENT, "--depth", "1", "--no-data", "-o", "jsonl"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let asked = fake.requests(HISTORY);
+    assert_eq!(asked.len(), 2);
+    assert!(
+        asked.iter().all(|r| r["includeExecutionData"] == false),
+        "{asked:?}"
+    );
+}
+
+#[test]
+fn a_saved_history_s_children_are_read_live() {
+    let fake = sfn_fake(false, true);
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("parent.json");
+    std::fs::write(&saved, json!({"events": nested_parent()}).to_string()).unwrap();
+    let saved = saved.to_str().unwrap();
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[
+            NESTED_PARENT,
+            "--from",
+            saved,
+            "--depth",
+            "1",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let records = json_lines(out.as_bytes());
+    assert_eq!(records.len(), 7 + 5);
+    assert_eq!(records[5]["execution"], NESTED_CHILD, "after TaskSubmitted");
+    assert_eq!(records[5]["parent_execution"], NESTED_PARENT);
+    assert_eq!(
+        histories_of(&fake),
+        vec![NESTED_CHILD.to_string()],
+        "only the child is read live"
+    );
+}
+
+#[test]
+fn a_depth_that_is_no_number_of_levels_is_a_usage_error() {
+    let fake = sfn_fake(false, true);
+    let (_, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "two"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("'two' is not a number of levels"), "{err}");
+    assert!(histories_of(&fake).is_empty(), "refused before any request");
+}

@@ -160,7 +160,13 @@ impl Service for Sfn {
     /// Map Runs (`MapRunStarted`'s mapRunArn) and nested executions (the ExecutionArn
     /// of a `states:startExecution` Task's output, or of its failure's cause).
     fn children(&self, events: &[Event]) -> Vec<ChildRun> {
-        children_of(events)
+        let mut children = children_of(events);
+        if !self.include_data {
+            for child in children.iter_mut().filter(|c| c.kind == ChildKind::Run) {
+                child.target.push("--no-data".into());
+            }
+        }
+        children
     }
 
     /// A Map Run's child executions: DescribeMapRun for the counts, then ListExecutions
@@ -187,7 +193,13 @@ impl Service for Sfn {
                 client
             }
         };
-        map_run_children(&client, named, all).await
+        let mut group = map_run_children(&client, named, all).await?;
+        if !self.include_data {
+            for child in &mut group.runs {
+                child.target.push("--no-data".into());
+            }
+        }
+        Ok(group)
     }
 }
 
@@ -336,5 +348,54 @@ impl ExecutionArn {
                 crate::escape::terminal_safe(other)
             ))),
         }
+    }
+}
+
+#[cfg(test)]
+mod children_tests {
+    use super::*;
+    use crate::model::{EventId, Status};
+    use serde_json::json;
+
+    fn task(id: i64, kind: &str, resource: &str) -> Event {
+        let mut event = Event::new(SERVICE, kind, Status::Info);
+        event.id = Some(EventId::Number(id));
+        event.resource = Some(resource.to_string());
+        event
+    }
+
+    #[test]
+    fn a_nested_execution_is_named_by_its_output_or_its_failure_s_cause_once() {
+        let child = "arn:aws:states:us-east-1:123456789012:execution:Inner:n-1";
+        let mut submitted = task(5, "TaskSubmitted", "states:startExecution.sync");
+        submitted.output = Some(json!({"ExecutionArn": child}));
+        let mut failed = task(6, "TaskFailed", "states:startExecution.sync");
+        failed.cause = Some(json!({"ExecutionArn": child, "Status": "FAILED"}).to_string());
+        let both = children_of(&[submitted, failed.clone()]);
+        assert_eq!(both.len(), 1, "named twice, read once");
+        assert_eq!(both[0].started_by, Some(EventId::Number(5)));
+        assert_eq!(both[0].target, vec![child.to_string()]);
+        // Without a TaskSubmitted (a saved page of the end), the cause names it.
+        let alone = children_of(&[failed]);
+        assert_eq!(alone[0].execution, child);
+        assert_eq!(alone[0].started_by, Some(EventId::Number(6)));
+        // A Lambda's output that happens to hold an ExecutionArn is no child.
+        let mut lambda = task(7, "TaskSucceeded", "lambda:invoke");
+        lambda.output = Some(json!({"ExecutionArn": child}));
+        assert!(children_of(&[lambda]).is_empty());
+    }
+
+    #[test]
+    fn a_map_run_is_a_group_to_find() {
+        let mut started = Event::new(SERVICE, "MapRunStarted", Status::Started);
+        started.id = Some(EventId::Number(3));
+        started.details.insert(
+            "mapRunArn".into(),
+            json!("arn:aws:states:us-east-1:123456789012:mapRun:M/Map:1"),
+        );
+        let found = children_of(&[started]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, ChildKind::MapRun);
+        assert!(found[0].target.is_empty());
     }
 }
