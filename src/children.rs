@@ -101,10 +101,7 @@ pub async fn into_report<S: Service>(
     if named.is_empty() {
         return;
     }
-    report.summary.children = Some(ChildrenRead {
-        started: named.len(),
-        depth_read: 0,
-    });
+    report.summary.children = Some(ChildrenRead::of(&named, 0));
     if descent.depth == 0 {
         return;
     }
@@ -148,6 +145,16 @@ pub async fn into_stream<S: Service>(
     out
 }
 
+impl ChildrenRead {
+    fn of(named: &[ChildRun], depth_read: usize) -> Self {
+        ChildrenRead {
+            started: named.len(),
+            map_runs: named.iter().filter(|c| c.kind == ChildKind::MapRun).count(),
+            depth_read,
+        }
+    }
+}
+
 /// The run's `execution`, as its records (or its summary) give it.
 fn execution_of(summary: &RunSummary, events: &[Event]) -> String {
     summary
@@ -168,10 +175,14 @@ async fn find_groups<S: Service>(
     let mut groups = Vec::with_capacity(named.len());
     for child in named {
         match service.find_children(connection, &child, all).await {
-            Ok(group) => groups.push((group, None)),
+            Ok(mut group) => {
+                group.started_in = group.started_in.or_else(|| child.started_in.clone());
+                groups.push((group, None))
+            }
             Err(error) => groups.push((
                 ChildGroup {
                     started_by: child.started_by.clone(),
+                    started_in: child.started_in.clone(),
                     map_run: (child.kind == ChildKind::MapRun).then(|| child.execution.clone()),
                     failed_only: !all,
                     ..ChildGroup::default()
@@ -270,7 +281,8 @@ fn register(
         .map(|(mut info, error)| {
             let runs = std::mem::take(&mut info.runs);
             let mut members = Vec::new();
-            for run in runs {
+            for mut run in runs {
+                run.started_in = run.started_in.or_else(|| info.started_in.clone());
                 if !seen.insert(run.execution.clone()) {
                     continue;
                 }
@@ -357,10 +369,7 @@ async fn fetch_as<S: Service>(
     }
     let named = std::mem::take(&mut whole.named);
     if !named.is_empty() {
-        whole.report.summary.children = Some(ChildrenRead {
-            started: named.len(),
-            depth_read: usize::from(deeper),
-        });
+        whole.report.summary.children = Some(ChildrenRead::of(&named, usize::from(deeper)));
     }
     let groups = if deeper {
         find_groups(&mut service, connection, named, descent.all_children).await
@@ -411,15 +420,33 @@ fn root_cause(summary: &RunSummary, groups: &[Group], arena: &[Slot]) -> Option<
     if !failed {
         return None;
     }
-    failing_group(groups, arena).map(|group| group_cause(group, arena))
+    // The group the failing state, step or action started, else the first that failed.
+    let failure = summary.failure.as_ref();
+    let started_there = |group: &&&Group| {
+        failure.is_some_and(|f| {
+            (f.id.is_some() && f.id == group.info.started_by)
+                || (f.name.is_some() && f.name == group.info.started_in)
+        })
+    };
+    let failing: Vec<&Group> = groups
+        .iter()
+        .filter(|group| is_failing(group, arena))
+        .collect();
+    failing
+        .iter()
+        .find(started_there)
+        .or(failing.first())
+        .map(|group| group_cause(group, arena))
+}
+
+fn is_failing(group: &Group, arena: &[Slot]) -> bool {
+    group.error.is_some()
+        || group.info.counts.is_some_and(|c| c.unsuccessful() > 0)
+        || group.members.iter().any(|&m| run_failed(&arena[m]))
 }
 
 fn failing_group<'a>(groups: &'a [Group], arena: &[Slot]) -> Option<&'a Group> {
-    groups.iter().find(|group| {
-        group.error.is_some()
-            || group.info.counts.is_some_and(|c| c.unsuccessful() > 0)
-            || group.members.iter().any(|&m| run_failed(&arena[m]))
-    })
+    groups.iter().find(|group| is_failing(group, arena))
 }
 
 fn group_cause(group: &Group, arena: &[Slot]) -> ChildCause {
@@ -632,6 +659,7 @@ fn sections(groups: &[Group], arena: &mut [Slot], out: &mut Vec<ChildSection>) {
                 execution: entry.run.execution.clone(),
                 parent_execution: entry.parent_execution.clone(),
                 started_by: entry.run.started_by.clone(),
+                started_in: entry.run.started_in.clone(),
                 report: outcome.map(|whole| whole.report),
             });
             let below = std::mem::take(&mut arena[member].groups);

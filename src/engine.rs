@@ -809,7 +809,13 @@ impl<N: Normalizer> Reader<N> {
         }
 
         let mut summary = service.summary(&events);
-        let named = service.children(&events);
+        let mut named = service.children(&events);
+        for child in &mut named {
+            child.started_in = events
+                .iter()
+                .find(|e| e.id.is_some() && e.id == child.started_by)
+                .and_then(|e| e.name.clone());
+        }
         let earliest = events.iter().filter_map(|e| e.time).min();
         let cut_by_limit =
             read_limit == Some(events.len()) && (left_over || !self.source.at_end().await);

@@ -322,8 +322,15 @@ pub struct RunSummary {
 pub struct ChildrenRead {
     /// Runs (and Map Runs, each once) that the run's records name.
     pub started: usize,
+    /// How many of them are Distributed Map Runs (groups of child executions).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub map_runs: usize,
     /// How many levels down were read: 0 when none were (`--depth 0`).
     pub depth_read: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// How many child executions a group (a Map Run) has, by status.

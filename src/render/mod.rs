@@ -141,8 +141,9 @@ pub struct RunReport {
 pub struct ChildSection {
     pub execution: String,
     pub parent_execution: String,
-    /// The parent's event that started it.
+    /// The parent's event that started it, and that event's state, step or action.
     pub started_by: Option<crate::model::EventId>,
+    pub started_in: Option<String>,
     /// The run, or why it could not be read.
     pub report: Result<RunReport, String>,
 }

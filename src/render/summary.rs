@@ -170,9 +170,19 @@ pub fn write_header(
         ));
     }
     if let Some(children) = summary.children.as_ref().filter(|c| c.started > 0) {
-        let runs = match children.started {
-            1 => "1 run".to_string(),
-            n => format!("{n} runs"),
+        let plural = |n: usize, one: &str, many: &str| match n {
+            1 => format!("1 {one}"),
+            n => format!("{n} {many}"),
+        };
+        let others = children.started - children.map_runs.min(children.started);
+        let runs = match (children.map_runs, others) {
+            (0, n) => plural(n, "run", "runs"),
+            (m, 0) => plural(m, "Map Run", "Map Runs"),
+            (m, n) => format!(
+                "{} and {}",
+                plural(m, "Map Run", "Map Runs"),
+                plural(n, "run", "runs")
+            ),
         };
         lines.push((
             "Children",

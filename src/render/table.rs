@@ -312,9 +312,11 @@ impl Report for TableReport {
         }
         for child in run.children {
             writeln!(out)?;
-            let started_by = match &child.started_by {
-                Some(id) => format!(", event {id}"),
-                None => String::new(),
+            let started_by = match (&child.started_by, &child.started_in) {
+                (Some(id), Some(name)) => format!(", event {id} ({name})"),
+                (Some(id), None) => format!(", event {id}"),
+                (None, Some(name)) => format!(" ({name})"),
+                (None, None) => String::new(),
             };
             writeln!(
                 out,

@@ -302,6 +302,8 @@ pub struct ChildRun {
     pub target: Vec<String>,
     /// The event of the parent that started it.
     pub started_by: Option<EventId>,
+    /// The name of that event (its state, step or action): set by the engine.
+    pub started_in: Option<String>,
     pub kind: ChildKind,
 }
 
@@ -331,6 +333,7 @@ impl ChildRun {
             execution: execution.into(),
             target,
             started_by,
+            started_in: None,
             kind: ChildKind::Run,
         }
     }
@@ -340,6 +343,8 @@ impl ChildRun {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChildGroup {
     pub started_by: Option<EventId>,
+    /// The name of the state, step or action that started it.
+    pub started_in: Option<String>,
     /// The Map Run's ARN, for a Map Run.
     pub map_run: Option<String>,
     /// How many child executions the group has, by status, when the service counts them.
@@ -353,6 +358,7 @@ impl ChildGroup {
     pub fn of_one(run: ChildRun) -> Self {
         ChildGroup {
             started_by: run.started_by.clone(),
+            started_in: run.started_in.clone(),
             runs: vec![run],
             ..ChildGroup::default()
         }

@@ -317,7 +317,7 @@ fn depth_0_makes_no_request_for_children_and_the_summary_says_how_to_include_the
     let (out, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--summary"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(
-        out.contains("Children   1 run started by this one, not read: add --depth 1"),
+        out.contains("Children   1 Map Run started by this one, not read: add --depth 1"),
         "{out}"
     );
     assert!(!out.contains("child executions failed"), "{out}");
@@ -326,7 +326,10 @@ fn depth_0_makes_no_request_for_children_and_the_summary_says_how_to_include_the
     assert!(fake.requests(DESCRIBE_MAP_RUN).is_empty());
     let (out, _, _) = run(&fake, "sfn", &[MAP_PARENT, "--summary", "-o", "json"]);
     let record: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(record["children"], json!({"started": 1, "depth_read": 0}));
+    assert_eq!(
+        record["children"],
+        json!({"started": 1, "map_runs": 1, "depth_read": 0})
+    );
     assert!(record.get("root_cause").is_none());
 }
 
@@ -875,7 +878,7 @@ fn the_table_prints_each_child_after_the_run_with_the_event_that_started_it() {
     let (out, err, code) = run(&fake, "sfn", &[NESTED_PARENT, "--depth", "1"]);
     assert_eq!(code, Some(0), "{err}");
     let started = out
-        .find(&format!("Started by {NESTED_PARENT}, event 5"))
+        .find(&format!("Started by {NESTED_PARENT}, event 5 (Pay)"))
         .expect(&out);
     let child = out.find(&format!("Execution  {NESTED_CHILD}")).expect(&out);
     assert!(started < child, "{out}");
@@ -938,4 +941,135 @@ fn a_depth_that_is_no_number_of_levels_is_a_usage_error() {
     assert_eq!(code, Some(2));
     assert!(err.contains("'two' is not a number of levels"), "{err}");
     assert!(histories_of(&fake).is_empty(), "refused before any request");
+}
+
+#[test]
+fn the_root_cause_is_the_child_of_the_state_that_failed_the_run_not_a_caught_one() {
+    let arn = |name: &str| format!("{PREFIX}:Inner:{name}");
+    let submitted = |id: i64, child: &str| {
+        sfn(
+            id,
+            id - 1,
+            "TaskSubmitted",
+            Some((
+                "taskSubmittedEventDetails",
+                json!({"resourceType": "states", "resource": "startExecution.sync:2", "output": json!({"ExecutionArn": arn(child)}).to_string()}),
+            )),
+        )
+    };
+    let failed = |id: i64, child: &str| {
+        let cause = json!({"ExecutionArn": arn(child), "Status": "FAILED"}).to_string();
+        sfn(
+            id,
+            id - 1,
+            "TaskFailed",
+            Some((
+                "taskFailedEventDetails",
+                json!({"resourceType": "states", "resource": "startExecution.sync:2", "error": "States.TaskFailed", "cause": cause}),
+            )),
+        )
+    };
+    let parent = vec![
+        sfn(
+            1,
+            0,
+            "ExecutionStarted",
+            Some(("executionStartedEventDetails", json!({"input": "{}"}))),
+        ),
+        sfn(
+            2,
+            0,
+            "TaskStateEntered",
+            Some((
+                "stateEnteredEventDetails",
+                json!({"name": "TryFirst", "input": "{}"}),
+            )),
+        ),
+        submitted(3, "first"),
+        failed(4, "first"),
+        sfn(
+            5,
+            4,
+            "TaskStateExited",
+            Some((
+                "stateExitedEventDetails",
+                json!({"name": "TryFirst", "output": "{}"}),
+            )),
+        ),
+        sfn(
+            6,
+            5,
+            "TaskStateEntered",
+            Some((
+                "stateEnteredEventDetails",
+                json!({"name": "TrySecond", "input": "{}"}),
+            )),
+        ),
+        submitted(7, "second"),
+        failed(8, "second"),
+        sfn(
+            9,
+            8,
+            "ExecutionFailed",
+            Some((
+                "executionFailedEventDetails",
+                json!({"error": "States.TaskFailed", "cause": "second failed"}),
+            )),
+        ),
+    ];
+    let child = |error: &str| {
+        vec![
+            sfn(
+                1,
+                0,
+                "ExecutionStarted",
+                Some(("executionStartedEventDetails", json!({"input": "{}"}))),
+            ),
+            sfn(
+                2,
+                0,
+                "TaskStateEntered",
+                Some((
+                    "stateEnteredEventDetails",
+                    json!({"name": "Work", "input": "{}"}),
+                )),
+            ),
+            sfn(
+                3,
+                2,
+                "TaskFailed",
+                Some((
+                    "taskFailedEventDetails",
+                    json!({"resourceType": "lambda", "resource": "invoke", "error": error, "cause": "boom"}),
+                )),
+            ),
+            sfn(
+                4,
+                3,
+                "ExecutionFailed",
+                Some((
+                    "executionFailedEventDetails",
+                    json!({"error": error, "cause": "boom"}),
+                )),
+            ),
+        ]
+    };
+    let fake = FakeAws::start();
+    let parent_arn = format!("{PREFIX}:Outer:run-2");
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([
+        (parent_arn.clone(), parent),
+        (arn("first"), child("CaughtError")),
+        (arn("second"), child("FatalError")),
+    ])));
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[&parent_arn, "--depth", "1", "--summary", "-o", "json"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let record: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(record["failure"]["name"], "TrySecond", "{record}");
+    assert_eq!(record["root_cause"]["name"], "second", "{record}");
+    assert_eq!(record["root_cause"]["error"], "FatalError");
+    assert_eq!(record["children"]["started"], 2);
 }

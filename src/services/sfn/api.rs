@@ -151,6 +151,7 @@ pub async fn map_run_children(
     listed.dedup_by(|a, b| a.1 == b.1);
     Ok(crate::services::ChildGroup {
         started_by: map_run.started_by.clone(),
+        started_in: map_run.started_in.clone(),
         map_run: Some(map_run.execution.clone()),
         counts,
         failed_only: !all,

@@ -220,6 +220,7 @@ pub fn children_of(events: &[Event]) -> Vec<ChildRun> {
                     execution: arn.to_string(),
                     target: Vec::new(),
                     started_by: event.id.clone(),
+                    started_in: None,
                     kind: ChildKind::MapRun,
                 });
             }

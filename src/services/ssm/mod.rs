@@ -206,6 +206,7 @@ impl Service for Ssm {
                         execution: parent,
                         target: Vec::new(),
                         started_by: event.id.clone(),
+                        started_in: None,
                         kind: ChildKind::Listed,
                     });
                 }
