@@ -1073,3 +1073,60 @@ fn the_root_cause_is_the_child_of_the_state_that_failed_the_run_not_a_caught_one
     assert_eq!(record["root_cause"]["error"], "FatalError");
     assert_eq!(record["children"]["started"], 2);
 }
+
+#[test]
+fn depth_counts_levels_a_grandchild_is_read_at_depth_2_only() {
+    let grand = format!("{PREFIX}:Ledger:grand-1");
+    let mut child = nested_child(Some(&grand));
+    // The child's own nested execution, named by its TaskSubmitted.
+    child[2] = sfn(
+        3,
+        2,
+        "TaskSubmitted",
+        Some((
+            "taskSubmittedEventDetails",
+            json!({"resourceType": "states", "resource": "startExecution.sync", "output": json!({"ExecutionArn": grand}).to_string()}),
+        )),
+    );
+    let fake = FakeAws::start();
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([
+        (NESTED_PARENT.to_string(), nested_parent()),
+        (NESTED_CHILD.to_string(), child),
+        (grand.clone(), nested_child(None)),
+    ])));
+    let (out, err, code) = run(&fake, "sfn", &[NESTED_PARENT, "--depth", "1", "--summary"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(histories_of(&fake).len(), 2, "no grandchild at depth 1");
+    assert!(!out.contains("grand-1"), "{out}");
+
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[NESTED_PARENT, "--depth", "2", "-o", "jsonl"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(histories_of(&fake).len(), 2 + 3);
+    let records = json_lines(out.as_bytes());
+    let order: Vec<(&str, i64)> = records
+        .iter()
+        .map(|r| (r["execution"].as_str().unwrap(), r["id"].as_i64().unwrap()))
+        .collect();
+    let expected: Vec<(&str, i64)> = (1..=5)
+        .map(|id| (NESTED_PARENT, id))
+        .chain((1..=3).map(|id| (NESTED_CHILD, id)))
+        .chain((1..=5).map(|id| (grand.as_str(), id)))
+        .chain((4..=5).map(|id| (NESTED_CHILD, id)))
+        .chain((6..=7).map(|id| (NESTED_PARENT, id)))
+        .collect();
+    assert_eq!(
+        order, expected,
+        "each run after the record that started it, depth first"
+    );
+    assert!(records
+        .iter()
+        .filter(|r| r["execution"] == grand.as_str())
+        .all(|r| r["parent_execution"] == NESTED_CHILD));
+
+    let (out, _, _) = run(&fake, "sfn", &[NESTED_PARENT, "--depth", "2", "--summary"]);
+    assert!(out.contains("-> nested-1 at Charge, PaymentDeclined: card expired -> grand-1 at Charge, PaymentDeclined: card expired"), "{out}");
+}
