@@ -364,8 +364,23 @@ async fn fetch_as<S: Service>(
         Ok(whole) => whole,
         Err(error) => return Fetched::unreadable(format!("{error:#}")),
     };
-    if let Some(error) = whole.failed.take() {
+    let cut_short = whole.failed.take();
+    if let Some(error) = &cut_short {
         say(&format!("histx: {}: {error:#}", run.execution));
+    }
+    // A child's run line has its status: from the status call when its records do not
+    // say (SSM step pages), as `--exit-status` asks it for the run itself.
+    if whole.report.summary.status.is_none() && cut_short.is_none() {
+        if let Ok(state) = service.status(connection).await {
+            let summary = &mut whole.report.summary;
+            summary.status = Some(state.status);
+            summary.start = summary.start.or(state.start);
+            summary.end = state.end.or(summary.end);
+            summary.duration_ms = match (summary.start, summary.end) {
+                (Some(start), Some(end)) => Some(end.millis() - start.millis()),
+                _ => summary.duration_ms,
+            };
+        }
     }
     let named = std::mem::take(&mut whole.named);
     if !named.is_empty() {

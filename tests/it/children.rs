@@ -728,6 +728,22 @@ fn an_ssm_automation_s_child_automation_and_state_machine_run_are_read_through_t
             sfn(4, 3, "ExecutionFailed", Some(("executionFailedEventDetails", json!({"error": "PatchFailed", "cause": "instance i-0abc is stopped"})))),
         ],
     )])));
+    fake.answer(fake_ssm::get_automation_execution(HashMap::from([(
+        SSM_CHILD.to_string(),
+        json!({"AutomationExecutionId": SSM_CHILD, "DocumentName": "Child-Doc", "AutomationExecutionStatus": "Success",
+               "ExecutionStartTime": 1_714_557_609.0, "ExecutionEndTime": 1_714_557_621.0, "ParentAutomationExecutionId": SSM_PARENT}),
+    )])));
+    let (out, err, code) = run(
+        &fake,
+        "ssm",
+        &[SSM_PARENT, "--depth", "1", "-o", "tree", "--ascii"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let run_line = out.lines().find(|l| l.contains(SSM_CHILD)).expect(&out);
+    assert!(
+        run_line.contains("succeeded  12.0s"),
+        "the child's status from GetAutomationExecution: {out}"
+    );
     let (out, err, code) = run(&fake, "ssm", &[SSM_PARENT, "--depth", "1", "-o", "jsonl"]);
     assert_eq!(code, Some(0), "{err}");
     let records = json_lines(out.as_bytes());
