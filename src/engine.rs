@@ -15,6 +15,10 @@
 //! contiguous; after a final status it reads once more, then ends. Streams print each
 //! poll's records at once; a report is written when the run has ended.
 //!
+//! With `--depth N`, the runs a run started are read after it, whole, each through its
+//! own service ([`crate::children`]), and put into the report, or into the stream,
+//! which is then written once they are read.
+//!
 //! With `--exit-status` the run's outcome is returned ([`Outcome`]): the status the
 //! history read establishes (its summary's), else, for a live read whose history does
 //! not say (SSM step pages, a `--limit`), the service's status call.
@@ -810,11 +814,15 @@ impl<N: Normalizer> Reader<N> {
 
         let mut summary = service.summary(&events);
         let mut named = service.children(&events);
-        for child in &mut named {
-            child.started_in = events
+        if !named.is_empty() {
+            let names: HashMap<&EventId, &String> = events
                 .iter()
-                .find(|e| e.id.is_some() && e.id == child.started_by)
-                .and_then(|e| e.name.clone());
+                .filter_map(|e| Some((e.id.as_ref()?, e.name.as_ref()?)))
+                .collect();
+            for child in &mut named {
+                let name = child.started_by.as_ref().and_then(|id| names.get(id));
+                child.started_in = name.map(|name| name.to_string());
+            }
         }
         let earliest = events.iter().filter_map(|e| e.time).min();
         let cut_by_limit =
