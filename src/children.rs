@@ -179,16 +179,26 @@ async fn find_groups<S: Service>(
                 group.started_in = group.started_in.or_else(|| child.started_in.clone());
                 groups.push((group, None))
             }
-            Err(error) => groups.push((
-                ChildGroup {
-                    started_by: child.started_by.clone(),
-                    started_in: child.started_in.clone(),
-                    map_run: (child.kind == ChildKind::MapRun).then(|| child.execution.clone()),
-                    failed_only: !all,
-                    ..ChildGroup::default()
-                },
-                Some(format!("{error:#}")),
-            )),
+            Err(error) => {
+                let what = match child.kind {
+                    ChildKind::MapRun => {
+                        format!("the child executions of Map Run {}", child.execution)
+                    }
+                    ChildKind::Listed => format!("the runs {} started", child.execution),
+                    ChildKind::Run => child.execution.clone(),
+                };
+                say(&format!("histx: {what} could not be listed: {error:#}"));
+                groups.push((
+                    ChildGroup {
+                        started_by: child.started_by.clone(),
+                        started_in: child.started_in.clone(),
+                        map_run: (child.kind == ChildKind::MapRun).then(|| child.execution.clone()),
+                        failed_only: !all,
+                        ..ChildGroup::default()
+                    },
+                    Some(format!("{error:#}")),
+                ))
+            }
         }
     }
     groups
@@ -486,19 +496,21 @@ fn group_cause(group: &Group, arena: &[Slot]) -> ChildCause {
                 .iter()
                 .filter(|&&m| run_failed(&arena[m]))
                 .count() as i64;
+            // Neither counted nor listed: nothing to count.
+            let counted = group.info.counts.is_some() || !group.members.is_empty();
             ChildCause {
                 service: sfn::SERVICE,
                 execution: map_run.clone(),
+                name: map_run.rsplit(':').next().map(|id| format!("Map Run {id}")),
                 status: Some(Status::Failed),
-                unsuccessful_children: Some(
-                    group.info.counts.map_or(failed_read, |c| c.unsuccessful()),
-                ),
-                total_children: Some(
+                unsuccessful_children: counted
+                    .then(|| group.info.counts.map_or(failed_read, |c| c.unsuccessful())),
+                total_children: counted.then(|| {
                     group
                         .info
                         .counts
-                        .map_or(group.members.len() as i64, |c| c.total),
-                ),
+                        .map_or(group.members.len() as i64, |c| c.total)
+                }),
                 unreadable: group.error.clone(),
                 within: first.map(Box::new),
                 ..ChildCause::default()

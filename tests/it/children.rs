@@ -1146,3 +1146,31 @@ fn depth_counts_levels_a_grandchild_is_read_at_depth_2_only() {
     let (out, _, _) = run(&fake, "sfn", &[NESTED_PARENT, "--depth", "2", "--summary"]);
     assert!(out.contains("-> nested-1 at Charge, PaymentDeclined: card expired -> grand-1 at Charge, PaymentDeclined: card expired"), "{out}");
 }
+
+#[test]
+fn a_map_run_that_cannot_be_described_is_said_once_and_the_rest_goes_on() {
+    use common::fake::{ApiError, Fault};
+    let fake = sfn_fake(false, true);
+    fake.inject(
+        DESCRIBE_MAP_RUN,
+        vec![Fault::Error(ApiError::new(
+            400,
+            "AccessDeniedException",
+            "not authorized to perform states:DescribeMapRun",
+        ))],
+    );
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[MAP_PARENT, "--depth", "1", "--summary", "--exit-status"],
+    );
+    assert_eq!(code, Some(3), "the parent's outcome: {err}");
+    let said: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("could not be listed"))
+        .collect();
+    assert_eq!(said.len(), 1, "{err}");
+    assert!(said[0].contains("AccessDeniedException"), "{err}");
+    assert!(out.contains("-> Map Run 5f0c5e10-0000-4000-8000-000000000001 could not be read: AccessDeniedException"), "{out}");
+    assert!(fake.requests(LIST_EXECUTIONS).is_empty());
+}
