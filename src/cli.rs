@@ -169,6 +169,18 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "DURATION", help_heading = "Follow", allow_negative_numbers = true, value_parser = duration, requires = "follow")]
     pub timeout: Option<std::time::Duration>,
 
+    /// Also read the runs this run started, N levels down, each through its own service
+    /// (a Distributed Map's child executions, nested executions, SWF child workflows,
+    /// automations and executions an SSM step started, a CodePipeline Step Functions
+    /// action's execution); `all`: every level. 0 reads none and makes no request for them
+    #[arg(long, value_name = "N|all", help_heading = "Children", default_value = "0", value_parser = depth)]
+    pub depth: usize,
+
+    /// With --depth: every child execution of a Distributed Map, not only the failed,
+    /// timed-out and aborted ones
+    #[arg(long, help_heading = "Children")]
+    pub all_children: bool,
+
     /// Events per request, for experts [default: the largest the API allows]
     #[arg(long, value_name = "N", help_heading = "Input", allow_negative_numbers = true, value_parser = whole_number)]
     pub page_size: Option<u64>,
@@ -334,6 +346,16 @@ fn whole_number(text: &str) -> Result<u64, String> {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(format!("'{text}' is not a whole number of 1 or more")),
     }
+}
+
+/// A number of levels, 0 or more, or `all` (every level: `usize::MAX`).
+fn depth(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("all") {
+        return Ok(usize::MAX);
+    }
+    text.parse::<usize>()
+        .map_err(|_| format!("'{text}' is not a number of levels (0, 1, 2, ...) or `all`"))
 }
 
 /// A duration: `30s`, `500ms`, `2m`, `1h`; a bare number is seconds.

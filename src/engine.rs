@@ -15,17 +15,24 @@
 //! contiguous; after a final status it reads once more, then ends. Streams print each
 //! poll's records at once; a report is written when the run has ended.
 //!
+//! With `--depth N`, the runs a run started are read after it, whole, each through its
+//! own service ([`crate::children`]), and put into the report, or into the stream,
+//! which is then written once they are read.
+//!
 //! With `--exit-status` the run's outcome is returned ([`Outcome`]): the status the
 //! history read establishes (its summary's), else, for a live read whose history does
 //! not say (SSM step pages, a `--limit`), the service's status call.
 
 use crate::aws::Connection;
+use crate::children;
 use crate::cli::HistoryArgs;
 use crate::exit::{Outcome, RunOutcome, UsageError};
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
 use crate::model::{Event, EventId, Status, Stopped};
 use crate::render::{self, EventSink, Format, Needs, Output, Presentation, RunReport, WireSink};
-use crate::services::{Normalizer, Notices, Origin, ReadPlan, Service, Spans, Watch, SAVED_SHAPES};
+use crate::services::{
+    ChildRun, Normalizer, Notices, Origin, ReadPlan, Service, Spans, Watch, SAVED_SHAPES,
+};
 use crate::source::saved::SavedHistory;
 use crate::source::{AtEnd, BoxedSource, NextStep, OrderKey, Source, Step};
 use anyhow::{Context, Result};
@@ -71,6 +78,12 @@ pub async fn show<S: Service>(
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     let read = read_plan::<S>(history)?;
+    if history.follow && history.depth > 0 {
+        return Err(UsageError::new(
+            "--depth cannot be used with --follow yet: follow the run, then read it with --depth",
+        )
+        .into());
+    }
     let notices = service.notices();
     let source = match &history.from {
         Some(path) => {
@@ -123,6 +136,17 @@ pub async fn show<S: Service>(
         presentation,
     );
     let view = View::from_args(history);
+    let descent = children::Descent {
+        depth: history.depth,
+        all_children: history.all_children,
+        reverse: history.reverse,
+        view: view.clone(),
+        needs: match &output {
+            Output::Report(report) => report.needs(),
+            _ => Needs::default(),
+        },
+        keep_wire: matches!(output, Output::Wire(_)),
+    };
     let mut reader = Reader {
         source,
         normalizer: service.normalizer(),
@@ -136,6 +160,8 @@ pub async fn show<S: Service>(
                 .whole_run(&service, &view, report.needs(), false)
                 .await?;
             let mut read = std::mem::take(&mut run.report);
+            let named = std::mem::take(&mut run.named);
+            children::into_report(&mut service, &mut read, named, &descent, connection).await;
             // A run followed to its end: its status call has the last word.
             if let Some(polled) = watched.get().filter(|s| s.is_final()) {
                 if !read.summary.status.is_some_and(Status::is_final) {
@@ -150,6 +176,31 @@ pub async fn show<S: Service>(
         Output::Events(sink) => Sink::Events(sink),
         Output::Wire(sink) => Sink::Wire(sink),
     };
+    if descent.depth > 0 {
+        // The children follow the records that started them: the whole run first.
+        let keep_wire = matches!(sink, Sink::Wire(_));
+        let mut run = reader
+            .whole_run(&service, &view, Needs::default(), keep_wire)
+            .await?;
+        let named = std::mem::take(&mut run.named);
+        let (events, wire) = children::into_stream(
+            &mut service,
+            std::mem::take(&mut run.report.events),
+            std::mem::take(&mut run.wire),
+            named,
+            &descent,
+            connection,
+        )
+        .await;
+        match &mut sink {
+            Sink::Events(sink) => sink.page(out, &events).and_then(|()| sink.finish(out)),
+            Sink::Wire(sink) => sink.page(out, &wire),
+        }
+        .context(CANNOT_WRITE)?;
+        let status = run.report.summary.status;
+        run.outcome()?;
+        return outcome(&mut service, history, connection, settle(status), ask).await;
+    }
     if !view.failed_only {
         // The summary's status needs the events: kept only when it is asked for.
         let events = reader.stream(&view, sink, out, history.exit_status).await?;
@@ -548,11 +599,43 @@ impl std::error::Error for Incomplete {}
 
 /// A whole run, read: what a report gets, and the wire records of the events kept
 /// (only when asked for, for `-o raw --failed`).
-struct WholeRun {
-    report: RunReport,
-    wire: Vec<Value>,
+pub(crate) struct WholeRun {
+    pub(crate) report: RunReport,
+    pub(crate) wire: Vec<Value>,
     /// The error that stopped reading after some pages, to report after the output.
-    failed: Option<anyhow::Error>,
+    pub(crate) failed: Option<anyhow::Error>,
+    /// The runs this run started, as all of its events name them (before the filters).
+    pub(crate) named: Vec<ChildRun>,
+}
+
+/// A run another run started (`--depth`), read whole through its own service, live,
+/// the way the engine reads any run: its normalizer, the command line's filters and
+/// the report's needs.
+pub(crate) async fn read_child<S: Service>(
+    service: &mut S,
+    connection: &Connection,
+    view: &View,
+    needs: Needs,
+    keep_wire: bool,
+    reverse: bool,
+) -> Result<WholeRun> {
+    let read = ReadPlan {
+        page_size: S::MAX_PAGE_SIZE,
+        page_size_chosen: false,
+        reverse,
+    };
+    let notices = service.notices();
+    let live = service.live(connection, read).await?;
+    say(&notices);
+    let source = service.arrange(live, Origin::Live, read)?;
+    let mut reader = Reader {
+        source,
+        normalizer: service.normalizer(),
+        notices,
+        pages: 0,
+        records: 0,
+    };
+    reader.whole_run(&*service, view, needs, keep_wire).await
 }
 
 impl WholeRun {
@@ -730,6 +813,17 @@ impl<N: Normalizer> Reader<N> {
         }
 
         let mut summary = service.summary(&events);
+        let mut named = service.children(&events);
+        if !named.is_empty() {
+            let names: HashMap<&EventId, &String> = events
+                .iter()
+                .filter_map(|e| Some((e.id.as_ref()?, e.name.as_ref()?)))
+                .collect();
+            for child in &mut named {
+                let name = child.started_by.as_ref().and_then(|id| names.get(id));
+                child.started_in = name.map(|name| name.to_string());
+            }
+        }
         let earliest = events.iter().filter_map(|e| e.time).min();
         let cut_by_limit =
             read_limit == Some(events.len()) && (left_over || !self.source.at_end().await);
@@ -805,9 +899,11 @@ impl<N: Normalizer> Reader<N> {
                 summary,
                 events: kept_events,
                 tree: tree.unwrap_or_default(),
+                children: Vec::new(),
             },
             wire: kept_wire,
             failed,
+            named,
         })
     }
 }

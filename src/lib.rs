@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod aws;
+pub mod children;
 pub mod cli;
 pub mod engine;
 pub mod escape;

@@ -22,6 +22,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const SCHEMA_FIELDS: &[(&str, &str)] = &[
     ("service", "sfn, swf, ssm or codepipeline"),
     ("execution", "the execution: ARN, domain/workflowId/runId, automation execution id, or pipeline/executionId"),
+    ("parent_execution", "for a run another run started (--depth): the execution of the run that started it, as that run's records give it"),
     ("id", "the service's event id (an integer for sfn and swf, a string for ssm and codepipeline)"),
     ("parent_id", "the event that caused this one (sfn previousEventId, swf scheduled/started event, parent step, stage)"),
     ("time", "RFC 3339 UTC with milliseconds"),
@@ -45,6 +46,9 @@ pub struct Event {
     pub service: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub execution: Option<String>,
+    /// For a run another run started (`--depth`): that run's `execution`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_execution: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<EventId>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,6 +88,7 @@ impl Event {
         Event {
             service,
             execution: None,
+            parent_execution: None,
             id: None,
             parent_id: None,
             time: None,
@@ -305,6 +310,78 @@ pub struct RunSummary {
     /// --all`): the summary is then the newest run's, and `events` counts that run's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub executions: Option<usize>,
+    /// The runs this run started, as its records name them (`--depth`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub children: Option<ChildrenRead>,
+    /// Where the failure leads in the runs this run started (`--depth 1` or more): the
+    /// failed child, and in it its own failure, down to the root cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<ChildCause>,
+}
+
+/// The runs a run started, as its summary counts them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChildrenRead {
+    /// Runs (and Map Runs, each once) that the run's records name.
+    pub started: usize,
+    /// How many of them are Distributed Map Runs (groups of child executions).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub map_runs: usize,
+    /// How many levels down were read: 0 when none were (`--depth 0`).
+    pub depth_read: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// How many child executions a group (a Map Run) has, by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ChildCounts {
+    pub total: i64,
+    pub succeeded: i64,
+    pub failed: i64,
+    pub timed_out: i64,
+    pub aborted: i64,
+    pub running: i64,
+    pub pending: i64,
+}
+
+impl ChildCounts {
+    /// Failed, timed out or aborted.
+    pub fn unsuccessful(&self) -> i64 {
+        self.failed + self.timed_out + self.aborted
+    }
+}
+
+/// A failed run that a run started, with its own failure; `within` leads further down.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChildCause {
+    pub service: &'static str,
+    pub execution: String,
+    /// The short name people know it by (an execution's name, a workflowId).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// For a group (a Map Run): how many of its children did not succeed, of how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unsuccessful_children: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_children: Option<i64>,
+    /// The child's own error and cause (its run's, else its failing state's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// Where in the child it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    /// Why the child could not be read, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<Box<ChildCause>>,
 }
 
 /// Why reading a history stopped before its end.
@@ -359,6 +436,8 @@ impl RunSummary {
             cause: None,
             failure,
             executions: None,
+            children: None,
+            root_cause: None,
         }
     }
 }
@@ -439,6 +518,7 @@ mod tests {
     fn the_documented_schema_is_the_serialized_order() {
         let mut e = Event::new("sfn", "T", Status::Info);
         e.execution = Some("x".into());
+        e.parent_execution = Some("p".into());
         e.id = Some(EventId::Number(1));
         e.parent_id = Some(EventId::Number(0));
         e.time = Some(Timestamp(0));

@@ -58,6 +58,11 @@ pub enum NodeKind {
     Stage,
     /// A CodePipeline action.
     Action,
+    /// A Distributed Map's Map Run: the child executions it started (`--depth`).
+    MapRun,
+    /// A run another run started, read with `--depth`, whose tree is not rooted in a run
+    /// node of its own (SSM steps).
+    ChildRun,
     /// One event on its own.
     #[default]
     Event,
@@ -104,6 +109,11 @@ pub struct Annotations {
     pub caught_to: Option<String>,
     /// The run an SWF run continued as (its newExecutionRunId).
     pub continued_as: Option<String>,
+    /// A Map Run's child executions by status, and whether only the unsuccessful ones
+    /// were read (`--depth`).
+    pub child_counts: Option<(super::ChildCounts, bool)>,
+    /// Why a run this run started could not be read (`--depth`).
+    pub unreadable: Option<String>,
 }
 
 /// The id SWF work goes by, or the other workflow it concerns.

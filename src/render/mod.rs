@@ -132,6 +132,21 @@ pub struct RunReport {
     /// not hold the start; never the first row shown, which filters move. So ELAPSED is
     /// never negative.
     pub elapsed_from: Option<Timestamp>,
+    /// The runs this run started and their own (`--depth`), depth first, each after its
+    /// parent: what `-o table` prints after the run's own table.
+    pub children: Vec<ChildSection>,
+}
+
+/// A run another run started, for a report.
+#[derive(Debug)]
+pub struct ChildSection {
+    pub execution: String,
+    pub parent_execution: String,
+    /// The parent's event that started it, and that event's state, step or action.
+    pub started_by: Option<crate::model::EventId>,
+    pub started_in: Option<String>,
+    /// The run, or why it could not be read.
+    pub report: Result<RunReport, String>,
 }
 
 /// Written once the whole run is read.

@@ -3,7 +3,7 @@
 //! run with its error and cause in full, so it can be pasted into a ticket as is.
 
 use super::{style, terminal_safe, write_json_line, Presentation, Report, RunReport};
-use crate::model::{RunSummary, Status, Stopped, Timestamp};
+use crate::model::{ChildCause, RunSummary, Status, Stopped, Timestamp};
 use crate::render::table::format_duration;
 use std::io::{self, Write};
 
@@ -139,6 +139,10 @@ pub fn write_header(
             Some(Status::TimedOut) => "Timed out",
             _ => "Failed at",
         };
+        if let Some(root) = &summary.root_cause {
+            let arrow = if presentation.ascii { "->" } else { "→" };
+            at = format!("{at} {arrow} {}", root_cause_text(root, arrow));
+        }
         lines.push((label, style::failure(&at, presentation.color)));
         if distinct {
             let caused_by = match (&failure.error, &failure.cause) {
@@ -158,10 +162,87 @@ pub fn write_header(
             }
         }
     }
+    if let (None, Some(root)) = (&summary.failure, &summary.root_cause) {
+        let arrow = if presentation.ascii { "->" } else { "→" };
+        lines.push((
+            "Root cause",
+            style::failure(&root_cause_text(root, arrow), presentation.color),
+        ));
+    }
+    if let Some(children) = summary.children.as_ref().filter(|c| c.started > 0) {
+        let plural = |n: usize, one: &str, many: &str| match n {
+            1 => format!("1 {one}"),
+            n => format!("{n} {many}"),
+        };
+        let others = children.started - children.map_runs.min(children.started);
+        let runs = match (children.map_runs, others) {
+            (0, n) => plural(n, "run", "runs"),
+            (m, 0) => plural(m, "Map Run", "Map Runs"),
+            (m, n) => format!(
+                "{} and {}",
+                plural(m, "Map Run", "Map Runs"),
+                plural(n, "run", "runs")
+            ),
+        };
+        lines.push((
+            "Children",
+            if children.depth_read == 0 {
+                format!("{runs} started by this one, not read: add --depth 1 to include them")
+            } else {
+                format!(
+                    "{runs} started by this one, read {} level(s) down",
+                    children.depth_read
+                )
+            },
+        ));
+    }
     for (label, value) in lines {
         writeln!(out, "{label:<10} {value}")?;
     }
     Ok(())
+}
+
+/// Where a failure leads in the runs a run started, in one line: `5 of 40 child
+/// executions failed; first: child-07, ItemRejected: …`, each level after an arrow.
+pub fn root_cause_text(root: &ChildCause, arrow: &str) -> String {
+    let safe = |text: &str| terminal_safe(text).into_owned();
+    let mut text = String::new();
+    if let Some(total) = root.total_children {
+        let failed = root.unsuccessful_children.unwrap_or(0);
+        text.push_str(&format!("{failed} of {total} child executions failed"));
+        match &root.within {
+            Some(first) => {
+                text.push_str("; first: ");
+                text.push_str(&root_cause_text(first, arrow));
+            }
+            None => {
+                if let Some(why) = &root.unreadable {
+                    text.push_str(&format!("; they could not be listed: {}", safe(why)));
+                }
+            }
+        }
+        return text;
+    }
+    text.push_str(&safe(root.name.as_deref().unwrap_or(&root.execution)));
+    if let Some(why) = &root.unreadable {
+        text.push_str(&format!(" could not be read: {}", safe(why)));
+        return text;
+    }
+    if let Some(state) = root.failure.as_ref().and_then(|f| f.name.as_deref()) {
+        text.push_str(&format!(" at {}", safe(state)));
+    }
+    let error = match (&root.error, &root.cause) {
+        (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
+        (Some(text), None) | (None, Some(text)) => Some(text.clone()),
+        (None, None) => root.status.map(|s| s.as_str().to_string()),
+    };
+    if let Some(error) = error {
+        text.push_str(&format!(", {}", safe(&error)));
+    }
+    if let Some(within) = &root.within {
+        text.push_str(&format!(" {arrow} {}", root_cause_text(within, arrow)));
+    }
+    text
 }
 
 /// A time for people: local, with the offset, to the millisecond.

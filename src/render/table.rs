@@ -310,6 +310,31 @@ impl Report for TableReport {
                 writeln!(out, "{}", line.trim_end())?;
             }
         }
+        for child in run.children {
+            writeln!(out)?;
+            let started_by = match (&child.started_by, &child.started_in) {
+                (Some(id), Some(name)) => format!(", event {id} ({name})"),
+                (Some(id), None) => format!(", event {id}"),
+                (None, Some(name)) => format!(" ({name})"),
+                (None, None) => String::new(),
+            };
+            writeln!(
+                out,
+                "Started by {}{}",
+                terminal_safe(&child.parent_execution),
+                terminal_safe(&started_by)
+            )?;
+            match child.report {
+                Ok(report) => self.write(out, report)?,
+                Err(why) => writeln!(
+                    out,
+                    "{:<10} {}  could not be read: {}",
+                    "Execution",
+                    terminal_safe(&child.execution),
+                    terminal_safe(&why)
+                )?,
+            }
+        }
         out.flush()
     }
 }

@@ -174,6 +174,8 @@ fn kind_text(node: &Node) -> Option<&str> {
         NodeKind::PipelineExecution => "pipeline execution",
         NodeKind::Stage => "stage",
         NodeKind::Signal => "signal",
+        NodeKind::MapRun => "map run",
+        NodeKind::ChildRun => "run",
         NodeKind::Work(work) => match work {
             Work::Activity => "activity",
             Work::Timer => "timer",
@@ -250,6 +252,23 @@ fn annotations(annotations: &Annotations, arrow: &str) -> Vec<String> {
             .continued_as
             .as_ref()
             .map(|run| format!("continued as new {arrow} run {run}")),
+    );
+    if let Some((counts, failed_only)) = &annotations.child_counts {
+        let mut text = format!(
+            "{} of {} child executions did not succeed",
+            counts.unsuccessful(),
+            counts.total
+        );
+        if *failed_only && counts.succeeded + counts.running + counts.pending > 0 {
+            text.push_str(" (only those shown: --all-children for all)");
+        }
+        notes.push(text);
+    }
+    notes.extend(
+        annotations
+            .unreadable
+            .as_ref()
+            .map(|why| format!("could not be read: {why}")),
     );
     notes
 }

@@ -20,7 +20,7 @@ pub mod swf;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 pub use crate::model::RunRecord;
-use crate::model::{flat_node, Event, EventId, Node, RunSummary, Status, Timestamp};
+use crate::model::{flat_node, ChildCounts, Event, EventId, Node, RunSummary, Status, Timestamp};
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, InOrder, OrderKey};
 use anyhow::Result;
@@ -213,9 +213,22 @@ pub trait Service {
     }
 
     /// The runs this run started, as its events name them (a Distributed Map's Map Run,
-    /// a nested execution, a child workflow, an automation a step started).
+    /// a nested execution, a child workflow, an automation or a Step Functions execution
+    /// a step started), in history order. No request: `--depth 0` counts them.
     fn children(&self, _events: &[Event]) -> Vec<ChildRun> {
         Vec::new()
+    }
+
+    /// The runs behind one of [`Service::children`]: itself, for a run its events name;
+    /// for a group (a Map Run), its child executions, with requests (only the failed,
+    /// timed-out and aborted ones unless `all`), and its counts.
+    async fn find_children(
+        &mut self,
+        _connection: &Connection,
+        named: &ChildRun,
+        _all: bool,
+    ) -> Result<ChildGroup> {
+        Ok(ChildGroup::of_one(named.clone()))
     }
 }
 
@@ -378,10 +391,74 @@ impl RunListing {
 pub struct ChildRun {
     /// The child's service (`sfn` for an SSM `aws:executeStateMachine` step).
     pub service: &'static str,
-    /// Exactly what `histx <service> show` takes.
+    /// The child as its own records name it (their `execution`): an execution ARN,
+    /// `domain/workflowId/runId`, an automation execution id; a Map Run's ARN.
     pub execution: String,
+    /// The words `histx <service> show` takes to show it (none for a group).
+    pub target: Vec<String>,
     /// The event of the parent that started it.
     pub started_by: Option<EventId>,
+    /// The name of that event (its state, step or action): set by the engine.
+    pub started_in: Option<String>,
+    pub kind: ChildKind,
+}
+
+/// What a [`ChildRun`] stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildKind {
+    /// One run, shown with `target`.
+    Run,
+    /// A Distributed Map's Map Run: a group of child executions, found with requests.
+    MapRun,
+    /// The runs the service lists as children of the run `execution` names (SSM:
+    /// DescribeAutomationExecutions by ParentExecutionId), where its records do not
+    /// name them: found with requests.
+    Listed,
+}
+
+impl ChildRun {
+    /// A run, shown by `histx <service> show TARGET...`.
+    pub fn run(
+        service: &'static str,
+        execution: impl Into<String>,
+        target: Vec<String>,
+        started_by: Option<EventId>,
+    ) -> Self {
+        ChildRun {
+            service,
+            execution: execution.into(),
+            target,
+            started_by,
+            started_in: None,
+            kind: ChildKind::Run,
+        }
+    }
+}
+
+/// The runs one [`ChildRun`] stands for: itself, or a Map Run's child executions.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChildGroup {
+    pub started_by: Option<EventId>,
+    /// The name of the state, step or action that started it.
+    pub started_in: Option<String>,
+    /// The Map Run's ARN, for a Map Run.
+    pub map_run: Option<String>,
+    /// How many child executions the group has, by status, when the service counts them.
+    pub counts: Option<ChildCounts>,
+    /// True when only the failed, timed-out and aborted children were asked for.
+    pub failed_only: bool,
+    pub runs: Vec<ChildRun>,
+}
+
+impl ChildGroup {
+    pub fn of_one(run: ChildRun) -> Self {
+        ChildGroup {
+            started_by: run.started_by.clone(),
+            started_in: run.started_in.clone(),
+            runs: vec![run],
+            ..ChildGroup::default()
+        }
+    }
 }
 
 /// Refuses a verb's name (`show`, `ls`, `list`) given where a run's parent is named:

@@ -5,6 +5,7 @@
 mod common;
 
 mod aws_config;
+mod children;
 mod codepipeline_cli;
 mod codepipeline_fake;
 mod codepipeline_normalize;
@@ -17,9 +18,9 @@ mod exit_status;
 mod filters;
 mod generated;
 mod incomplete;
-mod paste;
 mod listing_fake;
 mod listing_moto;
+mod paste;
 mod saved_files;
 mod saved_order;
 mod sfn_cli;

@@ -33,7 +33,7 @@ use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary, Status, Timestamp};
 use crate::services::{
-    Notices, Origin, ReadPlan, RunListing, RunQuery, RunState, Service, Spans, Watch,
+    ChildRun, Notices, Origin, ReadPlan, RunListing, RunQuery, RunState, Service, Spans, Watch,
 };
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
@@ -318,6 +318,40 @@ impl Service for CodePipeline {
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
         tree::tree(events, summary)
+    }
+    /// The Step Functions executions of StepFunctions actions (their
+    /// externalExecutionId, the execution's ARN).
+    fn children(&self, events: &[Event]) -> Vec<ChildRun> {
+        let mut found: Vec<ChildRun> = Vec::new();
+        for event in events {
+            let provider = event
+                .details
+                .get("actionTypeId")
+                .and_then(|id| id.get("provider"))
+                .and_then(Value::as_str)
+                .or(event.resource.as_deref());
+            if provider != Some("StepFunctions") {
+                continue;
+            }
+            let Some(arn) = event
+                .details
+                .get("externalExecutionId")
+                .and_then(Value::as_str)
+                .filter(|arn| crate::services::sfn::ExecutionArn::parse(arn).is_ok())
+            else {
+                continue;
+            };
+            if found.iter().any(|c| c.execution == arn) {
+                continue;
+            }
+            found.push(ChildRun::run(
+                crate::services::sfn::SERVICE,
+                arn,
+                vec![arn.to_string()],
+                event.id.clone(),
+            ));
+        }
+        found
     }
 }
 

@@ -84,3 +84,87 @@ impl PageApi for LiveHistory {
         tap.page("events", "nextToken")
     }
 }
+
+/// A Map Run's child executions: DescribeMapRun for its counts, then ListExecutions by
+/// mapRunArn (pages of 1000), for each of FAILED, TIMED_OUT and ABORTED that has any
+/// (every child with `all`), oldest first.
+pub async fn map_run_children(
+    client: &aws_sdk_sfn::Client,
+    map_run: &crate::services::ChildRun,
+    all: bool,
+) -> Result<crate::services::ChildGroup> {
+    use aws_sdk_sfn::types::ExecutionStatus;
+    let described = client
+        .describe_map_run()
+        .map_run_arn(&map_run.execution)
+        .send()
+        .await
+        .map_err(aws::describe_error)?;
+    let counts = described
+        .execution_counts()
+        .map(|c| crate::model::ChildCounts {
+            total: c.total(),
+            succeeded: c.succeeded(),
+            failed: c.failed(),
+            timed_out: c.timed_out(),
+            aborted: c.aborted(),
+            running: c.running(),
+            pending: c.pending(),
+        });
+    let filters: Vec<Option<ExecutionStatus>> = if all {
+        vec![None]
+    } else {
+        [
+            (ExecutionStatus::Failed, counts.map(|c| c.failed)),
+            (ExecutionStatus::TimedOut, counts.map(|c| c.timed_out)),
+            (ExecutionStatus::Aborted, counts.map(|c| c.aborted)),
+        ]
+        .into_iter()
+        .filter(|(_, count)| count.is_none_or(|n| n > 0))
+        .map(|(status, _)| Some(status))
+        .collect()
+    };
+    let mut listed: Vec<(i64, String)> = Vec::new();
+    for status in filters {
+        let mut token: Option<String> = None;
+        loop {
+            let page = client
+                .list_executions()
+                .map_run_arn(&map_run.execution)
+                .set_status_filter(status.clone())
+                .max_results(1000)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(aws::describe_error)?;
+            for execution in page.executions() {
+                let start = aws::timestamp(execution.start_date()).millis();
+                listed.push((start, execution.execution_arn().to_string()));
+            }
+            match page.next_token().filter(|t| !t.is_empty()) {
+                Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
+                _ => break,
+            }
+        }
+    }
+    listed.sort();
+    listed.dedup_by(|a, b| a.1 == b.1);
+    Ok(crate::services::ChildGroup {
+        started_by: map_run.started_by.clone(),
+        started_in: map_run.started_in.clone(),
+        map_run: Some(map_run.execution.clone()),
+        counts,
+        failed_only: !all,
+        runs: listed
+            .into_iter()
+            .map(|(_, arn)| {
+                crate::services::ChildRun::run(
+                    SERVICE,
+                    arn.clone(),
+                    vec![arn],
+                    map_run.started_by.clone(),
+                )
+            })
+            .collect(),
+    })
+}

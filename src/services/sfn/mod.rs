@@ -17,7 +17,10 @@ use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::Status;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{Notices, Origin, ReadPlan, RunListing, RunQuery, RunState, Service, Watch};
+use crate::services::{
+    ChildGroup, ChildKind, ChildRun, Notices, Origin, ReadPlan, RunListing, RunQuery, RunState,
+    Service, Watch,
+};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, PageByPage};
@@ -228,6 +231,106 @@ impl Service for Sfn {
         let name = self.arn.as_ref().and_then(|arn| arn.arn.rsplit(':').next());
         tree::tree(events, name, summary)
     }
+
+    /// Map Runs (`MapRunStarted`'s mapRunArn) and nested executions (the ExecutionArn
+    /// of a `states:startExecution` Task's output, or of its failure's cause).
+    fn children(&self, events: &[Event]) -> Vec<ChildRun> {
+        let mut children = children_of(events);
+        if !self.include_data {
+            for child in children.iter_mut().filter(|c| c.kind == ChildKind::Run) {
+                child.target.push("--no-data".into());
+            }
+        }
+        children
+    }
+
+    /// A Map Run's child executions: DescribeMapRun for the counts, then ListExecutions
+    /// by mapRunArn, for each unsuccessful status that has any (all of them with `all`).
+    async fn find_children(
+        &mut self,
+        connection: &Connection,
+        named: &ChildRun,
+        all: bool,
+    ) -> Result<ChildGroup> {
+        if named.kind != ChildKind::MapRun {
+            return Ok(ChildGroup::of_one(named.clone()));
+        }
+        let client = match &self.client {
+            Some(client) => client.clone(),
+            None => {
+                let region = named.execution.split(':').nth(3).unwrap_or_default();
+                let arn = ExecutionArn {
+                    arn: named.execution.clone(),
+                    region: region.to_string(),
+                };
+                let client = client(connection, &arn).await?;
+                self.client = Some(client.clone());
+                client
+            }
+        };
+        let mut group = map_run_children(&client, named, all).await?;
+        if !self.include_data {
+            for child in &mut group.runs {
+                child.target.push("--no-data".into());
+            }
+        }
+        Ok(group)
+    }
+}
+
+/// The runs an execution's events name: its Map Runs and nested executions, each once,
+/// by the first event that names it.
+pub fn children_of(events: &[Event]) -> Vec<ChildRun> {
+    let mut found: Vec<ChildRun> = Vec::new();
+    let mut add = |child: ChildRun| {
+        if !found.iter().any(|c| c.execution == child.execution) {
+            found.push(child);
+        }
+    };
+    for event in events {
+        if event.kind == "MapRunStarted" {
+            if let Some(arn) = event.details.get("mapRunArn").and_then(Value::as_str) {
+                add(ChildRun {
+                    service: SERVICE,
+                    execution: arn.to_string(),
+                    target: Vec::new(),
+                    started_by: event.id.clone(),
+                    started_in: None,
+                    kind: ChildKind::MapRun,
+                });
+            }
+            continue;
+        }
+        let nested = event
+            .resource
+            .as_deref()
+            .is_some_and(|r| r.starts_with("states:startExecution"));
+        if !nested || !event.kind.starts_with("Task") {
+            continue;
+        }
+        let from_output = event
+            .output
+            .as_ref()
+            .and_then(|output| output.get("ExecutionArn"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        // A failed `.sync` Task's cause is the child's DescribeExecution, as JSON text.
+        let from_cause = || {
+            let cause: Value = serde_json::from_str(event.cause.as_deref()?).ok()?;
+            cause.get("ExecutionArn")?.as_str().map(str::to_string)
+        };
+        if let Some(arn) = from_output.or_else(from_cause) {
+            if ExecutionArn::parse(&arn).is_ok() {
+                add(ChildRun::run(
+                    SERVICE,
+                    arn.clone(),
+                    vec![arn],
+                    event.id.clone(),
+                ));
+            }
+        }
+    }
+    found
 }
 
 /// A running execution, as follow mode polls it.
@@ -321,5 +424,54 @@ impl ExecutionArn {
                 crate::escape::terminal_safe(other)
             ))),
         }
+    }
+}
+
+#[cfg(test)]
+mod children_tests {
+    use super::*;
+    use crate::model::{EventId, Status};
+    use serde_json::json;
+
+    fn task(id: i64, kind: &str, resource: &str) -> Event {
+        let mut event = Event::new(SERVICE, kind, Status::Info);
+        event.id = Some(EventId::Number(id));
+        event.resource = Some(resource.to_string());
+        event
+    }
+
+    #[test]
+    fn a_nested_execution_is_named_by_its_output_or_its_failure_s_cause_once() {
+        let child = "arn:aws:states:us-east-1:123456789012:execution:Inner:n-1";
+        let mut submitted = task(5, "TaskSubmitted", "states:startExecution.sync");
+        submitted.output = Some(json!({"ExecutionArn": child}));
+        let mut failed = task(6, "TaskFailed", "states:startExecution.sync");
+        failed.cause = Some(json!({"ExecutionArn": child, "Status": "FAILED"}).to_string());
+        let both = children_of(&[submitted, failed.clone()]);
+        assert_eq!(both.len(), 1, "named twice, read once");
+        assert_eq!(both[0].started_by, Some(EventId::Number(5)));
+        assert_eq!(both[0].target, vec![child.to_string()]);
+        // Without a TaskSubmitted (a saved page of the end), the cause names it.
+        let alone = children_of(&[failed]);
+        assert_eq!(alone[0].execution, child);
+        assert_eq!(alone[0].started_by, Some(EventId::Number(6)));
+        // A Lambda's output that happens to hold an ExecutionArn is no child.
+        let mut lambda = task(7, "TaskSucceeded", "lambda:invoke");
+        lambda.output = Some(json!({"ExecutionArn": child}));
+        assert!(children_of(&[lambda]).is_empty());
+    }
+
+    #[test]
+    fn a_map_run_is_a_group_to_find() {
+        let mut started = Event::new(SERVICE, "MapRunStarted", Status::Started);
+        started.id = Some(EventId::Number(3));
+        started.details.insert(
+            "mapRunArn".into(),
+            json!("arn:aws:states:us-east-1:123456789012:mapRun:M/Map:1"),
+        );
+        let found = children_of(&[started]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, ChildKind::MapRun);
+        assert!(found[0].target.is_empty());
     }
 }

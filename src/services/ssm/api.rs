@@ -84,3 +84,41 @@ impl PageApi for LiveSteps {
         tap.page("StepExecutions", "NextToken")
     }
 }
+
+/// DescribeAutomationExecutions with the filter ParentExecutionId: the IDs of the
+/// automations `parent` started, oldest first, in pages of 50 (the API's maximum).
+pub async fn child_automations(client: &aws_sdk_ssm::Client, parent: &str) -> Result<Vec<String>> {
+    use aws_sdk_ssm::types::{AutomationExecutionFilter, AutomationExecutionFilterKey};
+    let filter = AutomationExecutionFilter::builder()
+        .key(AutomationExecutionFilterKey::ParentExecutionId)
+        .values(parent)
+        .build()
+        .map_err(|e| anyhow!("{e}"))?;
+    let mut found: Vec<(i64, String)> = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .describe_automation_executions()
+            .filters(filter.clone())
+            .max_results(50)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(aws::describe_error)?;
+        for execution in page.automation_execution_metadata_list() {
+            if let Some(id) = execution.automation_execution_id() {
+                let start = execution
+                    .execution_start_time()
+                    .map_or(i64::MAX, |t| aws::timestamp(t).millis());
+                found.push((start, id.to_string()));
+            }
+        }
+        match page.next_token().filter(|t| !t.is_empty()) {
+            Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
+            _ => break,
+        }
+    }
+    found.sort();
+    found.dedup_by(|a, b| a.1 == b.1);
+    Ok(found.into_iter().map(|(_, id)| id).collect())
+}

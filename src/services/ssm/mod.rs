@@ -23,7 +23,8 @@ use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary, Status, Timestamp};
 use crate::services::{
-    Notices, Origin, ReadPlan, RunListing, RunQuery, RunState, Service, Spans, Watch,
+    ChildGroup, ChildKind, ChildRun, Notices, Origin, ReadPlan, RunListing, RunQuery, RunState,
+    Service, Spans, Watch,
 };
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
@@ -242,6 +243,88 @@ impl Service for Ssm {
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
         tree::tree(events, summary)
     }
+
+    /// The automations `aws:executeAutomation` steps started (their ExecutionId output)
+    /// and the Step Functions executions of `aws:executeStateMachine` steps (their
+    /// executionArn output).
+    fn children(&self, events: &[Event]) -> Vec<ChildRun> {
+        let mut found: Vec<ChildRun> = Vec::new();
+        for event in events {
+            let (service, key) = match event.kind.as_str() {
+                "aws:executeAutomation" => (SERVICE, "ExecutionId"),
+                "aws:executeStateMachine" => (crate::services::sfn::SERVICE, "executionArn"),
+                _ => continue,
+            };
+            let Some(value) = event.output.as_ref().and_then(|o| output_value(o, key)) else {
+                // A step that started an automation without saying which (it failed
+                // before its outputs): the service lists this automation's children.
+                let parent = self.execution.as_ref().map(|e| e.id.clone());
+                let listed = found.iter().any(|c| c.kind == ChildKind::Listed);
+                if let (SERVICE, Some(parent), false) = (service, parent, listed) {
+                    found.push(ChildRun {
+                        service: SERVICE,
+                        execution: parent,
+                        target: Vec::new(),
+                        started_by: event.id.clone(),
+                        started_in: None,
+                        kind: ChildKind::Listed,
+                    });
+                }
+                continue;
+            };
+            if found.iter().any(|c| c.execution == value) {
+                continue;
+            }
+            found.push(ChildRun::run(
+                service,
+                value.clone(),
+                vec![value],
+                event.id.clone(),
+            ));
+        }
+        found
+    }
+
+    /// The automations the service lists as this one's children
+    /// (DescribeAutomationExecutions, filter ParentExecutionId), for a step that did not
+    /// name the one it started.
+    async fn find_children(
+        &mut self,
+        connection: &Connection,
+        named: &ChildRun,
+        _all: bool,
+    ) -> Result<ChildGroup> {
+        if named.kind != ChildKind::Listed {
+            return Ok(ChildGroup::of_one(named.clone()));
+        }
+        let (_, client) = self.connected(connection).await?;
+        let runs = child_automations(&client, &named.execution)
+            .await?
+            .into_iter()
+            .map(|id| ChildRun::run(SERVICE, id.clone(), vec![id], named.started_by.clone()))
+            .collect();
+        Ok(ChildGroup {
+            started_by: named.started_by.clone(),
+            runs,
+            ..ChildGroup::default()
+        })
+    }
+}
+
+/// The first value of a step's output `key` (any case; an output list's first string).
+fn output_value(outputs: &Value, key: &str) -> Option<String> {
+    let (_, values) = outputs
+        .as_object()?
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(key))?;
+    let value = match values {
+        Value::Array(items) => items.first()?,
+        other => other,
+    };
+    value
+        .as_str()
+        .map(str::to_string)
+        .filter(|text| !text.trim().is_empty())
 }
 
 /// A checked automation execution: its ID, and the region its ARN names, if given one.

@@ -59,7 +59,9 @@ use crate::aws::{self, Connection};
 use crate::exit::UsageError;
 use crate::model::Status;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{Notices, ReadPlan, RunListing, RunQuery, RunState, Service, Watch};
+use crate::services::{
+    ChildRun, Notices, ReadPlan, RunListing, RunQuery, RunState, Service, Watch,
+};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::BoxedSource;
@@ -359,5 +361,40 @@ impl Service for Swf {
             .as_deref()
             .and_then(|label| label.split('/').nth(1));
         tree::tree(events, workflow_id, summary)
+    }
+
+    /// Child workflows: each `ChildWorkflowExecutionStarted`'s workflowExecution, in
+    /// this run's domain.
+    fn children(&self, events: &[Event]) -> Vec<ChildRun> {
+        let domain = self
+            .found
+            .as_ref()
+            .map(|(_, execution)| execution.domain.clone())
+            .or_else(|| self.args.domain.clone());
+        let Some(domain) = domain else {
+            return Vec::new();
+        };
+        let mut found: Vec<ChildRun> = Vec::new();
+        for event in events
+            .iter()
+            .filter(|e| e.kind == "ChildWorkflowExecutionStarted")
+        {
+            let Some(execution) = event.details.get("workflowExecution") else {
+                continue;
+            };
+            let text = |key: &str| execution.get(key).and_then(Value::as_str);
+            let (Some(workflow_id), Some(run_id)) = (text("workflowId"), text("runId")) else {
+                continue;
+            };
+            let label = format!("{domain}/{workflow_id}/{run_id}");
+            if found.iter().any(|c| c.execution == label) {
+                continue;
+            }
+            let target = ["--domain", &domain, "--run-id", run_id, "--", workflow_id]
+                .map(str::to_string)
+                .to_vec();
+            found.push(ChildRun::run(SERVICE, label, target, event.id.clone()));
+        }
+        found
     }
 }

@@ -118,7 +118,11 @@ pub struct FakeAws {
     server: MockServer,
     apis: Arc<Mutex<HashMap<&'static str, ApiState>>>,
     answers: Answers,
+    slow: Slow,
 }
+
+/// Operations answered after a delay, and when each of their requests arrived.
+type Slow = Arc<Mutex<HashMap<String, (std::time::Duration, Vec<std::time::Instant>)>>>;
 
 type Answers = Arc<Mutex<HashMap<&'static str, (Answer, VecDeque<Fault>)>>>;
 
@@ -133,12 +137,14 @@ impl FakeAws {
         let server = runtime.block_on(MockServer::start());
         let apis: Arc<Mutex<HashMap<&'static str, ApiState>>> = Arc::default();
         let answers: Answers = Arc::default();
+        let slow: Slow = Arc::default();
         runtime.block_on(
             Mock::given(method("POST"))
                 .and(header_exists("x-amz-target"))
                 .respond_with(Dispatcher {
                     apis: apis.clone(),
                     answers: answers.clone(),
+                    slow: slow.clone(),
                 })
                 .mount(&server),
         );
@@ -147,7 +153,36 @@ impl FakeAws {
             server,
             apis,
             answers,
+            slow,
         }
+    }
+
+    /// Answers every request to `target` after `delay` from now on, and records when
+    /// each arrived (for [`FakeAws::most_in_flight`]).
+    pub fn slow_down(&self, target: &str, delay: std::time::Duration) {
+        self.slow
+            .lock()
+            .unwrap()
+            .insert(target.to_string(), (delay, Vec::new()));
+    }
+
+    /// The most requests to `target` (slowed down) that were in flight at once: each
+    /// is in flight from its arrival for the delay it is answered after.
+    pub fn most_in_flight(&self, target: &str) -> usize {
+        let slow = self.slow.lock().unwrap();
+        let Some((delay, arrivals)) = slow.get(target) else {
+            return 0;
+        };
+        arrivals
+            .iter()
+            .map(|&start| {
+                arrivals
+                    .iter()
+                    .filter(|&&other| other <= start && start < other + *delay)
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     pub fn endpoint(&self) -> String {
@@ -266,6 +301,7 @@ impl FakeAws {
 struct Dispatcher {
     apis: Arc<Mutex<HashMap<&'static str, ApiState>>>,
     answers: Answers,
+    slow: Slow,
 }
 
 /// The service's error for an injected fault; `None` for a body that is not JSON.
@@ -290,6 +326,31 @@ fn json_response(version: &str, body: &Value) -> ResponseTemplate {
 
 impl Respond for Dispatcher {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        let target = request
+            .headers
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let delay = self
+            .slow
+            .lock()
+            .unwrap()
+            .get_mut(&target)
+            .map(|(delay, arrivals)| {
+                arrivals.push(std::time::Instant::now());
+                *delay
+            });
+        let response = self.answer(request);
+        match delay {
+            Some(delay) => response.set_delay(delay),
+            None => response,
+        }
+    }
+}
+
+impl Dispatcher {
+    fn answer(&self, request: &Request) -> ResponseTemplate {
         let target = request
             .headers
             .get("x-amz-target")

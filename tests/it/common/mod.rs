@@ -3,6 +3,7 @@
 //! tiny HTTP client for talking to them directly.
 
 pub mod fake;
+pub mod fake_children;
 pub mod fake_codepipeline;
 pub mod fake_lists;
 pub mod fake_sfn;
