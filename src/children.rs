@@ -334,12 +334,16 @@ fn fetch<'a>(
     })
 }
 
-/// The command line of a child: exactly what `histx <service> show` takes.
+/// The command line of a child: exactly what `histx <service> show` takes. The history
+/// options are part of it (the service's own options refer to them, e.g. a conflict
+/// with `--from`), but a child is read with its parent's.
 #[derive(clap::Parser)]
 #[command(no_binary_name = true)]
 struct Target<A: clap::Args> {
     #[command(flatten)]
     args: A,
+    #[command(flatten)]
+    _history: crate::cli::HistoryArgs,
 }
 
 async fn fetch_as<S: Service>(
