@@ -24,6 +24,7 @@ mod sfn_fake;
 mod sfn_follow;
 mod sfn_moto;
 mod sfn_normalize;
+mod sfn_redrive;
 mod sfn_truth;
 mod snapshots_tree_table;
 mod span_follow;

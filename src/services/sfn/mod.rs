@@ -14,7 +14,7 @@ pub use normalize::*;
 use crate::aws::Connection;
 use crate::exit::UsageError;
 use crate::model::{Event, Node, RunSummary};
-use crate::services::{Origin, ReadPlan, RunState, Service, Watch};
+use crate::services::{Origin, ReadPlan, RunState, Service, Turn, Watch};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, PageByPage};
@@ -173,6 +173,24 @@ impl Watch for Watched {
     fn newest_first(&mut self) -> BoxedSource {
         let api = LiveHistory::new(self.client.clone(), &self.arn, true, self.include_data);
         Box::new(TokenPager::new(api, Self::PAGE))
+    }
+
+    /// The execution's own events: `ExecutionRedriven` reopens a run that failed, timed
+    /// out or was aborted (DescribeExecution says RUNNING again, or PENDING_REDRIVE on the
+    /// way there); the others end it.
+    fn turn(&self, record: &Value) -> Option<Turn> {
+        match record.get("type")?.as_str()? {
+            "ExecutionRedriven" => Some(Turn::Reopened),
+            "ExecutionSucceeded" | "ExecutionFailed" | "ExecutionTimedOut" | "ExecutionAborted" => {
+                Some(Turn::Ended)
+            }
+            _ => None,
+        }
+    }
+
+    /// A run that ended can be redriven.
+    fn reopens(&self) -> bool {
+        true
     }
 }
 
