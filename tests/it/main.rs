@@ -34,6 +34,7 @@ mod ssm_normalize;
 mod ssm_truth;
 mod summaries;
 mod swf_cli;
+mod swf_continue;
 mod swf_fake;
 mod swf_moto;
 mod swf_normalize;
