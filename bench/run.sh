@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures histx sfn against a loopback fake: requests per history, wall time and peak
-# memory (RSS) of `-o jsonl` as the history grows, and start-up time of `--version`.
+# memory (RSS) of `-o jsonl` as the history grows, start-up time of `--version`, and the
+# cost and delay of following a growing run (bench/follow_bench.py).
 # usage: bench/run.sh [path/to/histx]   (default: builds and uses target/release/histx)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,3 +39,8 @@ else
     end=$(date +%s%N)
     echo "histx --version: mean $(( (end - start) / 200 / 1000 )) µs over 200 runs"
 fi
+
+echo
+# Following a 20,000-event run that grows by 50 events a second for 60 s (--interval 1s):
+# requests per poll and the delay from an event appearing to histx printing it.
+python3 bench/follow_bench.py "$histx" 20000 50 60 1s

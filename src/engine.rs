@@ -31,7 +31,7 @@ use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
 use crate::model::{Event, EventId, Status, Stopped};
 use crate::render::{self, EventSink, Format, Needs, Output, Presentation, RunReport, WireSink};
 use crate::services::{
-    ChildRun, Normalizer, Notices, Origin, ReadPlan, Service, Spans, Watch, SAVED_SHAPES,
+    ChildRun, Normalizer, Notices, Origin, ReadPlan, Service, Spans, Turn, Watch, SAVED_SHAPES,
 };
 use crate::source::saved::SavedHistory;
 use crate::source::{AtEnd, BoxedSource, NextStep, OrderKey, Source, Step};
@@ -103,22 +103,27 @@ pub async fn show<S: Service>(
             service.arrange(live, Origin::Live, read)?
         }
     };
-    // Follow mode: the status as last polled, for the outcome.
+    // Follow mode: the status as last polled, for the outcome; how many records of
+    // earlier runs were handed over (a run that continued as new).
     let watched = Rc::new(Cell::new(None));
+    let earlier_runs = Rc::new(Cell::new(0));
     let source: BoxedSource = if history.follow {
         let watch = service.watch(connection).await?;
         say(&notices);
-        Box::new(Poller::new(
-            source,
-            watch,
-            S::history_order,
-            Pace::new(history.interval, history.timeout),
-            watched.clone(),
-            // Only lines stream as they happen; a document or a report is of the end.
-            !matches!(history.output, Format::Jsonl | Format::Raw)
-                || history.summary
-                || history.failed,
-        ))
+        Box::new(
+            Poller::new(
+                source,
+                watch,
+                S::history_order,
+                Pace::new(history.interval, history.timeout),
+                watched.clone(),
+                // Only lines stream as they happen; a document or a report is of the end.
+                !matches!(history.output, Format::Jsonl | Format::Raw)
+                    || history.summary
+                    || history.failed,
+            )
+            .saying(notices.clone(), earlier_runs.clone()),
+        )
     } else {
         source
     };
@@ -206,7 +211,13 @@ pub async fn show<S: Service>(
         let events = reader.stream(&view, sink, out, history.exit_status).await?;
         let status = history
             .exit_status
-            .then(|| service.summary(&events).status)
+            // A follow that went on into a new run streamed the earlier runs' events
+            // first: the outcome is the last run's.
+            .then(|| {
+                service
+                    .summary(&events[earlier_runs.get().min(events.len())..])
+                    .status
+            })
             .flatten();
         return outcome(&mut service, history, connection, settle(status), ask).await;
     }
@@ -318,6 +329,15 @@ impl Pace {
 /// new or changed one is handed over (again), one that went backwards is not. With
 /// `gather` (a report), nothing is handed over until the run ends, then the latest
 /// version of every record, in the order first seen.
+///
+/// The end: a final status, then one more read of the history (the status call is
+/// eventually consistent), unless the last record read that says something of the run
+/// ([`Watch::turn`]) disagrees. A run reopened by then (an `ExecutionRedriven` after the
+/// failure) is followed on; one that continued as a new run is followed into it (its
+/// records follow the old run's, their keys counted afresh, the change said on stderr;
+/// a report or document is of the last run only). For a watch whose runs can reopen
+/// ([`Watch::reopens`]), one more status call confirms the end: a redrive made before
+/// it is followed, one made after it is not histx's to wait for.
 struct Poller {
     first: Option<BoxedSource>,
     watch: Box<dyn Watch>,
@@ -337,6 +357,18 @@ struct Poller {
     done: bool,
     /// The status was asked for before the first read.
     asked: bool,
+    /// The follow has ended: nothing more is read.
+    finished: bool,
+    /// What the last record read that says something of the run said of it.
+    turn: Option<Turn>,
+    /// Redrives, as the last status call counted them.
+    redrives: Option<i64>,
+    /// Where the poller says that it followed into a new run.
+    notices: Notices,
+    /// Records handed over so far; and, shared with the engine, how many of them were
+    /// of runs before the one followed now.
+    handed: usize,
+    earlier_runs: Rc<Cell<usize>>,
 }
 
 impl Poller {
@@ -361,6 +393,68 @@ impl Poller {
             last: 0,
             done: false,
             asked: false,
+            finished: false,
+            turn: None,
+            redrives: None,
+            notices: Notices::default(),
+            handed: 0,
+            earlier_runs: Rc::default(),
+        }
+    }
+
+    /// Says on `notices` when it follows into a new run, and counts in `earlier_runs`
+    /// the records handed over before it.
+    fn saying(mut self, notices: Notices, earlier_runs: Rc<Cell<usize>>) -> Self {
+        self.notices = notices;
+        self.earlier_runs = earlier_runs;
+        self
+    }
+
+    /// What these records, read in history order, say of the run and to the watch.
+    fn note(&mut self, records: &[Value]) {
+        for record in records {
+            self.watch.saw(record);
+            if let Some(turn) = self.watch.turn(record) {
+                self.turn = Some(turn);
+            }
+        }
+    }
+
+    /// After a final status and the read after it: whether the run has ended for good.
+    /// A reopened run goes on; one that continued as new is followed into its successor.
+    async fn ended(&mut self) -> Result<bool> {
+        match self.turn.clone() {
+            Some(Turn::Reopened) => {
+                // The status call has not caught up with the redrive yet.
+                self.status.set(Some(Status::Running));
+                Ok(false)
+            }
+            Some(Turn::ContinuedAs(successor)) => {
+                let line = self.watch.follow_into(&successor)?;
+                self.notices.say(line);
+                self.earlier_runs.set(self.handed);
+                self.last = 0;
+                self.turn = None;
+                self.redrives = None;
+                self.seen.clear();
+                self.gathered_at.clear();
+                if let Some(gathered) = &mut self.gather {
+                    // A report is of the run followed to its end.
+                    gathered.clear();
+                }
+                self.status.set(Some(Status::Running));
+                self.pace.found(true);
+                Ok(false)
+            }
+            _ if self.watch.reopens() => {
+                let before = self.redrives;
+                match self.poll_status().await? {
+                    Some(true) if self.redrives == before => Ok(true),
+                    // Redriven since (or throttled): read on.
+                    _ => Ok(false),
+                }
+            }
+            _ => Ok(true),
         }
     }
 
@@ -370,6 +464,7 @@ impl Poller {
         match self.watch.status().await {
             Ok(state) => {
                 self.status.set(Some(state.status));
+                self.redrives = state.redrives;
                 Ok(Some(state.status.is_final()))
             }
             Err(error) if crate::aws::is_throttled(&error) => Ok(None),
@@ -412,6 +507,7 @@ impl Poller {
     /// Hands `records` over, or, gathering, keeps the latest version of each.
     fn hand_over(&mut self, records: Vec<Value>) -> Step {
         let Some(gathered) = &mut self.gather else {
+            self.handed += records.len();
             return Step::Page(records);
         };
         for record in records {
@@ -438,6 +534,7 @@ impl Poller {
             while let Step::Page(page) = source.next(None).await? {
                 all.extend(page);
             }
+            self.note(&all);
             return Ok(self.changed_spans(spans, all));
         }
         let mut fresh: BTreeMap<i64, Value> = BTreeMap::new();
@@ -467,14 +564,15 @@ impl Poller {
             self.last = key;
             contiguous.push(record);
         }
+        self.note(&contiguous);
         Ok(contiguous)
     }
 }
 
 impl Source for Poller {
     fn at_end(&mut self) -> AtEnd<'_> {
-        let done = self.done && self.first.is_none();
-        Box::pin(async move { done })
+        let finished = self.finished;
+        Box::pin(async move { finished })
     }
 
     fn next(&mut self, _at_most: Option<usize>) -> NextStep<'_> {
@@ -493,6 +591,7 @@ impl Source for Poller {
                 if let Some(max) = page.iter().filter_map(key).max() {
                     self.last = self.last.max(max);
                 }
+                self.note(&page);
                 if let Some(spans) = self.spans {
                     for record in &page {
                         self.remember(spans, record);
@@ -503,16 +602,24 @@ impl Source for Poller {
                 }
             }
             loop {
-                let timed_out = !self.done && self.pace.next_wait().is_none();
-                if self.done || timed_out {
+                if self.finished {
+                    return Ok(Step::End);
+                }
+                if self.done {
+                    self.done = self.ended().await?;
+                }
+                let wait = match self.pace.next_wait() {
+                    Some(wait) if !self.done => Some(wait),
+                    _ => None,
+                };
+                let Some(wait) = wait else {
                     // The end (or --timeout: the run is still running).
-                    self.done = true;
+                    self.finished = true;
                     return Ok(match self.gather.take() {
                         Some(all) => Step::Page(all),
                         None => Step::End,
                     });
-                }
-                let wait = self.pace.next_wait().expect("checked above");
+                };
                 tokio::time::sleep(wait).await;
                 // The status first: once final, this read is the one after it.
                 let Some(done) = self.poll_status().await? else {
@@ -1216,6 +1323,231 @@ mod tests {
                 "newest first: {newest_first}"
             );
         }
+    }
+
+    /// One status call of a scripted run: the run it must be of, the records that appear
+    /// in it with the call, the status and the redrive count it answers.
+    type Poll = (&'static str, Vec<Value>, Status, Option<i64>);
+
+    /// Runs whose records say what they do to the run (`"turn"`: `end`, `reopen`, or
+    /// `next:RUN`), polled from a script; each read newest first, in pages of 2.
+    struct Turning {
+        runs: Rc<RefCell<HashMap<String, Vec<Value>>>>,
+        current: String,
+        script: Rc<RefCell<std::collections::VecDeque<Poll>>>,
+        reopens: bool,
+    }
+
+    impl Watch for Turning {
+        fn status(
+            &mut self,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+            let (run, records, status, redrives) = self
+                .script
+                .borrow_mut()
+                .pop_front()
+                .expect("a poll scripted");
+            assert_eq!(run, self.current, "the status of the run followed");
+            self.runs
+                .borrow_mut()
+                .entry(run.to_string())
+                .or_default()
+                .extend(records);
+            Box::pin(async move {
+                Ok(RunState {
+                    status,
+                    start: None,
+                    end: None,
+                    redrives,
+                })
+            })
+        }
+
+        fn newest_first(&mut self) -> BoxedSource {
+            let mut records = self.runs.borrow()[&self.current].clone();
+            records.reverse();
+            Box::new(crate::source::testing::InMemory::new(records, 2))
+        }
+
+        fn turn(&self, record: &Value) -> Option<Turn> {
+            match record["turn"].as_str()? {
+                "end" => Some(Turn::Ended),
+                "reopen" => Some(Turn::Reopened),
+                next => Some(Turn::ContinuedAs(next.strip_prefix("next:")?.to_string())),
+            }
+        }
+
+        fn reopens(&self) -> bool {
+            self.reopens
+        }
+
+        fn follow_into(&mut self, successor: &str) -> Result<String> {
+            let line = format!("run {} continued as {successor}", self.current);
+            self.current = successor.to_string();
+            Ok(line)
+        }
+    }
+
+    fn record(run: &str, id: i64, turn: Option<&str>) -> Value {
+        match turn {
+            Some(turn) => json!({"run": run, "id": id, "turn": turn}),
+            None => json!({"run": run, "id": id}),
+        }
+    }
+
+    /// Follows run `A` (records 1 to 3 before the first read) through `script`: the
+    /// `run/id` of each record handed over, the status last polled, the polls left over
+    /// and what was said.
+    fn follow_turns(
+        reopens: bool,
+        gather: bool,
+        script: Vec<Poll>,
+    ) -> (Vec<String>, Option<Status>, usize, Vec<String>, usize) {
+        let first: Vec<Value> = (1..=3).map(|id| record("A", id, None)).collect();
+        let runs = Rc::new(RefCell::new(HashMap::from([(
+            "A".to_string(),
+            first.clone(),
+        )])));
+        let script = Rc::new(RefCell::new(script.into_iter().collect()));
+        let status = Rc::new(Cell::new(None));
+        let notices = Notices::default();
+        let earlier = Rc::new(Cell::new(0));
+        let poller = Poller::new(
+            Box::new(crate::source::testing::InMemory::new(first, 1000)),
+            Box::new(Turning {
+                runs,
+                current: "A".into(),
+                script: script.clone(),
+                reopens,
+            }),
+            |record| record["id"].as_i64(),
+            Pace::new(Duration::from_millis(1), None),
+            status.clone(),
+            gather,
+        )
+        .saying(notices.clone(), earlier.clone());
+        let (records, _) = crate::source::testing::drain(poller).unwrap();
+        let handed = records
+            .iter()
+            .map(|r| format!("{}/{}", r["run"].as_str().unwrap(), r["id"]))
+            .collect();
+        let left = script.borrow().len();
+        (handed, status.get(), left, notices.take(), earlier.get())
+    }
+
+    fn named(run: &str, ids: std::ops::RangeInclusive<i64>) -> Vec<String> {
+        ids.map(|id| format!("{run}/{id}")).collect()
+    }
+
+    #[test]
+    fn a_run_redriven_after_its_failure_was_polled_is_followed_to_its_last_end() {
+        let (handed, status, left, _, _) = follow_turns(
+            true,
+            false,
+            vec![
+                ("A", vec![], Status::Running, None),
+                ("A", vec![record("A", 4, Some("end"))], Status::Failed, None),
+                // The confirming status call: redriven in between.
+                (
+                    "A",
+                    vec![record("A", 5, Some("reopen")), record("A", 6, None)],
+                    Status::Running,
+                    Some(1),
+                ),
+                (
+                    "A",
+                    vec![record("A", 7, Some("end"))],
+                    Status::Succeeded,
+                    Some(1),
+                ),
+                ("A", vec![], Status::Succeeded, Some(1)),
+            ],
+        );
+        assert_eq!(handed, named("A", 1..=7));
+        assert_eq!((status, left), (Some(Status::Succeeded), 0));
+    }
+
+    #[test]
+    fn a_redrive_the_last_read_shows_is_followed_while_the_status_lags() {
+        let (handed, status, left, _, _) = follow_turns(
+            true,
+            false,
+            vec![
+                ("A", vec![], Status::Running, None),
+                (
+                    "A",
+                    vec![record("A", 4, Some("end")), record("A", 5, Some("reopen"))],
+                    Status::Failed,
+                    None,
+                ),
+                // Still FAILED: the status call has not caught up with the redrive.
+                ("A", vec![record("A", 6, None)], Status::Failed, None),
+                (
+                    "A",
+                    vec![record("A", 7, Some("end"))],
+                    Status::Failed,
+                    Some(1),
+                ),
+                ("A", vec![], Status::Failed, Some(1)),
+            ],
+        );
+        assert_eq!(handed, named("A", 1..=7));
+        assert_eq!((status, left), (Some(Status::Failed), 0));
+    }
+
+    #[test]
+    fn a_redrive_after_the_end_was_confirmed_is_not_followed() {
+        let (handed, status, left, _, _) = follow_turns(
+            true,
+            false,
+            vec![
+                ("A", vec![], Status::Running, None),
+                ("A", vec![record("A", 4, Some("end"))], Status::Failed, None),
+                ("A", vec![], Status::Failed, None),
+                (
+                    "A",
+                    vec![record("A", 5, Some("reopen"))],
+                    Status::Running,
+                    Some(1),
+                ),
+            ],
+        );
+        assert_eq!(handed, named("A", 1..=4));
+        assert_eq!((status, left), (Some(Status::Failed), 1));
+    }
+
+    #[test]
+    fn a_run_that_continues_as_new_is_followed_into_the_new_run() {
+        let script = || {
+            vec![
+                ("A", vec![], Status::Running, None),
+                (
+                    "A",
+                    vec![record("A", 4, Some("next:B"))],
+                    Status::Succeeded,
+                    None,
+                ),
+                (
+                    "B",
+                    vec![record("B", 1, None), record("B", 2, None)],
+                    Status::Running,
+                    None,
+                ),
+                ("B", vec![record("B", 3, Some("end"))], Status::Failed, None),
+            ]
+        };
+        let (handed, status, left, said, earlier) = follow_turns(false, false, script());
+        let mut expected = named("A", 1..=4);
+        expected.extend(named("B", 1..=3));
+        assert_eq!(handed, expected, "the new run's ids count from 1 again");
+        assert_eq!((status, left), (Some(Status::Failed), 0));
+        assert_eq!(said, vec!["run A continued as B".to_string()]);
+        assert_eq!(earlier, 4, "the outcome is of the records after A's");
+        // A report is of the run followed to its end.
+        let (handed, status, _, _, earlier) = follow_turns(false, true, script());
+        assert_eq!(earlier, 0);
+        assert_eq!(handed, named("B", 1..=3));
+        assert_eq!(status, Some(Status::Failed));
     }
 
     #[test]

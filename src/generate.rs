@@ -230,6 +230,7 @@ Aborted, stopped, cancelled or terminated (ABORTED; TERMINATED, CANCELED; Cancel
 Still running when histx stopped (RUNNING, PENDING_REDRIVE; OPEN; InProgress, Pending, Waiting; InProgress, Stopping).
 .PP
 The outcome is the one the history read establishes; when it does not say and the history was read live, the service's status call (DescribeExecution, DescribeWorkflowExecution, GetAutomationExecution, GetPipelineExecution) decides.
+While following (\\fB\\-\\-follow\\fR), a Step Functions run's outcome is its last attempt's (after its last redrive), and an SWF run that continued as new is followed into the new run, whose outcome it is: CONTINUED_AS_NEW is 0 only without \\fB\\-\\-follow\\fR.
 ";
 
 const ENVIRONMENT: &str = ".SH ENVIRONMENT

@@ -248,6 +248,43 @@ pub trait Watch {
     fn spans(&self) -> Option<Spans> {
         None
     }
+
+    /// What a record says of the run itself, where it ends or reopens it (Step
+    /// Functions' `ExecutionFailed` and `ExecutionRedriven`, SWF's
+    /// `WorkflowExecutionContinuedAsNew`): follow mode ends only when the status call
+    /// says the run ended and the last such record it read agrees. The default: records
+    /// say nothing of the kind, the status call alone decides.
+    fn turn(&self, _record: &Value) -> Option<Turn> {
+        None
+    }
+
+    /// Whether a run that ended can run again (a Step Functions redrive): then an end is
+    /// confirmed by one more status call after the history's last read (a redrive between
+    /// the two is followed; one after it is a new run of the user's, not this follow's).
+    fn reopens(&self) -> bool {
+        false
+    }
+
+    /// Follows the run that `successor` names ([`Turn::ContinuedAs`]) from now on: its
+    /// status and its records. Returns the line that says so on stderr.
+    fn follow_into(&mut self, successor: &str) -> Result<String> {
+        Err(anyhow::anyhow!("cannot follow into run {successor}"))
+    }
+
+    /// Every record read, whether handed over or not (the first read's and each
+    /// poll's), for a watch that chooses what to re-read by what it has seen (SSM).
+    fn saw(&mut self, _record: &Value) {}
+}
+
+/// What a record says of its run ([`Watch::turn`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Turn {
+    /// The run ended (succeeded, failed, timed out, aborted).
+    Ended,
+    /// A run that had ended runs again (Step Functions' `ExecutionRedriven`).
+    Reopened,
+    /// The run ended by handing over to a new run (SWF's newExecutionRunId).
+    ContinuedAs(String),
 }
 
 /// How follow mode tells spans apart and how far along one is: a record whose status

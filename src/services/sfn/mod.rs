@@ -19,7 +19,7 @@ use crate::model::Status;
 use crate::model::{Event, Node, RunSummary};
 use crate::services::{
     ChildGroup, ChildKind, ChildRun, Notices, Origin, ReadPlan, RunListing, RunQuery, RunState,
-    Service, Watch,
+    Service, Turn, Watch,
 };
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
@@ -350,6 +350,24 @@ impl Watch for Watched {
     fn newest_first(&mut self) -> BoxedSource {
         let api = LiveHistory::new(self.client.clone(), &self.arn, true, self.include_data);
         Box::new(TokenPager::new(api, Self::PAGE))
+    }
+
+    /// The execution's own events: `ExecutionRedriven` reopens a run that failed, timed
+    /// out or was aborted (DescribeExecution says RUNNING again, or PENDING_REDRIVE on the
+    /// way there); the others end it.
+    fn turn(&self, record: &Value) -> Option<Turn> {
+        match record.get("type")?.as_str()? {
+            "ExecutionRedriven" => Some(Turn::Reopened),
+            "ExecutionSucceeded" | "ExecutionFailed" | "ExecutionTimedOut" | "ExecutionAborted" => {
+                Some(Turn::Ended)
+            }
+            _ => None,
+        }
+    }
+
+    /// A run that ended can be redriven.
+    fn reopens(&self) -> bool {
+        true
     }
 }
 

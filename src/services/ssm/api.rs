@@ -66,6 +66,20 @@ impl LiveSteps {
     }
 }
 
+impl LiveSteps {
+    /// The same listing, narrowed by one more filter (follow mode's polls).
+    pub fn narrowed(&self, key: &str, values: Vec<String>) -> Result<Self> {
+        let mut narrowed = self.clone();
+        narrowed.filters.push(
+            StepExecutionFilter::builder()
+                .key(aws_sdk_ssm::types::StepExecutionFilterKey::from(key))
+                .set_values(Some(values))
+                .build()?,
+        );
+        Ok(narrowed)
+    }
+}
+
 impl PageApi for LiveSteps {
     async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
         let tap = WireTap::default();

@@ -189,14 +189,22 @@ impl Service for Ssm {
 
     const FOLLOWS: bool = true;
 
-    /// GetAutomationExecution, and the steps as they are now (re-listed whole each poll,
-    /// with the command line's filters).
+    /// GetAutomationExecution, and the steps that may have changed (see [`Watched`]),
+    /// with the command line's filters.
     async fn watch(&mut self, connection: &Connection) -> Result<Box<dyn Watch>> {
         let (execution, client) = self.connected(connection).await?;
+        // Filters of the user's on the keys a poll narrows by: each poll lists them whole.
+        let narrows = !self.filters.iter().any(|f| POLL_KEYS.contains(&f.key))
+            && self.filters.len() < MAX_FILTERS;
         Ok(Box::new(Watched {
             client: client.clone(),
             execution: execution.clone(),
             steps: LiveSteps::new(client, &execution, &self.filters, false)?,
+            narrows,
+            open: std::collections::BTreeSet::new(),
+            newest_start: None,
+            untracked: false,
+            ended: false,
         }))
     }
 
@@ -327,26 +335,115 @@ fn output_value(outputs: &Value, key: &str) -> Option<String> {
         .filter(|text| !text.trim().is_empty())
 }
 
-/// A checked automation execution: its ID, and the region its ARN names, if given one.
-/// A running automation, as follow mode polls it.
+/// The filter keys a poll narrows its listing by.
+const POLL_KEYS: [&str; 4] = [
+    "StartTimeAfter",
+    "StartTimeBefore",
+    "StepExecutionId",
+    "StepExecutionStatus",
+];
+
+/// The most filters a request may carry (StepExecutionFilterList), and the most values
+/// a filter may have.
+const MAX_FILTERS: usize = 6;
+const MAX_FILTER_VALUES: usize = 10;
+
+/// How far before the newest start seen a poll lists steps from: steps of parallel
+/// branches may report starts a little out of order. A step listed again unchanged is
+/// not printed again.
+const START_MARGIN_SECONDS: i64 = 5;
+
+/// A running automation, as follow mode polls it. A poll does not list every step
+/// again: the steps that started since the newest start seen (`StartTimeAfter`, less
+/// [`START_MARGIN_SECONDS`]), and the steps that had started and not ended by the last
+/// poll, by `StepExecutionId` (ten a request), unless the first listing returned them.
+/// A Pending step has no start time, so a step that starts is caught by the first; one
+/// that ends without starting (cancelled with its automation) by the whole listing read
+/// once the automation's status is final. Without start times to go by, or with the
+/// user's own filters on those keys, each poll lists every step.
 struct Watched {
     client: aws_sdk_ssm::Client,
     execution: AutomationExecution,
     steps: LiveSteps,
+    /// Whether polls may narrow the listing (see above).
+    narrows: bool,
+    /// The steps seen started and not ended, by StepExecutionId.
+    open: std::collections::BTreeSet<String>,
+    /// The newest ExecutionStartTime seen.
+    newest_start: Option<Timestamp>,
+    /// A step without a StepExecutionId was seen: it can only be found again whole.
+    untracked: bool,
+    /// The last status call said the automation ended: the next listing is whole.
+    ended: bool,
 }
 
 impl Watch for Watched {
     fn status(
         &mut self,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
-        Box::pin(automation_state(&self.client, &self.execution.id))
+        Box::pin(async move {
+            let state = automation_state(&self.client, &self.execution.id).await?;
+            self.ended = state.status.is_final();
+            Ok(state)
+        })
     }
 
     fn newest_first(&mut self) -> BoxedSource {
-        Box::new(TokenPager::new(
-            self.steps.clone(),
-            <Ssm as Service>::MAX_PAGE_SIZE,
-        ))
+        let whole = || -> BoxedSource {
+            Box::new(TokenPager::new(
+                self.steps.clone(),
+                <Ssm as Service>::MAX_PAGE_SIZE,
+            ))
+        };
+        let Some(newest) = self
+            .newest_start
+            .filter(|_| self.narrows && !self.untracked)
+        else {
+            return whole();
+        };
+        if self.ended {
+            return whole();
+        }
+        // Whole seconds (the margin makes up for what they cut off).
+        let after = Timestamp((newest.millis().div_euclid(1000) - START_MARGIN_SECONDS) * 1000)
+            .instant()
+            .map(|time| time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+        match after.map(|after| self.steps.narrowed("StartTimeAfter", vec![after])) {
+            Some(Ok(started_after)) => Box::new(Relist {
+                steps: self.steps.clone(),
+                current: Some(TokenPager::new(
+                    started_after,
+                    <Ssm as Service>::MAX_PAGE_SIZE,
+                )),
+                open: Some(self.open.iter().cloned().collect()),
+                listed: std::collections::HashSet::new(),
+                by_id: std::collections::VecDeque::new(),
+            }),
+            _ => whole(),
+        }
+    }
+
+    fn saw(&mut self, step: &Value) {
+        if step.as_object().is_some_and(is_run_record) {
+            return;
+        }
+        let Some(id) = step.get("StepExecutionId").and_then(Value::as_str) else {
+            self.untracked = true;
+            return;
+        };
+        let start = step.get("ExecutionStartTime").and_then(parse_timestamp);
+        let ended = step
+            .get("StepStatus")
+            .and_then(Value::as_str)
+            .is_some_and(|status| status_of(status).is_final());
+        if let Some(start) = start {
+            self.newest_start = Some(self.newest_start.map_or(start, |n| n.max(start)));
+        }
+        if start.is_some() && !ended {
+            self.open.insert(id.to_string());
+        } else {
+            self.open.remove(id);
+        }
     }
 
     fn spans(&self) -> Option<Spans> {
@@ -412,6 +509,54 @@ impl AutomationExecution {
         Ok(AutomationExecution {
             id: id.to_string(),
             region: region.map(str::to_string),
+        })
+    }
+}
+
+/// One poll's listing ([`Watched`]): the steps started since a time, then, by
+/// StepExecutionId, the open steps that listing did not return.
+struct Relist {
+    steps: LiveSteps,
+    current: Option<TokenPager<LiveSteps>>,
+    /// The steps open at the last poll, until the first listing is read.
+    open: Option<Vec<String>>,
+    /// The StepExecutionIds listed so far.
+    listed: std::collections::HashSet<String>,
+    /// The requests by StepExecutionId still to make.
+    by_id: std::collections::VecDeque<Vec<String>>,
+}
+
+impl crate::source::Source for Relist {
+    fn next(&mut self, _at_most: Option<usize>) -> crate::source::NextStep<'_> {
+        Box::pin(async move {
+            loop {
+                if let Some(pager) = &mut self.current {
+                    match pager.next(None).await? {
+                        crate::source::Step::Page(page) => {
+                            self.listed.extend(page.iter().filter_map(|step| {
+                                step.get("StepExecutionId")?.as_str().map(str::to_string)
+                            }));
+                            return Ok(crate::source::Step::Page(page));
+                        }
+                        _ => self.current = None,
+                    }
+                }
+                if let Some(open) = self.open.take() {
+                    let missing: Vec<String> = open
+                        .into_iter()
+                        .filter(|id| !self.listed.contains(id))
+                        .collect();
+                    self.by_id = missing
+                        .chunks(MAX_FILTER_VALUES)
+                        .map(<[String]>::to_vec)
+                        .collect();
+                }
+                let Some(ids) = self.by_id.pop_front() else {
+                    return Ok(crate::source::Step::End);
+                };
+                let api = self.steps.narrowed("StepExecutionId", ids)?;
+                self.current = Some(TokenPager::new(api, <Ssm as Service>::MAX_PAGE_SIZE));
+            }
         })
     }
 }

@@ -60,7 +60,7 @@ use crate::exit::UsageError;
 use crate::model::Status;
 use crate::model::{Event, Node, RunSummary};
 use crate::services::{
-    ChildRun, Notices, ReadPlan, RunListing, RunQuery, RunState, Service, Watch,
+    ChildRun, Notices, ReadPlan, RunListing, RunQuery, RunState, Service, Turn, Watch,
 };
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
@@ -172,6 +172,8 @@ struct Watched {
     client: aws_sdk_swf::Client,
     execution: Execution,
     run_id_given: bool,
+    /// The run followed, for the normalizer's labels.
+    followed: RunLabel,
 }
 
 impl Watch for Watched {
@@ -192,6 +194,37 @@ impl Watch for Watched {
         };
         Box::new(TokenPager::new(api, <Swf as Service>::MAX_PAGE_SIZE))
     }
+
+    /// The run's closing events; `WorkflowExecutionContinuedAsNew` hands over to the
+    /// run in its `newExecutionRunId`.
+    fn turn(&self, record: &Value) -> Option<Turn> {
+        match record.get("eventType")?.as_str()? {
+            "WorkflowExecutionContinuedAsNew" => {
+                let successor = record
+                    .get("workflowExecutionContinuedAsNewEventAttributes")?
+                    .get("newExecutionRunId")?
+                    .as_str()?;
+                Some(Turn::ContinuedAs(successor.to_string()))
+            }
+            "WorkflowExecutionCompleted"
+            | "WorkflowExecutionFailed"
+            | "WorkflowExecutionTimedOut"
+            | "WorkflowExecutionTerminated"
+            | "WorkflowExecutionCanceled" => Some(Turn::Ended),
+            _ => None,
+        }
+    }
+
+    /// The same workflow's new run (same domain and workflowId).
+    fn follow_into(&mut self, successor: &str) -> Result<String> {
+        let line = format!(
+            "histx: run {} continued as new run {successor}; following it",
+            self.execution.run_id
+        );
+        self.execution.run_id = successor.to_string();
+        *self.followed.borrow_mut() = Some(self.execution.label());
+        Ok(crate::escape::terminal_safe(&line).into_owned())
+    }
 }
 
 /// SWF, for one workflow run.
@@ -203,6 +236,8 @@ pub struct Swf {
     found: Option<(aws_sdk_swf::Client, Execution)>,
     /// Which run was chosen, for the engine to say.
     notices: Notices,
+    /// The run followed (it moves on when a run continues as new).
+    followed: RunLabel,
 }
 
 impl Swf {
@@ -243,6 +278,7 @@ impl Swf {
             run_id,
         };
         self.label = Some(execution.label());
+        *self.followed.borrow_mut() = self.label.clone();
         self.found = Some((client.clone(), execution.clone()));
         Ok((client, execution))
     }
@@ -276,6 +312,7 @@ impl Service for Swf {
             label,
             found: None,
             notices: Notices::default(),
+            followed: RunLabel::default(),
         })
     }
 
@@ -308,7 +345,7 @@ impl Service for Swf {
     }
 
     fn normalizer(&self) -> SwfNormalizer {
-        SwfNormalizer::new(self.label.clone())
+        SwfNormalizer::new(self.label.clone()).following(self.followed.clone())
     }
 
     /// Finds the run when `--run-id` is not given (and says on stderr which it chose),
@@ -328,13 +365,15 @@ impl Service for Swf {
     const FOLLOWS: bool = true;
 
     /// DescribeWorkflowExecution, and GetWorkflowExecutionHistory newest first. A run
-    /// that continued as new is followed to its close only (not into the new run).
+    /// that continued as new is followed into the new run (newExecutionRunId), and so on
+    /// until one closes otherwise.
     async fn watch(&mut self, connection: &Connection) -> Result<Box<dyn Watch>> {
         let (client, execution) = self.found(connection).await?;
         Ok(Box::new(Watched {
             client,
             execution,
             run_id_given: self.args.run_id.is_some(),
+            followed: self.followed.clone(),
         }))
     }
 

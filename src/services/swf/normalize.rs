@@ -48,9 +48,16 @@ pub(super) const PARENT_REFERENCES: &[&str] = &[
     "decisionTaskCompletedEventId",
 ];
 
+/// The `domain/workflowId/runId` of the run followed, shared by the watch that moves
+/// on to a new run and the normalizer that labels its events.
+pub type RunLabel = std::rc::Rc<std::cell::RefCell<Option<String>>>;
+
 /// Normalizes SWF history events (see the module header and the README's schema).
 pub struct SwfNormalizer {
     execution: Option<String>,
+    /// The run being followed, when follow mode can move on to a new run (continue as
+    /// new): a page read after the move is labelled with the new run.
+    followed: Option<RunLabel>,
     /// The names of the events seen so far, by event id, for the events that refer to them.
     names: HashMap<i64, String>,
     /// Activity names by activityId, for the events that carry only the id.
@@ -62,10 +69,17 @@ impl SwfNormalizer {
     pub fn new(execution: Option<String>) -> Self {
         SwfNormalizer {
             execution,
+            followed: None,
             names: HashMap::new(),
             activity_names: HashMap::new(),
             odd: OddRecords::default(),
         }
+    }
+
+    /// Labels each page with the run `followed` names when the page is normalized.
+    pub fn following(mut self, followed: RunLabel) -> Self {
+        self.followed = Some(followed);
+        self
     }
 
     fn remember_name(&mut self, raw: &Value) {
@@ -169,6 +183,13 @@ impl Normalizer for SwfNormalizer {
     }
 
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
+        let followed = self.followed.as_ref().and_then(|run| run.borrow().clone());
+        if followed.is_some() && followed != self.execution {
+            // A new run: its event ids count from 1 again.
+            self.execution = followed;
+            self.names.clear();
+            self.activity_names.clear();
+        }
         // Every name the page carries first, so that a page in reverse order (effects
         // before causes) names every event it can.
         for raw in &page {

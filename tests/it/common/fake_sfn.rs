@@ -151,3 +151,194 @@ pub fn synthetic_history(count: usize) -> Vec<Value> {
         })
         .collect()
 }
+
+/// What a timed execution does at one moment ([`timed_execution`]): `at` seconds after
+/// the first request to either call, these events are appended to its history, and
+/// DescribeExecution answers `status` from then on.
+pub struct Moment {
+    pub at: f64,
+    pub events: Vec<Value>,
+    pub status: &'static str,
+}
+
+/// An execution whose history and status follow a timeline of [`Moment`]s, as the clock
+/// goes (the clock starts with the first request, so what the first read sees does not
+/// depend on how long histx took to start). Event ids are numbered from 1 in timeline
+/// order, each event's timestamp is its moment's, and `previousEventId` the event
+/// before it. DescribeExecution's `redriveCount` counts the `ExecutionRedriven` events
+/// there are (it is not updated while a redrive is pending), with `redriveDate`,
+/// `stopDate` for a final status and `redriveStatus` (REDRIVABLE once failed, timed out
+/// or aborted), as the API reference describes them.
+pub fn timed_execution(arn: &str, timeline: Vec<Moment>) -> (Api, Answer) {
+    let base = 1_700_000_000.0_f64;
+    let mut id = 0;
+    let mut moments = Vec::new();
+    for moment in timeline {
+        let events: Vec<Value> = moment
+            .events
+            .into_iter()
+            .map(|mut event| {
+                id += 1;
+                event["id"] = serde_json::json!(id);
+                event["previousEventId"] = serde_json::json!(id - 1);
+                event["timestamp"] = serde_json::json!(base + moment.at);
+                event
+            })
+            .collect();
+        moments.push((moment.at, events, moment.status));
+    }
+    let moments = std::sync::Arc::new(moments);
+    let clock = std::sync::Arc::new(std::sync::Mutex::new(None::<std::time::Instant>));
+    // The moments that have come, by now.
+    let now = {
+        let (moments, clock) = (moments.clone(), clock.clone());
+        move || -> usize {
+            let elapsed = clock
+                .lock()
+                .unwrap()
+                .get_or_insert_with(std::time::Instant::now)
+                .elapsed()
+                .as_secs_f64();
+            moments
+                .iter()
+                .take_while(|(at, _, _)| *at <= elapsed)
+                .count()
+        }
+    };
+    let now = std::sync::Arc::new(now);
+    let events_by = {
+        let moments = moments.clone();
+        move |come: usize| -> Vec<Value> {
+            moments[..come]
+                .iter()
+                .flat_map(|(_, events, _)| events.iter().cloned())
+                .collect()
+        }
+    };
+    let events_by = std::sync::Arc::new(events_by);
+    let (history_arn, come, history_events) = (arn.to_string(), now.clone(), events_by.clone());
+    let history = history_api(Box::new(move |asked| {
+        (asked == history_arn).then(|| history_events(come()))
+    }));
+    let arn = arn.to_string();
+    let describe = Answer {
+        target: DESCRIBE_EXECUTION,
+        json_version: "1.0",
+        answer: Box::new(move |request| {
+            if request["executionArn"] != arn.as_str() {
+                return Err(ApiError::new(
+                    400,
+                    "ExecutionDoesNotExist",
+                    "Execution Does Not Exist",
+                ));
+            }
+            let come = now().max(1);
+            let (at, _, status) = &moments[come - 1];
+            let events = events_by(come);
+            let redriven: Vec<&Value> = events
+                .iter()
+                .filter(|e| e["type"] == "ExecutionRedriven")
+                .collect();
+            let mut answer = serde_json::json!({
+                "executionArn": arn,
+                "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:M",
+                "name": arn.rsplit(':').next(),
+                "status": status,
+                "startDate": base,
+                "redriveCount": redriven.len(),
+                "redriveStatus": if matches!(*status, "FAILED" | "TIMED_OUT" | "ABORTED") {
+                    "REDRIVABLE"
+                } else {
+                    "NOT_REDRIVABLE"
+                },
+            });
+            if matches!(*status, "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED") {
+                answer["stopDate"] = serde_json::json!(base + at);
+            }
+            if let Some(last) = redriven.last() {
+                answer["redriveDate"] = last["timestamp"].clone();
+            }
+            Ok(answer)
+        }),
+    };
+    (history, describe)
+}
+
+/// The events of a Task state `name` that fails with `error` (entered, scheduled,
+/// started, failed), and of the execution failing with it.
+pub fn failing_task(name: &str, error: &str, cause: &str, entered: bool) -> Vec<Value> {
+    let mut events = Vec::new();
+    if entered {
+        events.push(serde_json::json!({"type": "TaskStateEntered",
+            "stateEnteredEventDetails": {"name": name, "input": "{}", "inputDetails": {"truncated": false}}}));
+    }
+    events.extend([
+        serde_json::json!({"type": "TaskScheduled", "taskScheduledEventDetails": {
+            "resourceType": "lambda", "resource": "invoke", "region": "us-east-1",
+            "parameters": "{\"FunctionName\":\"work\"}"}}),
+        serde_json::json!({"type": "TaskStarted", "taskStartedEventDetails": {
+            "resourceType": "lambda", "resource": "invoke"}}),
+        serde_json::json!({"type": "TaskFailed", "taskFailedEventDetails": {
+            "resourceType": "lambda", "resource": "invoke", "error": error, "cause": cause}}),
+        serde_json::json!({"type": "ExecutionFailed",
+            "executionFailedEventDetails": {"error": error, "cause": cause}}),
+    ]);
+    events
+}
+
+/// A run of one Task state `Work`: it fails with `Flaky`; a redrive (requested at once, so
+/// the status says PENDING_REDRIVE, never FAILED, until it starts) runs the Task again,
+/// which then succeeds (`ending` SUCCEEDED) or fails again with `StillFlaky` (FAILED).
+/// Each moment `step` seconds after the one before.
+pub fn redriven_once(step: f64, ending: &'static str) -> Vec<Moment> {
+    let started = serde_json::json!({"type": "ExecutionStarted",
+        "executionStartedEventDetails": {"input": "{}", "inputDetails": {"truncated": false},
+            "roleArn": "arn:aws:iam::123456789012:role/r"}});
+    let mut first = vec![started];
+    first.extend(failing_task(
+        "Work",
+        "Flaky",
+        "the first attempt failed",
+        true,
+    ));
+    let (running, failed) = first.split_at(first.len() - 2);
+    let mut redrive = vec![serde_json::json!({"type": "ExecutionRedriven",
+        "executionRedrivenEventDetails": {"redriveCount": 1}})];
+    let again = failing_task("Work", "StillFlaky", "the redriven attempt failed", false);
+    let last = if ending == "SUCCEEDED" {
+        vec![
+            serde_json::json!({"type": "TaskSucceeded", "taskSucceededEventDetails": {
+                "resourceType": "lambda", "resource": "invoke", "output": "{\"ok\":true}",
+                "outputDetails": {"truncated": false}}}),
+            serde_json::json!({"type": "TaskStateExited", "stateExitedEventDetails": {
+                "name": "Work", "output": "{\"ok\":true}", "outputDetails": {"truncated": false}}}),
+            serde_json::json!({"type": "ExecutionSucceeded", "executionSucceededEventDetails": {
+                "output": "{\"ok\":true}", "outputDetails": {"truncated": false}}}),
+        ]
+    } else {
+        again[2..].to_vec()
+    };
+    redrive.extend(again[..2].iter().cloned());
+    vec![
+        Moment {
+            at: 0.0,
+            events: running.to_vec(),
+            status: "RUNNING",
+        },
+        Moment {
+            at: step,
+            events: failed.to_vec(),
+            status: "PENDING_REDRIVE",
+        },
+        Moment {
+            at: 2.0 * step,
+            events: redrive,
+            status: "RUNNING",
+        },
+        Moment {
+            at: 3.0 * step,
+            events: last,
+            status: ending,
+        },
+    ]
+}

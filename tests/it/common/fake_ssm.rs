@@ -108,14 +108,22 @@ struct Filter {
     values: Vec<String>,
 }
 
+/// The most filters a request may carry, and values a filter may have
+/// (StepExecutionFilterList, StepExecutionFilterValueList).
+pub const MAX_FILTERS: usize = 6;
+pub const MAX_FILTER_VALUES: usize = 10;
+
 fn parse_filters(request: &Value) -> Result<Vec<Filter>, ApiError> {
     let mut filters = Vec::new();
-    for filter in request
-        .get("Filters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    let given = request.get("Filters").and_then(Value::as_array);
+    if given.is_some_and(|f| f.is_empty() || f.len() > MAX_FILTERS) {
+        return Err(ApiError::new(
+            400,
+            "ValidationException",
+            format!("1 validation error detected: Value at 'filters' failed to satisfy constraint: Member must have length less than or equal to {MAX_FILTERS}"),
+        ));
+    }
+    for filter in given.into_iter().flatten() {
         let key = filter["Key"].as_str().unwrap_or_default().to_string();
         if !FILTER_KEYS.contains(&key.as_str()) {
             return Err(ApiError::new(
@@ -135,6 +143,13 @@ fn parse_filters(request: &Value) -> Result<Vec<Filter>, ApiError> {
             "StepExecutionStatus" => !STEP_STATUSES.contains(&value.as_str()),
             _ => false,
         };
+        if values.len() > MAX_FILTER_VALUES {
+            return Err(ApiError::new(
+                400,
+                "ValidationException",
+                format!("1 validation error detected: Value at 'filters.member.values' failed to satisfy constraint: Member must have length less than or equal to {MAX_FILTER_VALUES}"),
+            ));
+        }
         if values.is_empty() || values.iter().any(bad_value) {
             return Err(ApiError::new(
                 400,
@@ -265,6 +280,16 @@ pub fn advancing_automation(
     id: &str,
     plan: Vec<(&'static str, f64, f64, &'static str)>,
 ) -> (Api, Answer) {
+    advancing_automation_scaled(id, plan, 1.0)
+}
+
+/// [`advancing_automation`], its steps' start and end times `scale` times as far apart
+/// as the plan's (a long automation told in a few seconds).
+pub fn advancing_automation_scaled(
+    id: &str,
+    plan: Vec<(&'static str, f64, f64, &'static str)>,
+    scale: f64,
+) -> (Api, Answer) {
     // The clock starts with the first request: what the first read sees does not depend
     // on how long histx took to start.
     let started = std::sync::Mutex::new(None::<std::time::Instant>);
@@ -291,11 +316,11 @@ pub fn advancing_automation(
                     });
                     if now >= *starts {
                         step["StepStatus"] = json!("InProgress");
-                        step["ExecutionStartTime"] = json!(epoch + starts);
+                        step["ExecutionStartTime"] = json!(epoch + starts * scale);
                     }
                     if now >= *ends {
                         step["StepStatus"] = json!(outcome);
-                        step["ExecutionEndTime"] = json!(epoch + ends);
+                        step["ExecutionEndTime"] = json!(epoch + ends * scale);
                     }
                     step
                 })

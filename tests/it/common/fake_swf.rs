@@ -277,3 +277,147 @@ pub fn synthetic_history(count: usize) -> Vec<Value> {
         })
         .collect()
 }
+
+pub const DESCRIBE: &str = "SimpleWorkflowService.DescribeWorkflowExecution";
+
+/// A run of a workflow that runs as the clock goes ([`workflow_on_a_timeline`]): at each
+/// `(at, events)` moment, seconds after the first request, these events are appended
+/// to its history; once the last has come, the run is closed with `close_status`.
+pub struct TimedRun {
+    pub run_id: &'static str,
+    pub moments: Vec<(f64, Vec<Value>)>,
+    pub close_status: &'static str,
+}
+
+/// The runs of one workflow, each on its timeline (a run that continued as new, then the
+/// new run): GetWorkflowExecutionHistory over the events each run has by now (ids from 1
+/// in each run, timestamps their moment's), and DescribeWorkflowExecution (OPEN until a
+/// run's last moment, then CLOSED with its closeStatus). The clock starts with the first
+/// request. Both answer UnknownResourceFault for any other domain, workflow or run.
+pub fn workflow_on_a_timeline(
+    fake: &FakeAws,
+    domain: &str,
+    workflow_id: &str,
+    runs: Vec<TimedRun>,
+) {
+    let base = 1_700_000_000.0_f64;
+    type Timeline = Vec<(f64, Vec<Value>)>;
+    let runs: Vec<(String, Timeline, String)> = runs
+        .into_iter()
+        .map(|run| {
+            let mut id = 0;
+            let moments = run
+                .moments
+                .into_iter()
+                .map(|(at, events)| {
+                    let events = events
+                        .into_iter()
+                        .map(|mut event| {
+                            id += 1;
+                            event["eventId"] = json!(id);
+                            event["eventTimestamp"] = json!(base + at);
+                            event
+                        })
+                        .collect();
+                    (at, events)
+                })
+                .collect();
+            (
+                run.run_id.to_string(),
+                moments,
+                run.close_status.to_string(),
+            )
+        })
+        .collect();
+    let clock = Arc::new(std::sync::Mutex::new(None::<std::time::Instant>));
+    let state = Arc::new(runs);
+    let (domain, workflow_id) = (domain.to_string(), workflow_id.to_string());
+    // The run a request names: its events by now, whether it has closed, its close status
+    // and the times it started and closed.
+    let now = move |request: &Value| -> Result<(Vec<Value>, bool, String, f64, f64), ApiError> {
+        let elapsed = clock
+            .lock()
+            .unwrap()
+            .get_or_insert_with(std::time::Instant::now)
+            .elapsed()
+            .as_secs_f64();
+        let asked = |pointer: &str| {
+            request
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        if asked("/domain") != domain {
+            return Err(fault(
+                "UnknownResourceFault",
+                format!("Unknown domain: {}", asked("/domain")),
+            ));
+        }
+        let (asked_workflow, asked_run) =
+            (asked("/execution/workflowId"), asked("/execution/runId"));
+        let unknown = || {
+            fault(
+                "UnknownResourceFault",
+                format!("Unknown execution: WorkflowExecution=[workflowId={asked_workflow}, runId={asked_run}]"),
+            )
+        };
+        if asked_workflow != workflow_id {
+            return Err(unknown());
+        }
+        let (_, moments, close) = state
+            .iter()
+            .find(|(run, _, _)| *run == asked_run)
+            .ok_or_else(unknown)?;
+        let come: Vec<&(f64, Vec<Value>)> =
+            moments.iter().filter(|(at, _)| *at <= elapsed).collect();
+        if come.is_empty() {
+            return Err(unknown());
+        }
+        let events = come
+            .iter()
+            .flat_map(|(_, events)| events.iter().cloned())
+            .collect();
+        let closed = come.len() == moments.len();
+        let (started, ended) = (base + moments[0].0, base + moments[moments.len() - 1].0);
+        Ok((events, closed, close.clone(), started, ended))
+    };
+    let now = Arc::new(now);
+    let history_now = now.clone();
+    let mut history = get_workflow_execution_history(Arc::new(Vec::new()));
+    history.select = Box::new(move |request| {
+        let (mut events, ..) = history_now(request)?;
+        if request.get("reverseOrder") == Some(&Value::Bool(true)) {
+            events.reverse();
+        }
+        Ok(events)
+    });
+    fake.serve(history);
+    fake.answer(super::fake::Answer {
+        target: DESCRIBE,
+        json_version: "1.0",
+        answer: Box::new(move |request| {
+            let (_, closed, close_status, started, ended) = now(request)?;
+            let mut info = json!({
+                "execution": request["execution"],
+                "workflowType": {"name": "Chained", "version": "1"},
+                "startTimestamp": started,
+                "executionStatus": if closed { "CLOSED" } else { "OPEN" },
+                "cancelRequested": false,
+            });
+            if closed {
+                info["closeStatus"] = json!(close_status);
+                info["closeTimestamp"] = json!(ended);
+            }
+            Ok(json!({
+                "executionInfo": info,
+                "executionConfiguration": {
+                    "taskStartToCloseTimeout": "300", "executionStartToCloseTimeout": "3600",
+                    "taskList": {"name": "deciders"}, "childPolicy": "TERMINATE"
+                },
+                "openCounts": {"openActivityTasks": 0, "openDecisionTasks": if closed { 0 } else { 1 },
+                    "openTimers": 0, "openChildWorkflowExecutions": 0},
+            }))
+        }),
+    });
+}
