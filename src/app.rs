@@ -8,6 +8,7 @@ use crate::exit::{Outcome, UsageError};
 use crate::generate;
 use crate::render::Presentation;
 use crate::services::{codepipeline, sfn, ssm, swf, Service};
+use crate::terminal::Screen;
 use anyhow::Result;
 use std::io::Write;
 
@@ -54,7 +55,16 @@ async fn service<S: Service>(
     let outcome = match verb {
         Verb::Show(show) => {
             let service = S::new(show.service)?;
-            engine::show(service, &show.history, &connection, presentation, out).await
+            let screen = Screen::detect(stdout_is_terminal);
+            engine::show(
+                service,
+                &show.history,
+                &connection,
+                presentation,
+                screen,
+                out,
+            )
+            .await
         }
     };
     outcome.map_err(|error| aws::with_connection_hints(error, &connection))

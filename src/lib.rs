@@ -18,4 +18,5 @@ pub mod model;
 pub mod render;
 pub mod services;
 pub mod source;
+pub mod terminal;
 pub mod wire;

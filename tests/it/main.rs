@@ -15,6 +15,7 @@ mod deep_nesting;
 mod escaping;
 mod exit_status;
 mod filters;
+mod follow_views;
 mod generated;
 mod incomplete;
 mod saved_files;
