@@ -44,7 +44,7 @@ impl TreeRedraw {
         TreeRedraw {
             presentation,
             redraw: Redraw::new(presentation.width.unwrap_or(80), rows),
-            changed: true,
+            changed: false,
             drawn_at: None,
         }
     }

@@ -1,5 +1,6 @@
 //! A view redrawn in place on a terminal (`-o tree --follow`): each frame replaces the
-//! last one (cursor up over it, erase to the end of the screen, write the new lines).
+//! last one (cursor up over it, each line erased and written again, then what is left
+//! of the last frame below erased).
 //! A frame is fitted to the screen's height, since the cursor cannot go back up into
 //! the scrollback: when it is taller than the screen, its top lines (the run summary)
 //! stay, one line says how many lines are hidden, and the newest part (the bottom)
@@ -8,6 +9,11 @@
 
 use crate::render::width;
 use std::io::{self, Write};
+
+/// Erases the line the cursor is on.
+const ERASE_LINE: &str = "\x1b[2K";
+/// Erases from the cursor to the end of the screen.
+const ERASE_BELOW: &str = "\x1b[J";
 
 /// Draws frames over one another on a terminal of `columns` × `rows`.
 #[derive(Debug)]
@@ -43,12 +49,19 @@ impl Redraw {
     fn draw(&mut self, out: &mut dyn Write, lines: &[String]) -> io::Result<()> {
         let mut frame = String::new();
         if self.drawn > 0 {
-            // Up to the frame's first row, then erase it and everything below.
-            frame.push_str(&format!("\x1b[{}A\r\x1b[J", self.drawn));
+            // Up to the last frame's first row.
+            frame.push_str(&format!("\x1b[{}A\r", self.drawn));
         }
+        // Each line over the last one's (erased first), then whatever of the last frame
+        // is left below. Never an erase of the whole screen, which some terminals (tmux)
+        // first push into the scrollback.
         for line in lines {
+            frame.push_str(ERASE_LINE);
             frame.push_str(line);
             frame.push('\n');
+        }
+        if self.drawn > 0 {
+            frame.push_str(ERASE_BELOW);
         }
         out.write_all(frame.as_bytes())?;
         out.flush()?;
@@ -162,11 +175,19 @@ mod tests {
         redraw.frame(&mut out, &lines(3), 1).unwrap();
         redraw.last(&mut out, &lines(40)).unwrap();
         let text = String::from_utf8(out).unwrap();
+        let first = "\x1b[2Kline 1\n\x1b[2Kline 2\n";
+        assert!(text.starts_with(first), "{text:?}");
         assert!(
-            text.starts_with("line 1\nline 2\n\x1b[2A\r\x1b[Jline 1\n"),
+            text[first.len()..].starts_with("\x1b[2A\r\x1b[2Kline 1\n"),
             "{text:?}"
         );
-        assert!(text.contains("line 3\n\x1b[3A\r\x1b[Jline 1\n"), "{text:?}");
-        assert!(text.ends_with("line 39\nline 40\n"), "the last frame whole");
+        assert!(
+            text.contains("line 3\n\x1b[J\x1b[3A\r\x1b[2Kline 1\n"),
+            "{text:?}"
+        );
+        assert!(
+            text.ends_with("line 39\n\x1b[2Kline 40\n\x1b[J"),
+            "the last frame whole"
+        );
     }
 }
