@@ -286,6 +286,17 @@ fn quoted(arg: &str) -> String {
 /// through util-linux `script`, with the environment of [`histx_process`]: what the
 /// terminal showed (as bytes) and the exit code.
 fn on_a_terminal(rows: u16, args: &[&str], redirect: &str) -> (String, i32) {
+    let output = terminal_command(rows, args, redirect)
+        .output()
+        .expect("util-linux script runs");
+    (
+        String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+/// The `script` command of [`on_a_terminal`]; histx is its child (the shell execs it).
+fn terminal_command(rows: u16, args: &[&str], redirect: &str) -> Command {
     let plain = histx_process();
     let line = std::iter::once(plain.get_program().to_string_lossy().to_string())
         .chain(args.iter().map(|a| a.to_string()))
@@ -293,13 +304,7 @@ fn on_a_terminal(rows: u16, args: &[&str], redirect: &str) -> (String, i32) {
         .collect::<Vec<_>>()
         .join(" ");
     let mut script = Command::new("script");
-    for (key, value) in plain.get_envs() {
-        match value {
-            Some(value) => script.env(key, value),
-            None => script.env_remove(key),
-        };
-    }
-    let output = script
+    script
         .env_clear()
         .envs(plain.get_envs().filter_map(|(k, v)| Some((k, v?))))
         .env("TERM", "xterm")
@@ -310,18 +315,14 @@ fn on_a_terminal(rows: u16, args: &[&str], redirect: &str) -> (String, i32) {
             "/dev/null",
         ])
         .stdin(Stdio::null())
-        .output()
-        .expect("util-linux script runs");
-    (
-        String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"),
-        output.status.code().unwrap_or(-1),
-    )
+        .stdout(Stdio::piped());
+    script
 }
 
 #[test]
 fn a_followed_tree_is_redrawn_in_place_on_a_terminal_and_ends_complete() {
-    // 40 events, 4 at once, then 12 a second: about 3 s of redraws.
-    let fake = growing_fake(40, 4, 12.0);
+    // 60 events, 4 at once, then 12 a second: nearly 5 s of redraws.
+    let fake = growing_fake(60, 4, 12.0);
     let endpoint = fake.endpoint();
     let (screen, code) = on_a_terminal(
         12,
@@ -374,7 +375,7 @@ fn a_followed_tree_is_redrawn_in_place_on_a_terminal_and_ends_complete() {
             .any(|l| l.starts_with("Status") && l.contains("succeeded")),
         "{last:?}"
     );
-    for step in 1..=20 {
+    for step in 1..=30 {
         assert!(
             last.iter().any(|l| l.contains(&format!("Step{step} "))
                 || l.ends_with(&format!("Step{step}"))),
@@ -413,7 +414,7 @@ fn settled(line: &str) -> &str {
 
 #[test]
 fn the_progress_line_is_on_a_terminal_s_stderr_only_and_erased_at_the_end() {
-    let fake = growing_fake(40, 4, 12.0);
+    let fake = growing_fake(60, 4, 12.0);
     let endpoint = fake.endpoint();
     let follow = [
         "sfn",
@@ -443,7 +444,7 @@ fn the_progress_line_is_on_a_terminal_s_stderr_only_and_erased_at_the_end() {
     let ids: Vec<i64> = printed.iter().map(|e| e["id"].as_i64().unwrap()).collect();
     assert_eq!(
         ids,
-        (1..=40).collect::<Vec<_>>(),
+        (1..=60).collect::<Vec<_>>(),
         "stdout holds only the lines"
     );
 
@@ -451,7 +452,7 @@ fn the_progress_line_is_on_a_terminal_s_stderr_only_and_erased_at_the_end() {
     // before each was written.
     let mut table = follow;
     table[6] = "table";
-    let fake = growing_fake(40, 4, 12.0);
+    let fake = growing_fake(60, 4, 12.0);
     let endpoint = fake.endpoint();
     table[3] = &endpoint;
     let (screen, code) = on_a_terminal(24, &table, "");
@@ -461,11 +462,11 @@ fn the_progress_line_is_on_a_terminal_s_stderr_only_and_erased_at_the_end() {
         .lines()
         .map(|line| without_colour(settled(line)))
         .collect();
-    let rows: Vec<&String> = lines
+    let shown: Vec<&String> = lines
         .iter()
         .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
         .collect();
-    assert_eq!(rows.len(), 40, "{lines:#?}");
+    assert_eq!(shown.len(), 60, "{lines:#?}");
     assert!(
         lines.iter().all(|l| !l.contains("histx:")),
         "no progress text left on a line: {lines:#?}"
@@ -486,6 +487,10 @@ fn the_progress_line_is_on_a_terminal_s_stderr_only_and_erased_at_the_end() {
     assert!(output.stderr.is_empty(), "{:?}", output.stderr);
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(!text.contains('\u{1b}'), "{text:?}");
+    // No terminal, no COLUMNS: laid out for 100 columns.
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    check_fixed_widths(&lines, 100);
+    assert_eq!(rows(&lines).len(), 20);
 }
 
 /// The moment a follow's first line is on stdout is before the run ends, not after:
@@ -514,4 +519,98 @@ fn a_followed_table_of_a_growing_run_shows_rows_while_it_grows() {
         "the first row came {first_at:?} after the start, the run ended at {ends_after:?}"
     );
     assert_eq!(rows(&[vec![header, first], rest].concat()).len(), 60);
+}
+
+#[test]
+fn an_error_while_following_erases_the_progress_line_before_its_own_line() {
+    use common::fake::{ApiError, Fault};
+    use common::fake_sfn::DESCRIBE_EXECUTION;
+    // 10 of 11 events and no more; the sixth status call is refused.
+    let fake = growing_fake(11, 10, 0.0);
+    let mut faults = vec![Fault::Answer; 5];
+    faults.push(Fault::Error(ApiError::new(
+        400,
+        "AccessDeniedException",
+        "not allowed to describe it any more",
+    )));
+    fake.inject(DESCRIBE_EXECUTION, faults);
+    let endpoint = fake.endpoint();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.jsonl");
+    let redirect = format!("> {}", quoted(&file.to_string_lossy()));
+    let follow = [
+        "sfn",
+        ARN,
+        "--endpoint-url",
+        &endpoint,
+        "-f",
+        "-o",
+        "jsonl",
+        "--interval",
+        "200ms",
+    ];
+    let (screen, code) = on_a_terminal(24, &follow, &redirect);
+    assert_eq!(code, 1, "{screen:?}");
+    assert!(
+        screen.contains("next poll in"),
+        "the line was shown: {screen:?}"
+    );
+    let lines: Vec<&str> = screen.lines().map(settled).collect();
+    assert_eq!(lines.len(), 1, "{screen:?}");
+    assert!(lines[0].starts_with("histx: "), "{screen:?}");
+    assert!(lines[0].contains("not allowed"), "{screen:?}");
+    assert!(!lines[0].contains("next poll"), "{screen:?}");
+    assert_eq!(common::json_lines(&std::fs::read(&file).unwrap()).len(), 10);
+}
+
+#[test]
+fn ctrl_c_while_following_erases_the_progress_line_before_saying_so() {
+    use std::io::Read;
+    // 10 of 11 events and no more: the run never ends.
+    let fake = growing_fake(11, 10, 0.0);
+    let endpoint = fake.endpoint();
+    let follow = [
+        "sfn",
+        ARN,
+        "--endpoint-url",
+        &endpoint,
+        "-f",
+        "-o",
+        "table",
+        "--interval",
+        "200ms",
+    ];
+    let mut script = terminal_command(24, &follow, "").spawn().unwrap();
+    let mut screen = script.stdout.take().unwrap();
+    // Until the progress line shows: histx is script's child by then.
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("next poll in") {
+        let n = screen.read(&mut buffer).unwrap();
+        assert!(n > 0, "ended early: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buffer[..n]);
+    }
+    let children = format!("/proc/{0}/task/{0}/children", script.id());
+    let histx: i32 = std::fs::read_to_string(children)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .expect("histx runs under script")
+        .parse()
+        .unwrap();
+    // SAFETY: kill(2) sends a signal to the process this test started (through script).
+    assert_eq!(unsafe { libc::kill(histx, libc::SIGINT) }, 0);
+    screen.read_to_end(&mut seen).unwrap();
+    let status = script.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let screen = String::from_utf8_lossy(&seen).replace("\r\n", "\n");
+    let lines: Vec<String> = screen
+        .lines()
+        .map(|line| without_colour(settled(line)))
+        .collect();
+    assert_eq!(lines.last().unwrap(), "histx: interrupted", "{lines:#?}");
+    assert!(lines.iter().all(|l| !l.contains("next poll")), "{lines:#?}");
+    // The header, the ten rows printed, and the line of the interruption.
+    assert_eq!(lines.len(), 12, "{lines:#?}");
+    assert_eq!(rows(&lines[..11]).len(), 10, "{lines:#?}");
 }
