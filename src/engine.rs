@@ -740,7 +740,7 @@ fn say(notices: &Notices) {
     if lines.is_empty() {
         return;
     }
-    progress::clear();
+    progress::before_stderr_line();
     let mut stderr = std::io::stderr().lock();
     for line in lines {
         // Diagnostics only: a closed stderr must not stop the history.

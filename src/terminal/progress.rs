@@ -11,7 +11,7 @@
 use crate::model::Status;
 use crate::render::{cut, width};
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -20,6 +20,8 @@ const ERASE: &str = "\r\x1b[2K";
 
 /// The line is on the screen now.
 static SHOWN: AtomicBool = AtomicBool::new(false);
+/// Lines written on stderr, each after [`before_stderr_line`].
+static STDERR_LINES: AtomicUsize = AtomicUsize::new(0);
 /// The last line shown, to put back after stdout was written.
 static LAST: Mutex<Option<String>> = Mutex::new(None);
 
@@ -96,7 +98,19 @@ fn put(line: &str) {
     SHOWN.store(true, Ordering::Relaxed);
 }
 
-/// Erases the line, if it is showing: before any other line on stderr, and at the end.
+/// Before a line of histx's own on stderr (a notice, an error): erases the progress
+/// line, and tells a frame being redrawn on the same terminal not to go back over it.
+pub fn before_stderr_line() {
+    STDERR_LINES.fetch_add(1, Ordering::Relaxed);
+    clear();
+}
+
+/// Lines histx has written on stderr so far (see [`before_stderr_line`]).
+pub fn stderr_lines() -> usize {
+    STDERR_LINES.load(Ordering::Relaxed)
+}
+
+/// Erases the line, if it is showing: before stdout is written, and at the end.
 pub fn clear() {
     if SHOWN.swap(false, Ordering::Relaxed) {
         let mut stderr = io::stderr().lock();

@@ -5,8 +5,10 @@
 //! the scrollback: when it is taller than the screen, its top lines (the run summary)
 //! stay, one line says how many lines are hidden, and the newest part (the bottom)
 //! fills the rest. The last frame is written whole, never cut, so that the scrollback
-//! holds the complete result once histx has ended.
+//! holds the complete result once histx has ended. A line histx says on stderr meanwhile
+//! (a notice) stays: the next frame starts below it.
 
+use super::progress;
 use crate::render::width;
 use std::io::{self, Write};
 
@@ -22,6 +24,9 @@ pub struct Redraw {
     rows: usize,
     /// The screen rows the frame on the screen takes (0: none drawn yet).
     drawn: usize,
+    /// Stderr's lines when it was drawn: a line since (a notice) is below it, and the
+    /// next frame starts below that rather than going back over it.
+    stderr_lines: usize,
 }
 
 impl Redraw {
@@ -30,6 +35,7 @@ impl Redraw {
             columns: usize::from(columns.max(1)),
             rows: usize::from(rows.max(2)),
             drawn: 0,
+            stderr_lines: progress::stderr_lines(),
         }
     }
 
@@ -47,6 +53,10 @@ impl Redraw {
     }
 
     fn draw(&mut self, out: &mut dyn Write, lines: &[String]) -> io::Result<()> {
+        if progress::stderr_lines() != self.stderr_lines {
+            self.stderr_lines = progress::stderr_lines();
+            self.drawn = 0;
+        }
         let mut frame = String::new();
         if self.drawn > 0 {
             // Up to the last frame's first row.
@@ -165,6 +175,18 @@ mod tests {
         assert_eq!(fitted.len(), 4);
         assert!(fitted[0].starts_with("… 27 lines hidden"));
         assert_eq!(fitted[1..], lines(30)[27..]);
+    }
+
+    #[test]
+    fn a_line_said_on_stderr_since_the_last_frame_is_not_drawn_over() {
+        let mut redraw = Redraw::new(80, 24);
+        let mut out = Vec::new();
+        redraw.frame(&mut out, &lines(2), 1).unwrap();
+        progress::before_stderr_line();
+        redraw.frame(&mut out, &lines(2), 1).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("A\r"), "{text:?}");
+        assert_eq!(text.matches("line 1").count(), 2);
     }
 
     #[test]
