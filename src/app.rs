@@ -9,6 +9,7 @@ use crate::generate;
 use crate::listing;
 use crate::render::Presentation;
 use crate::services::{codepipeline, sfn, ssm, swf, Service};
+use crate::terminal::Screen;
 use anyhow::Result;
 use std::io::Write;
 
@@ -55,7 +56,16 @@ async fn service<S: Service>(
     let outcome = match verb {
         Verb::Show(show) => {
             let service = S::new(show.service)?;
-            engine::show(service, &show.history, &connection, presentation, out).await
+            let screen = Screen::detect(stdout_is_terminal);
+            engine::show(
+                service,
+                &show.history,
+                &connection,
+                presentation,
+                screen,
+                out,
+            )
+            .await
         }
         Verb::Ls(list) => listing::list::<S>(list, &connection, presentation, out).await,
     };

@@ -19,6 +19,12 @@
 //! own service ([`crate::children`]), and put into the report, or into the stream,
 //! which is then written once they are read.
 //!
+//! Views drawn while following (`-o table`, and `-o tree` on a terminal) get each poll's
+//! events as they arrive ([`LiveView`]), and, when they ask, the run so far; the
+//! progress line on a terminal's stderr is fed facts ([`Followed`]) by the poller and
+//! drawn beside whatever the command does. The engine hands over facts and events; how
+//! they look on a terminal is `render`'s and `terminal`'s.
+//!
 //! With `--exit-status` the run's outcome is returned ([`Outcome`]): the status the
 //! history read establishes (its summary's), else, for a live read whose history does
 //! not say (SSM step pages, a `--limit`), the service's status call.
@@ -29,19 +35,22 @@ use crate::cli::HistoryArgs;
 use crate::exit::{Outcome, RunOutcome, UsageError};
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
 use crate::model::{Event, EventId, Status, Stopped};
+use crate::render::live::LiveView;
 use crate::render::{self, EventSink, Format, Needs, Output, Presentation, RunReport, WireSink};
 use crate::services::{
-    ChildRun, Normalizer, Notices, Origin, ReadPlan, Service, Spans, Turn, Watch, SAVED_SHAPES,
+    ChildRun, Normalizer, Notices, Origin, ReadPlan, RunState, Service, Spans, Turn, Watch,
+    SAVED_SHAPES,
 };
 use crate::source::saved::SavedHistory;
 use crate::source::{AtEnd, BoxedSource, NextStep, OrderKey, Source, Step};
+use crate::terminal::{progress, Screen};
 use anyhow::{Context, Result};
 use serde_json::Value;
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// What the user asked to see of a history, beyond the output format.
 #[derive(Debug, Clone, Default)]
@@ -69,13 +78,170 @@ impl View {
     }
 }
 
-/// `histx <service> show`: prints the history of one run.
+/// `histx <service> show`: prints the history of one run. Following with stderr on a
+/// terminal, a progress line is drawn there meanwhile (not while the tree is redrawn
+/// in place on stdout: the two would fight over the screen), and erased at the end.
 pub async fn show<S: Service>(
+    service: S,
+    history: &HistoryArgs,
+    connection: &Connection,
+    presentation: Presentation,
+    screen: Screen,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let followed = Rc::new(Followed::new());
+    let live = history.follow && live_view_wanted(history, &screen);
+    let redrawn = live && history.output == Format::Tree;
+    if !history.follow || !screen.stderr_terminal || redrawn {
+        return show_run(
+            service,
+            history,
+            connection,
+            presentation,
+            screen,
+            out,
+            followed,
+        )
+        .await;
+    }
+    let mut guarded;
+    // The same terminal: the line is erased before stdout is written, put back after.
+    let out: &mut dyn Write = if screen.stdout_rows.is_some() {
+        guarded = progress::Guarded(out);
+        &mut guarded
+    } else {
+        out
+    };
+    let shown = tokio::select! {
+        shown = show_run(service, history, connection, presentation, screen, out, followed.clone()) => shown,
+        never = draw_progress(&followed) => match never {},
+    };
+    progress::end();
+    shown
+}
+
+/// `-o table`, and `-o tree` on a terminal, are drawn while the run is followed (not
+/// under `--summary`, or `--failed`, whose failing path needs the whole run).
+fn live_view_wanted(history: &HistoryArgs, screen: &Screen) -> bool {
+    !history.summary
+        && !history.failed
+        && match history.output {
+            Format::Table => true,
+            Format::Tree => screen.stdout_rows.is_some(),
+            _ => false,
+        }
+}
+
+/// Draws the progress line every second, until the command is done (it is dropped).
+async fn draw_progress(followed: &Followed) -> std::convert::Infallible {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        progress::show(&followed.facts());
+    }
+}
+
+/// What a follow has established so far, for the progress line: the poller and the
+/// status calls fill it in.
+struct Followed {
+    /// The status as last polled (also the outcome's, see [`show_run`]).
+    status: Rc<Cell<Option<Status>>>,
+    /// The run's start, as the status call says.
+    run_start: Cell<Option<crate::model::Timestamp>>,
+    /// Records handed over so far (each span once).
+    records: Cell<usize>,
+    /// When the next poll is; `None` while one is under way.
+    next_poll: Cell<Option<Instant>>,
+    began: Instant,
+}
+
+impl Followed {
+    fn new() -> Self {
+        Followed {
+            status: Rc::new(Cell::new(None)),
+            run_start: Cell::new(None),
+            records: Cell::new(0),
+            next_poll: Cell::new(None),
+            began: Instant::now(),
+        }
+    }
+
+    fn facts(&self) -> progress::Facts {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let (elapsed, since_run_start) = match self.run_start.get() {
+            Some(start) => (
+                Duration::from_millis((now - start.millis()).max(0) as u64),
+                true,
+            ),
+            None => (self.began.elapsed(), false),
+        };
+        progress::Facts {
+            status: self.status.get(),
+            elapsed,
+            since_run_start,
+            records: self.records.get(),
+            next_poll: self
+                .next_poll
+                .get()
+                .map(|at| at.saturating_duration_since(Instant::now())),
+        }
+    }
+}
+
+/// A [`Watch`] whose status calls tell [`Followed`] the run's start.
+struct Observed {
+    watch: Box<dyn Watch>,
+    followed: Rc<Followed>,
+}
+
+impl Watch for Observed {
+    fn status(
+        &mut self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
+        Box::pin(async move {
+            let state = self.watch.status().await?;
+            if state.start.is_some() {
+                self.followed.run_start.set(state.start);
+            }
+            Ok(state)
+        })
+    }
+
+    fn newest_first(&mut self) -> BoxedSource {
+        self.watch.newest_first()
+    }
+
+    fn spans(&self) -> Option<Spans> {
+        self.watch.spans()
+    }
+
+    fn turn(&self, record: &Value) -> Option<Turn> {
+        self.watch.turn(record)
+    }
+
+    fn reopens(&self) -> bool {
+        self.watch.reopens()
+    }
+
+    fn follow_into(&mut self, successor: &str) -> Result<String> {
+        self.watch.follow_into(successor)
+    }
+
+    fn saw(&mut self, record: &Value) {
+        self.watch.saw(record)
+    }
+}
+
+/// [`show`], once the progress line is taken care of.
+async fn show_run<S: Service>(
     mut service: S,
     history: &HistoryArgs,
     connection: &Connection,
     presentation: Presentation,
+    screen: Screen,
     out: &mut dyn Write,
+    followed: Rc<Followed>,
 ) -> Result<Outcome> {
     let read = read_plan::<S>(history)?;
     if history.follow && history.depth > 0 {
@@ -105,11 +271,21 @@ pub async fn show<S: Service>(
     };
     // Follow mode: the status as last polled, for the outcome; how many records of
     // earlier runs were handed over (a run that continued as new).
-    let watched = Rc::new(Cell::new(None));
+    let watched = followed.status.clone();
     let earlier_runs = Rc::new(Cell::new(0));
+    let mut live: Option<Box<dyn LiveView>> = None;
+    let mut spans = false;
     let source: BoxedSource = if history.follow {
         let watch = service.watch(connection).await?;
         say(&notices);
+        spans = watch.spans().is_some();
+        if live_view_wanted(history, &screen) {
+            live = render::live_view(history.output, presentation, screen.stdout_rows, spans);
+        }
+        let watch = Box::new(Observed {
+            watch,
+            followed: followed.clone(),
+        });
         Box::new(
             Poller::new(
                 source,
@@ -117,12 +293,15 @@ pub async fn show<S: Service>(
                 S::history_order,
                 Pace::new(history.interval, history.timeout),
                 watched.clone(),
-                // Only lines stream as they happen; a document or a report is of the end.
-                !matches!(history.output, Format::Jsonl | Format::Raw)
-                    || history.summary
-                    || history.failed,
+                // Lines and live views take records as they happen; a document or a
+                // report is of the end.
+                live.is_none()
+                    && (!matches!(history.output, Format::Jsonl | Format::Raw)
+                        || history.summary
+                        || history.failed),
             )
-            .saying(notices.clone(), earlier_runs.clone()),
+            .saying(notices.clone(), earlier_runs.clone())
+            .telling(followed.clone()),
         )
     } else {
         source
@@ -159,6 +338,12 @@ pub async fn show<S: Service>(
         pages: 0,
         records: 0,
     };
+    if let Some(mut live) = live {
+        let status = reader
+            .follow_live(&service, &view, live.as_mut(), spans, out, &watched)
+            .await?;
+        return outcome(&mut service, history, connection, settle(status), ask).await;
+    }
     let mut sink = match output {
         Output::Report(report) => {
             let mut run = reader
@@ -369,6 +554,8 @@ struct Poller {
     /// of runs before the one followed now.
     handed: usize,
     earlier_runs: Rc<Cell<usize>>,
+    /// What the progress line is told: records so far, when the next poll is.
+    followed: Rc<Followed>,
 }
 
 impl Poller {
@@ -399,6 +586,7 @@ impl Poller {
             notices: Notices::default(),
             handed: 0,
             earlier_runs: Rc::default(),
+            followed: Rc::new(Followed::new()),
         }
     }
 
@@ -458,6 +646,12 @@ impl Poller {
         }
     }
 
+    /// Tells `followed` how far the follow is.
+    fn telling(mut self, followed: Rc<Followed>) -> Self {
+        self.followed = followed;
+        self
+    }
+
     /// Polls the status: true when it is final; `None` when the service throttled the
     /// call (a follow backs off, it does not fail for that).
     async fn poll_status(&mut self) -> Result<Option<bool>> {
@@ -506,6 +700,10 @@ impl Poller {
 
     /// Hands `records` over, or, gathering, keeps the latest version of each.
     fn hand_over(&mut self, records: Vec<Value>) -> Step {
+        self.followed.records.set(match self.spans {
+            Some(_) => self.seen.len(),
+            None => self.followed.records.get() + records.len(),
+        });
         let Some(gathered) = &mut self.gather else {
             self.handed += records.len();
             return Step::Page(records);
@@ -620,7 +818,9 @@ impl Source for Poller {
                         None => Step::End,
                     });
                 };
+                self.followed.next_poll.set(Some(Instant::now() + wait));
                 tokio::time::sleep(wait).await;
+                self.followed.next_poll.set(None);
                 // The status first: once final, this read is the one after it.
                 let Some(done) = self.poll_status().await? else {
                     self.pace.throttled();
@@ -647,6 +847,58 @@ impl Source for Poller {
     }
 }
 
+/// The run so far, as a live view draws it: the summary of every record read (a final
+/// status polled has the last word while the history does not say it yet), the tree
+/// when asked for (pruned to what the filters keep), the events the filters keep.
+fn so_far<S: Service>(
+    service: &S,
+    run: &[Event],
+    view: &View,
+    needs: Needs,
+    polled: Option<Status>,
+    stopped: Option<Stopped>,
+) -> RunReport {
+    let mut summary = service.summary(run);
+    if let Some(polled) = polled.filter(|s| s.is_final()) {
+        if !summary.status.is_some_and(Status::is_final) {
+            summary.status = Some(polled);
+        }
+    }
+    if stopped.is_some() {
+        summary.partial = true;
+        summary.stopped = stopped;
+    }
+    let mut tree = if needs.tree {
+        service.tree(run, &summary)
+    } else {
+        Vec::new()
+    };
+    if !view.filter.is_empty() && needs.tree {
+        let kept: HashSet<&EventId> = run
+            .iter()
+            .filter(|e| view.filter.matches(e))
+            .filter_map(|e| e.id.as_ref())
+            .collect();
+        tree = prune_tree(tree, &|node| node.events.iter().any(|id| kept.contains(id)));
+    }
+    let earliest = run.iter().filter_map(|e| e.time).min();
+    RunReport {
+        elapsed_from: match (summary.start, earliest) {
+            (Some(start), Some(earliest)) => Some(start.min(earliest)),
+            (start, earliest) => start.or(earliest),
+        },
+        summary,
+        events: run
+            .iter()
+            .filter(|e| view.filter.matches(e))
+            .cloned()
+            .collect(),
+        tree,
+        // A run followed is read without its children (`--depth` takes no `--follow`).
+        children: Vec::new(),
+    }
+}
+
 /// Where a stream goes: normalized events, or the records as the service sent them.
 enum Sink {
     Events(Box<dyn EventSink>),
@@ -657,8 +909,13 @@ const CANNOT_WRITE: &str = "cannot write the output";
 
 /// Writes what a service said on stderr, one line each, escaped.
 fn say(notices: &Notices) {
+    let lines = notices.take();
+    if lines.is_empty() {
+        return;
+    }
+    progress::before_stderr_line();
     let mut stderr = std::io::stderr().lock();
-    for line in notices.take() {
+    for line in lines {
         // Diagnostics only: a closed stderr must not stop the history.
         let _ = writeln!(stderr, "{}", crate::escape::terminal_safe(&line));
     }
@@ -874,6 +1131,83 @@ impl<N: Normalizer> Reader<N> {
         }
         .context(CANNOT_WRITE)?;
         Ok(kept)
+    }
+
+    /// Follows the run into a live view: each page's events (after the filters, up to
+    /// `--limit`) as they arrive; the run so far whenever the view asks (also while a
+    /// poll waits); the run at the end. A span that changed replaces its earlier
+    /// version in the run (`spans`: the records are spans, by id). `--limit` stops following once that many rows were shown.
+    /// The run's status (as its history says) is returned, for the outcome.
+    async fn follow_live<S: Service>(
+        &mut self,
+        service: &S,
+        view: &View,
+        live: &mut dyn LiveView,
+        spans: bool,
+        out: &mut dyn Write,
+        polled: &Cell<Option<Status>>,
+    ) -> Result<Option<Status>> {
+        let needs = live.needs();
+        // Every record read, a span's latest version in the place it was first seen.
+        let mut run: Vec<Event> = Vec::new();
+        let mut at: HashMap<EventId, usize> = HashMap::new();
+        let mut shown = 0;
+        let mut stopped = None;
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            if view.limit.is_some_and(|limit| shown >= limit) {
+                stopped = Some(Stopped::Limit);
+                break;
+            }
+            let step = {
+                let mut next = self.source.next(None);
+                loop {
+                    tokio::select! {
+                        step = &mut next => break step,
+                        _ = tick.tick() => if live.due() {
+                            let so_far = so_far(service, &run, view, needs, polled.get(), None);
+                            live.draw(out, so_far).context(CANNOT_WRITE)?;
+                        },
+                    }
+                }
+            };
+            say(&self.notices);
+            let page = match step {
+                Ok(Step::Page(page)) => page,
+                Ok(Step::CaughtUp | Step::End) => break,
+                Err(error) if self.pages > 0 => return Err(self.incomplete(error)),
+                Err(error) => return Err(error),
+            };
+            self.pages += 1;
+            self.records += page.len();
+            let mut arrived = Vec::new();
+            for event in self.normalize(page) {
+                if view.filter.matches(&event) && view.limit.is_none_or(|l| shown < l) {
+                    shown += 1;
+                    arrived.push(event.clone());
+                }
+                let id = event.id.clone().filter(|_| spans);
+                match id.as_ref().and_then(|id| at.get(id)) {
+                    Some(&i) => run[i] = event,
+                    None => {
+                        if let Some(id) = id {
+                            at.insert(id, run.len());
+                        }
+                        run.push(event);
+                    }
+                }
+            }
+            live.arrived(out, &arrived).context(CANNOT_WRITE)?;
+            if live.due() {
+                let so_far = so_far(service, &run, view, needs, polled.get(), None);
+                live.draw(out, so_far).context(CANNOT_WRITE)?;
+            }
+        }
+        let ended = so_far(service, &run, view, needs, polled.get(), stopped);
+        let status = ended.summary.status;
+        live.finish(out, ended).context(CANNOT_WRITE)?;
+        Ok(status)
     }
 
     /// Reads every page, then applies the summary, the failing path and the filters.
@@ -1149,6 +1483,7 @@ mod tests {
                 &history,
                 &Connection::default(),
                 presentation,
+                Screen::default(),
                 &mut out,
             ))
             .unwrap();

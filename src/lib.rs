@@ -21,4 +21,5 @@ pub mod paste;
 pub mod render;
 pub mod services;
 pub mod source;
+pub mod terminal;
 pub mod wire;

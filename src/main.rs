@@ -88,11 +88,13 @@ fn run() -> ExitCode {
     match outcome {
         Ok(Some(outcome)) => exit::Status::from(outcome).into(),
         Ok(None) => {
+            histx::terminal::progress::end();
             eprintln!("histx: interrupted");
             exit::Status::Interrupted.into()
         }
         Err(error) => {
             let (status, print) = exit::classify(&error);
+            histx::terminal::progress::end();
             if print {
                 // Whatever was written before the error still goes out first.
                 let _ = out.flush();

@@ -103,6 +103,7 @@ impl Intercept for RetryNotice {
                 400 | 429 => "throttled".to_string(),
                 status => format!("the service answered HTTP {status}"),
             };
+            crate::terminal::progress::before_stderr_line();
             // Diagnostics only: a closed stderr must not stop the history.
             let _ = writeln!(std::io::stderr(), "histx: {why}, retrying…");
         }

@@ -7,10 +7,12 @@
 //! what the report needs of it.
 
 mod json;
+pub mod live;
 pub mod runs;
 mod style;
 pub mod summary;
 pub mod table;
+mod table_stream;
 mod tree;
 
 pub use crate::escape::{terminal_safe, write_json_line};
@@ -184,6 +186,26 @@ pub fn output(
         Format::Jsonl => Output::Events(Box::new(json::JsonLines)),
         Format::Json => Output::Events(Box::new(json::JsonDocument::default())),
         Format::Raw => Output::Wire(WireSink),
+    }
+}
+
+/// The view drawn while a run is followed, for the formats that have one: `-o table`
+/// (streamed rows, see [`table_stream`]) and, on a terminal of `rows` lines, `-o tree`
+/// (redrawn in place, see [`live::TreeRedraw`]). `spans`: the records are spans that
+/// change in place. `None`: the format streams lines or is written at the end.
+pub fn live_view(
+    format: Format,
+    presentation: Presentation,
+    rows: Option<u16>,
+    spans: bool,
+) -> Option<Box<dyn live::LiveView>> {
+    match (format, rows) {
+        (Format::Table, _) => Some(Box::new(table_stream::TableStream::new(
+            presentation,
+            spans,
+        ))),
+        (Format::Tree, Some(rows)) => Some(Box::new(live::TreeRedraw::new(presentation, rows))),
+        _ => None,
     }
 }
 

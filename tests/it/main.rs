@@ -17,6 +17,7 @@ mod escaping;
 mod exit_status;
 mod filters;
 mod follow_polls;
+mod follow_views;
 mod generated;
 mod incomplete;
 mod listing_fake;

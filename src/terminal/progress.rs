@@ -1,0 +1,192 @@
+//! The progress line of `--follow` on stderr, only when stderr is a terminal: the run's
+//! status, the time elapsed, the records so far and when the next poll is, as one line
+//! rewritten in place (carriage return, erase the line), never ended by a newline.
+//!
+//! Whether it is on the screen is one process-wide fact, so that every writer of stderr
+//! (a service's notices, the retry notice, the error or Ctrl-C line in `main`) erases it
+//! first with [`clear`], and histx never exits with it showing. When stdout is the same
+//! terminal, [`Guarded`] erases it before output is written and puts it back after each
+//! flush: it never mixes into stdout's lines.
+
+use crate::model::Status;
+use crate::render::{cut, width};
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Carriage return, then erase the whole line.
+const ERASE: &str = "\r\x1b[2K";
+
+/// The line is on the screen now.
+static SHOWN: AtomicBool = AtomicBool::new(false);
+/// Lines written on stderr, each after [`before_stderr_line`].
+static STDERR_LINES: AtomicUsize = AtomicUsize::new(0);
+/// The last line shown, to put back after stdout was written.
+static LAST: Mutex<Option<String>> = Mutex::new(None);
+
+/// What the line says, as the engine knows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts {
+    /// The run's status as last polled.
+    pub status: Option<Status>,
+    /// Since the run started (else since following began).
+    pub elapsed: Duration,
+    /// Whether `elapsed` counts from the run's start.
+    pub since_run_start: bool,
+    /// Records read so far (each span once).
+    pub records: usize,
+    /// The wait until the next poll; `None` while a poll is under way.
+    pub next_poll: Option<Duration>,
+}
+
+/// The line's text, plain and escaped-free (histx writes every word of it).
+pub fn text(facts: &Facts) -> String {
+    let status = facts.status.map_or("status not known yet", Status::as_str);
+    let elapsed = clock(facts.elapsed);
+    let elapsed = if facts.since_run_start {
+        format!("{elapsed} elapsed")
+    } else {
+        format!("following for {elapsed}")
+    };
+    let next = match facts.next_poll {
+        Some(wait) => format!("next poll in {}s", wait.as_secs_f64().ceil() as u64),
+        None => "polling…".to_string(),
+    };
+    format!(
+        "histx: {status} · {elapsed} · {} {} · {next}",
+        facts.records,
+        if facts.records == 1 {
+            "record"
+        } else {
+            "records"
+        }
+    )
+}
+
+/// `1h02m03s`, `4m05s`, `6s`.
+fn clock(elapsed: Duration) -> String {
+    let s = elapsed.as_secs();
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, s) => format!("{m}m{s:02}s"),
+        (h, m, s) => format!("{h}h{m:02}m{s:02}s"),
+    }
+}
+
+/// Shows the line for `facts` in place of the last one, cut to the terminal's width
+/// (one column short, so the terminal never wraps it).
+pub fn show(facts: &Facts) {
+    let columns = terminal_size::terminal_size_of(io::stderr())
+        .map(|(terminal_size::Width(w), _)| usize::from(w))
+        .filter(|&w| w > 1)
+        .unwrap_or(80);
+    let mut line = text(facts);
+    if width(&line) >= columns {
+        line = cut(&line, columns - 1, "…");
+    }
+    put(&line);
+    if let Ok(mut last) = LAST.lock() {
+        *last = Some(line);
+    }
+}
+
+fn put(line: &str) {
+    let mut stderr = io::stderr().lock();
+    // Diagnostics only: a closed stderr must not stop the follow.
+    let _ = write!(stderr, "{ERASE}{line}").and_then(|()| stderr.flush());
+    SHOWN.store(true, Ordering::Relaxed);
+}
+
+/// Before a line of histx's own on stderr (a notice, an error): erases the progress
+/// line, and tells a frame being redrawn on the same terminal not to go back over it.
+pub fn before_stderr_line() {
+    STDERR_LINES.fetch_add(1, Ordering::Relaxed);
+    clear();
+}
+
+/// Lines histx has written on stderr so far (see [`before_stderr_line`]).
+pub fn stderr_lines() -> usize {
+    STDERR_LINES.load(Ordering::Relaxed)
+}
+
+/// Erases the line, if it is showing: before stdout is written, and at the end.
+pub fn clear() {
+    if SHOWN.swap(false, Ordering::Relaxed) {
+        let mut stderr = io::stderr().lock();
+        let _ = write!(stderr, "{ERASE}").and_then(|()| stderr.flush());
+    }
+}
+
+/// Erases the line for good: no [`Guarded`] flush puts it back.
+pub fn end() {
+    if let Ok(mut last) = LAST.lock() {
+        *last = None;
+    }
+    clear();
+}
+
+/// Puts the last line back after it was cleared for stdout's sake.
+fn restore() {
+    if SHOWN.load(Ordering::Relaxed) {
+        return;
+    }
+    let last = LAST.lock().ok().and_then(|last| last.clone());
+    if let Some(line) = last {
+        put(&line);
+    }
+}
+
+/// Stdout, when it is the terminal the progress line is on: the line is erased before
+/// anything is written and put back after each flush (a page written whole).
+pub struct Guarded<'a>(pub &'a mut dyn Write);
+
+impl Write for Guarded<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        clear();
+        self.0.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        clear();
+        self.0.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()?;
+        restore();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_says_status_elapsed_records_and_the_next_poll() {
+        let facts = Facts {
+            status: Some(Status::Running),
+            elapsed: Duration::from_secs(125),
+            since_run_start: true,
+            records: 42,
+            next_poll: Some(Duration::from_millis(1500)),
+        };
+        assert_eq!(
+            text(&facts),
+            "histx: running · 2m05s elapsed · 42 records · next poll in 2s"
+        );
+        let polling = Facts {
+            status: None,
+            since_run_start: false,
+            records: 1,
+            next_poll: None,
+            ..facts
+        };
+        assert_eq!(
+            text(&polling),
+            "histx: status not known yet · following for 2m05s · 1 record · polling…"
+        );
+        assert_eq!(clock(Duration::from_secs(3723)), "1h02m03s");
+    }
+}
