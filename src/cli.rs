@@ -108,7 +108,8 @@ pub struct HistoryArgs {
     pub reverse: bool,
 
     /// Show at most N events (counted after the filters); with no filter, --failed or
-    /// --summary, reading stops there and no further page is requested
+    /// --summary, reading stops there and no further page is requested. With -o timeline
+    /// or -o stats: at most N rows, of the whole run
     #[arg(long, value_name = "N", help_heading = "Output", allow_negative_numbers = true, value_parser = whole_number)]
     pub limit: Option<u64>,
 
@@ -116,6 +117,10 @@ pub struct HistoryArgs {
     /// and cause (a summary record with -o json/jsonl)
     #[arg(long, help_heading = "Output")]
     pub summary: bool,
+
+    /// Show every iteration of a big loop (by default more than 20 fold into one line)
+    #[arg(long, help_heading = "Output")]
+    pub expand: bool,
 
     /// Only the failing path: failed states, steps or actions and what encloses them,
     /// with errors and causes in full

@@ -317,6 +317,7 @@ async fn show_run<S: Service>(
         history.output,
         history.summary,
         history.failed,
+        history.expand,
         presentation,
     );
     let view = View::from_args(history);
@@ -896,6 +897,7 @@ fn so_far<S: Service>(
         tree,
         // A run followed is read without its children (`--depth` takes no `--follow`).
         children: Vec::new(),
+        limit: view.limit.filter(|_| needs.own_limit),
     }
 }
 
@@ -1220,7 +1222,8 @@ impl<N: Normalizer> Reader<N> {
     ) -> Result<WholeRun> {
         // Only a plain listing can stop reading early; a filter, the failing path or a
         // summary of the whole run needs every event.
-        let early_stop = view.filter.is_empty() && !view.failed_only && !needs.all_events;
+        let early_stop =
+            view.filter.is_empty() && !view.failed_only && !needs.all_events && !needs.own_limit;
         let read_limit = if early_stop { view.limit } else { None };
         let mut wire: Vec<Value> = Vec::new();
         let mut events: Vec<Event> = Vec::new();
@@ -1298,14 +1301,15 @@ impl<N: Normalizer> Reader<N> {
             }
             tree = Some(path);
         }
-        // --limit counts the events shown, after the filters.
-        if let Some(limit) = view.limit {
+        // --limit counts the events shown, after the filters (or the report's own rows).
+        if let Some(limit) = view.limit.filter(|_| !needs.own_limit) {
             keep.iter_mut()
                 .filter(|kept| **kept)
                 .skip(limit)
                 .for_each(|kept| *kept = false);
         }
-        let narrowed = !view.filter.is_empty() || (view.limit.is_some() && !early_stop);
+        let narrowed =
+            !view.filter.is_empty() || (view.limit.is_some() && !early_stop && !needs.own_limit);
         if narrowed {
             let kept_ids: HashSet<&EventId> = events
                 .iter()
@@ -1341,6 +1345,7 @@ impl<N: Normalizer> Reader<N> {
                 events: kept_events,
                 tree: tree.unwrap_or_default(),
                 children: Vec::new(),
+                limit: view.limit.filter(|_| needs.own_limit),
             },
             wire: kept_wire,
             failed,

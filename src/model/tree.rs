@@ -20,6 +20,11 @@ pub struct Node {
     pub status: Option<Status>,
     pub start: Option<Timestamp>,
     pub end: Option<Timestamp>,
+    /// From `start` until this time the span waited rather than worked (`-o timeline`
+    /// draws that part apart): an SWF task or a Step Functions activity queued until a
+    /// worker took it, a Wait state, a timer, a manual approval (the whole span). `None`:
+    /// it worked from its start.
+    pub waiting_until: Option<Timestamp>,
     pub annotations: Annotations,
     pub error: Option<String>,
     pub cause: Option<String>,
@@ -184,6 +189,7 @@ pub fn flat_node(event: &Event) -> Node {
         status: Some(event.status),
         start: event.time,
         end: event.end_time,
+        waiting_until: None,
         annotations: Annotations {
             summary: event.summary.clone(),
             resource: event.resource.clone(),

@@ -9,10 +9,12 @@
 mod json;
 pub mod live;
 pub mod runs;
+mod stats;
 mod style;
 pub mod summary;
 pub mod table;
 mod table_stream;
+mod timeline;
 mod tree;
 
 pub use crate::escape::{terminal_safe, write_json_line};
@@ -35,6 +37,12 @@ pub enum Format {
     Json,
     /// Each event exactly as the API sent it, one per line.
     Raw,
+    /// Where the time went: a row per state, attempt, iteration, activity, step or action,
+    /// a bar on one time axis.
+    Timeline,
+    /// Time per state, step or action name: count, failed, retried, total, mean, p50, p95,
+    /// max, by total time.
+    Stats,
 }
 
 /// How the output is presented, decided once from the flags and the terminal.
@@ -119,6 +127,9 @@ pub struct Needs {
     /// Every event of the history, even under `--limit` (which then only narrows what
     /// is shown): what a summary of the whole run needs.
     pub all_events: bool,
+    /// The report applies `--limit` to its own rows (`-o timeline`, `-o stats`): every
+    /// event reaches it, unlimited, and [`RunReport::limit`] says the limit.
+    pub own_limit: bool,
 }
 
 /// A whole run, as a report gets it.
@@ -137,6 +148,8 @@ pub struct RunReport {
     /// The runs this run started and their own (`--depth`), depth first, each after its
     /// parent: what `-o table` prints after the run's own table.
     pub children: Vec<ChildSection>,
+    /// `--limit`, for a report that applies it to its own rows ([`Needs::own_limit`]).
+    pub limit: Option<usize>,
 }
 
 /// A run another run started, for a report.
@@ -161,11 +174,13 @@ pub trait Report {
 
 /// The output for a format. `summary_only` (`--summary`) makes it the summary alone: a
 /// JSON record for the machine formats, the header for people. `full_errors`
-/// (`--failed`) shows errors and causes in full, never cut to the width.
+/// (`--failed`) shows errors and causes in full, never cut to the width. `expand`
+/// (`--expand`): every iteration of a big loop.
 pub fn output(
     format: Format,
     summary_only: bool,
     full_errors: bool,
+    expand: bool,
     presentation: Presentation,
 ) -> Output {
     if summary_only {
@@ -186,6 +201,11 @@ pub fn output(
         Format::Jsonl => Output::Events(Box::new(json::JsonLines)),
         Format::Json => Output::Events(Box::new(json::JsonDocument::default())),
         Format::Raw => Output::Wire(WireSink),
+        Format::Timeline => Output::Report(Box::new(timeline::TimelineReport {
+            presentation,
+            expand,
+        })),
+        Format::Stats => Output::Report(Box::new(stats::StatsReport { presentation })),
     }
 }
 

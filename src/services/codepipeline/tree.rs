@@ -173,10 +173,15 @@ fn stage_node(name: Option<String>, actions: Vec<&Event>) -> Node {
 
 /// An action's own node: its `stage.action` name, its type, its summary or provider.
 fn action_node(event: &Event) -> Node {
-    Node {
+    let mut node = Node {
         kind: NodeKind::Action,
         ..flat_node(event)
+    };
+    // A manual approval waits for a person the whole time it runs.
+    if event.kind == "Approval" || event.kind.starts_with("Approval/") {
+        node.waiting_until = node.end;
     }
+    node
 }
 
 /// Each action's latest attempt: what a retry left standing.

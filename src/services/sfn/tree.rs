@@ -673,6 +673,9 @@ impl Builder<'_> {
                 node.status = Some(event.status);
                 if event.status != Status::Started && event.status != Status::Running {
                     node.end = event.time;
+                } else if kind.ends_with("Started") && node.waiting_until.is_none() {
+                    // Scheduled until a worker (an activity's, Lambda's) started it.
+                    node.waiting_until = event.time;
                 }
                 if event.error.is_some() || event.cause.is_some() {
                     node.error = event.error.clone();
@@ -709,6 +712,9 @@ impl Builder<'_> {
         if kind.ends_with("Exited") {
             progress.exited = true;
             node.end = event.time;
+            if kind == "WaitStateExited" {
+                node.waiting_until = node.end;
+            }
             if !progress.outcome.is_some_and(Status::is_failure) {
                 node.status = Some(Status::Succeeded);
             }

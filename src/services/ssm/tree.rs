@@ -162,10 +162,15 @@ fn step_node<'a>(
 
 /// A step's own node: its name, its action, its response or what it called.
 fn step_leaf(event: &Event) -> Node {
-    Node {
+    let mut node = Node {
         kind: NodeKind::Step,
         ..flat_node(event)
+    };
+    // A step that waits by design: for a person's approval, for the clock.
+    if matches!(event.kind.as_str(), "aws:approve" | "aws:sleep") {
+        node.waiting_until = node.end;
     }
+    node
 }
 
 /// The step that ended last.

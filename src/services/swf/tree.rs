@@ -437,10 +437,18 @@ impl Builder {
             Status::Info => {}
             Status::Scheduled | Status::Started | Status::Running | Status::Pending => {
                 node.status = Some(event.status);
+                // Scheduled until a worker (or a decider) took it: queued.
+                if event.status == Status::Started && node.waiting_until.is_none() {
+                    node.waiting_until = event.time;
+                }
             }
             closed => {
                 node.status = Some(closed);
                 node.end = event.time.or(node.end);
+                if node.kind == NodeKind::Work(Work::Timer) {
+                    // A timer does nothing but wait.
+                    node.waiting_until = node.end;
+                }
                 if event.error.is_some() || event.cause.is_some() {
                     node.error = event.error.clone();
                     node.cause = event.cause.clone();
