@@ -15,8 +15,8 @@
 
 use super::table::format_duration;
 use super::{cut, terminal_safe, width, Needs, Presentation, Report, RunReport};
-use crate::model::{Node, NodeKind, Status, Work};
-use std::collections::HashMap;
+use crate::model::{EventId, Node, NodeKind, Status, Work};
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 /// `-o stats`.
@@ -34,7 +34,19 @@ impl Report for StatsReport {
     }
 
     fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()> {
-        let mut rows = stats(&run.tree);
+        // The filters keep a node's ancestors in the tree, for context: a span counts
+        // only when an event of its own passed them (or, a group of attempts, one of
+        // theirs). The events of runs read with --depth count too.
+        let mut kept: HashSet<&EventId> = run.events.iter().filter_map(|e| e.id.as_ref()).collect();
+        for child in &run.children {
+            if let Ok(report) = &child.report {
+                kept.extend(report.events.iter().filter_map(|e| e.id.as_ref()));
+            }
+        }
+        let mut rows = stats(&run.tree, &|node: &Node| {
+            node.events.iter().any(|id| kept.contains(id))
+                || (node.events.is_empty() && node.children.iter().any(|c| holds(c, &kept)))
+        });
         let total = rows.len();
         if let Some(limit) = run.limit {
             rows.truncate(limit);
@@ -90,14 +102,15 @@ pub fn nearest_rank(sorted: &[i64], p: u32) -> Option<i64> {
     Some(sorted[rank - 1])
 }
 
-/// The rows of a tree, by total time, longest first (then by name and kind).
-pub fn stats(tree: &[Node]) -> Vec<Stat> {
+/// The rows of a tree, by total time, longest first (then by name and kind), of the
+/// spans `counts`.
+pub fn stats(tree: &[Node], counts: &dyn Fn(&Node) -> bool) -> Vec<Stat> {
     let mut by_key: HashMap<(String, String), Stat> = HashMap::new();
     let mut order: Vec<(String, String)> = Vec::new();
     let mut stack: Vec<&Node> = tree.iter().rev().collect();
     while let Some(node) = stack.pop() {
         stack.extend(node.children.iter().rev());
-        let Some((name, kind)) = key(node) else {
+        let Some((name, kind)) = key(node).filter(|_| counts(node)) else {
             continue;
         };
         let entry = by_key
@@ -140,6 +153,11 @@ pub fn stats(tree: &[Node]) -> Vec<Stat> {
             .then_with(|| a.kind.cmp(&b.kind))
     });
     rows
+}
+
+/// True when `node` or one below it stands for a kept event.
+fn holds(node: &Node, kept: &HashSet<&EventId>) -> bool {
+    node.events.iter().any(|id| kept.contains(id)) || node.children.iter().any(|c| holds(c, kept))
 }
 
 /// The name and kind a node counts under, for the kinds that are spans of their own
@@ -202,24 +220,20 @@ fn write_table(out: &mut dyn Write, rows: &[Stat], presentation: &Presentation) 
             *w = (*w).max(width(cell));
         }
     }
-    // Fit: the kind gives way first, then the name (never below 13 columns).
+    // Fit: the kind gives way first (to 8 columns), then the name (to 13), then the
+    // kind goes.
     let full = presentation.width.map_or(100, usize::from);
     let line = |w: &[usize]| w.iter().sum::<usize>() + 2 * (w.len() - 1);
     let over = line(&widths).saturating_sub(full);
-    let kind_cut = over.min(widths[9].saturating_sub(8));
-    widths[9] -= kind_cut;
+    widths[9] -= over.min(widths[9].saturating_sub(8));
     let over = line(&widths).saturating_sub(full);
     widths[0] -= over.min(widths[0].saturating_sub(13));
+    let columns = if line(&widths) > full { 9 } else { 10 };
     let header: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
-    for row in std::iter::once(&header).chain(
-        cells
-            .iter()
-            .map(|r| r.as_slice().to_vec())
-            .collect::<Vec<_>>()
-            .iter(),
-    ) {
+    let body: Vec<Vec<String>> = cells.into_iter().map(|row| row.to_vec()).collect();
+    for row in std::iter::once(&header).chain(&body) {
         let mut text = String::new();
-        for (i, cell) in row.iter().enumerate() {
+        for (i, cell) in row.iter().enumerate().take(columns) {
             let cell = cut(cell, widths[i], ellipsis);
             let pad = widths[i].saturating_sub(width(&cell));
             if i > 0 {

@@ -46,4 +46,5 @@ mod swf_moto;
 mod swf_normalize;
 mod swf_truth;
 mod table_fitting;
+mod timeline_stats;
 mod timeouts;
