@@ -443,6 +443,13 @@ impl<'a> Chart<'a> {
         let arrow = self.glyphs.arrow;
         let full = format!("{} {arrow} {}{tail}", text(from, true), text(to, !same_day));
         let width = self.presentation.width.map_or(DEFAULT_WIDTH, usize::from);
+        let legend = format!(
+            "{full}  {} working {} waiting",
+            self.glyphs.work, self.glyphs.wait
+        );
+        if super::width(&legend) <= width {
+            return legend;
+        }
         if super::width(&full) <= width {
             return full;
         }
