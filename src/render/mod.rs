@@ -185,7 +185,7 @@ pub fn output(
 ) -> Output {
     if summary_only {
         return Output::Report(Box::new(summary::SummaryReport {
-            record: !matches!(format, Format::Table | Format::Tree),
+            record: matches!(format, Format::Jsonl | Format::Json | Format::Raw),
             presentation,
         }));
     }

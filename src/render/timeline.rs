@@ -716,6 +716,42 @@ mod tests {
     }
 
     #[test]
+    fn bar_lengths_grow_with_durations_and_stay_on_the_axis() {
+        // A deterministic generator (an LCG): the same cases every run.
+        let mut seed = 7u64;
+        let mut next = |below: i64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) % below as u64) as i64
+        };
+        for _ in 0..200 {
+            let span = 1 + next(10_000_000);
+            let rows = [span_row(0, span)];
+            let width = 40 + next(200) as u16;
+            let p = presentation(width, true);
+            let chart = Chart::new(&rows, None, None, &p);
+            let mut seen: Vec<(i64, usize)> = Vec::new();
+            for _ in 0..50 {
+                let start = next(span);
+                let end = start + next(span - start + 1);
+                let (at, length) = chart.columns(start, end);
+                assert!(at + length.max(1) <= chart.axis);
+                seen.push((end - start, length.max(1)));
+            }
+            for (d1, l1) in &seen {
+                for (d2, l2) in &seen {
+                    assert!(d1 <= d2 || l1 >= l2, "{d1}ms: {l1}, {d2}ms: {l2}");
+                }
+            }
+        }
+    }
+
+    fn span_row(start: i64, end: i64) -> Row {
+        span("run", 0, start, Some(end), Status::Succeeded)
+    }
+
+    #[test]
     fn ticks_read_in_whole_units() {
         assert_eq!(tick_label(2_000), "2s");
         assert_eq!(tick_label(120_000), "2m");

@@ -466,3 +466,17 @@ fn swf_queueing_and_an_approval_wait_show_as_waiting() {
     let timer = swf.lines().find(|l| l.contains("retry-parse-2")).unwrap();
     assert!(timer.contains('░') && !timer.contains('█'), "{timer}");
 }
+
+#[test]
+fn the_summary_of_a_timeline_or_stats_is_the_header_for_people() {
+    let (args, file) = service_args("sfn");
+    for format in ["timeline", "stats"] {
+        let text = run(
+            &args,
+            &common::repo_file(file),
+            Some(100),
+            &["-o", format, "--summary"],
+        );
+        assert!(text.starts_with("Status     failed\n"), "{text}");
+    }
+}
