@@ -1174,3 +1174,40 @@ fn a_map_run_that_cannot_be_described_is_said_once_and_the_rest_goes_on() {
     assert!(out.contains("-> Map Run 5f0c5e10-0000-4000-8000-000000000001 could not be read: AccessDeniedException"), "{out}");
     assert!(fake.requests(LIST_EXECUTIONS).is_empty());
 }
+
+#[test]
+fn the_timeline_nests_each_child_s_spans_under_the_state_that_started_it_and_stats_count_them() {
+    let fake = sfn_fake(false, true);
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[MAP_PARENT, "--depth", "1", "-o", "timeline", "--ascii"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<String> = out.lines().map(without_colour).collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} in\n{out}"))
+    };
+    // The name column: its indentation says the nesting.
+    let indent = |line: &str| line[2..].len() - line[2..].trim_start().len();
+    let (map_state, child) = (at("ProcessItems"), at("child-07"));
+    assert!(map_state < child, "{out}");
+    assert!(indent(&lines[child]) > indent(&lines[map_state]), "{out}");
+    let validate = lines[child..]
+        .iter()
+        .position(|l| l.contains("Validate"))
+        .unwrap()
+        + child;
+    assert!(indent(&lines[validate]) > indent(&lines[child]), "{out}");
+    let (stats, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "1", "-o", "stats"]);
+    assert_eq!(code, Some(0), "{err}");
+    let validate = stats
+        .lines()
+        .find(|l| l.starts_with("Validate"))
+        .unwrap_or_else(|| panic!("{stats}"));
+    // Five failed children read, each with its Validate state.
+    assert_eq!(validate.split_whitespace().nth(1), Some("5"), "{stats}");
+}
