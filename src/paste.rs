@@ -47,7 +47,7 @@
 //! page's region only picks the console's view). An explicit `--region` on the command
 //! line wins over a pasted one, as it wins over an ARN's with `histx sfn ARN`.
 
-use crate::escape::terminal_safe;
+use crate::escape::echo as terminal_safe;
 
 /// The services a paste can belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -217,3 +217,42 @@ fn no_arguments_and_the_commands_behave_as_before() {
         "{line}"
     );
 }
+
+#[test]
+fn a_huge_paste_is_echoed_cut_and_a_closed_stderr_never_aborts() {
+    let huge = "a".repeat(100_000);
+    let assert = histx().arg(&huge).assert().code(2);
+    let line = one_error_line(&assert.get_output().stderr);
+    assert!(line.chars().count() < 600, "cut: {} chars", line.len());
+    assert!(
+        line.contains("aaaa…") && line.contains("expected a Step Functions ARN"),
+        "{line}"
+    );
+    // A refused value clap echoes, a name a service command echoes: cut the same way.
+    for args in [&["sfn", "ls", "--limit", &huge][..], &["sfn", &huge]] {
+        let assert = histx().args(args).assert().code(2);
+        let line = one_error_line(&assert.get_output().stderr);
+        assert!(
+            line.chars().count() < 1000 && line.contains("aaa…"),
+            "{line}"
+        );
+    }
+
+    // stderr a pipe nobody reads (`2>&1 | head -c 10` once head is gone): every write
+    // fails, and histx still ends with its exit status, not SIGABRT.
+    for args in [
+        vec![huge.as_str()],
+        vec!["sfn", "ls", "two words"],
+        vec!["sfn", "ls", "--limit", "0"],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let status = common::histx_process()
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(writer)
+            .status()
+            .expect("histx runs");
+        assert_eq!(status.code(), Some(2), "{:?}: {status:?}", args.get(1));
+    }
+}

@@ -388,7 +388,7 @@ impl ExecutionArn {
     /// Checks an execution ARN before any request, with a hint for the ARNs people
     /// confuse with one.
     pub fn parse(text: &str) -> Result<Self, UsageError> {
-        let shown = crate::escape::terminal_safe(text);
+        let shown = crate::escape::echo(text);
         if text.trim().is_empty() {
             return Err(UsageError::new(format!(
                 "the execution ARN is empty; expected {ARN_FORM}"
@@ -406,7 +406,7 @@ impl ExecutionArn {
         if parts[2] != "states" {
             return Err(not_execution(&format!(
                 "this is an ARN of the '{}' service; expected {ARN_FORM}",
-                crate::escape::terminal_safe(parts[2])
+                crate::escape::echo(parts[2])
             )));
         }
         let (region, account, resource) = (parts[3], parts[4], parts[5]);
@@ -439,7 +439,7 @@ impl ExecutionArn {
             )),
             other => Err(not_execution(&format!(
                 "'{}' resources have no history; expected {ARN_FORM}",
-                crate::escape::terminal_safe(other)
+                crate::escape::echo(other)
             ))),
         }
     }

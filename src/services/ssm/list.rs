@@ -92,7 +92,7 @@ impl SsmTarget {
             return Err(UsageError::new(format!(
                 "'{}' is an EC2 instance ID, not an automation execution ID or a document name \
                  (list automations: histx ssm ls)",
-                terminal_safe(text)
+                crate::escape::echo(text)
             )));
         }
         if valid_document_name(text) {
@@ -102,7 +102,7 @@ impl SsmTarget {
             "not an automation execution ID or a document name: '{}'; expected an ID like \
              4105a4fc-f944-11e6-9d32-0123456789ab or a document name (3 to 128 letters, \
              digits and _ - .) (list them: histx ssm ls)",
-            terminal_safe(text)
+            crate::escape::echo(text)
         )))
     }
 }

@@ -168,7 +168,7 @@ impl Service for Ssm {
             if !valid_document_name(document) {
                 return Err(UsageError::new(format!(
                     "not a document name: '{}'; a name is 3 to 128 letters, digits and _ - .",
-                    crate::escape::terminal_safe(document)
+                    crate::escape::echo(document)
                 ))
                 .into());
             }
@@ -475,7 +475,7 @@ impl AutomationExecution {
     /// Takes an ID (`4105a4fc-f944-11e6-9d32-0123456789ab`) or an ARN
     /// (`arn:aws:ssm:REGION:ACCOUNT:automation-execution/ID`).
     pub fn parse(text: &str) -> Result<Self, UsageError> {
-        let shown = crate::escape::terminal_safe(text);
+        let shown = crate::escape::echo(text);
         let (id, region) = match text.strip_prefix("arn:") {
             Some(_) => {
                 let parts: Vec<&str> = text.splitn(6, ':').collect();
@@ -603,7 +603,7 @@ impl StepFilter {
     /// Parses `KEY=V1,V2`. The key is matched without regard to case and must be one the
     /// API accepts; a StepExecutionStatus value is spelled as the API spells it.
     pub fn parse(text: &str) -> Result<Self, UsageError> {
-        let shown = crate::escape::terminal_safe(text);
+        let shown = crate::escape::echo(text);
         let malformed = |why: String| UsageError::new(format!("--filter '{shown}': {why}"));
         let Some((key, values)) = text.split_once('=') else {
             return Err(malformed(

@@ -117,7 +117,7 @@ impl Args {
         let [domain, workflow_id, run_id] = parts[..] else {
             return Err(UsageError::new(format!(
                 "'{}': a workflowId holds no '/'; expected WORKFLOW_ID or DOMAIN/WORKFLOW_ID/RUN_ID",
-                crate::escape::terminal_safe(&given)
+                crate::escape::echo(&given)
             )));
         };
         if self.run_id.is_some() || self.domain.as_deref().is_some_and(|d| d != domain) {
