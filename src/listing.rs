@@ -36,6 +36,9 @@ pub async fn list<S: Service>(
         printed += page.len();
         sink.page(out, &page).context(CANNOT_WRITE)?;
     }
+    if printed == 0 {
+        runs.check_empty().await?;
+    }
     sink.finish(out).context(CANNOT_WRITE)?;
     if printed == 0 && options.output == crate::render::runs::ListFormat::Table {
         // A table of nothing has no header either: say so where people look.
@@ -57,10 +60,14 @@ pub async fn list<S: Service>(
 /// The newest record of a listing that the query keeps, if any (for `show`).
 pub async fn newest(listing: RunListing, query: &RunQuery) -> Result<Option<RunRecord>> {
     let mut runs = Runs::new(listing, query);
-    Ok(runs
+    let newest = runs
         .next_page()
         .await?
-        .and_then(|page| page.into_iter().next()))
+        .and_then(|page| page.into_iter().next());
+    if newest.is_none() {
+        runs.check_empty().await?;
+    }
+    Ok(newest)
 }
 
 const CANNOT_WRITE: &str = "cannot write the output";
@@ -90,6 +97,14 @@ impl<'q> Runs<'q> {
         (listing.statuses_applied || self.query.statuses.is_empty())
             && (listing.since_applied || self.query.since.is_none())
             && listing.keep.is_none()
+    }
+
+    /// The listing's own check that what it lists exists, once it has kept nothing.
+    async fn check_empty(&mut self) -> Result<()> {
+        match self.listing.if_empty.take() {
+            Some(check) => check.await,
+            None => Ok(()),
+        }
     }
 
     /// The next records kept, newest first; `None` once the limit is reached or the

@@ -389,6 +389,11 @@ pub type ToRecord = Box<dyn Fn(Value) -> Option<RunRecord>>;
 /// What else a record must be to be listed.
 pub type KeepRecord = Box<dyn Fn(&RunRecord) -> bool>;
 
+/// What a listing that kept nothing checks before it says so: that what it was asked to
+/// list exists (an SSM document: its automation list is merely empty when it does not).
+/// A future does nothing until awaited: a listing with records costs no request.
+pub type EmptyCheck = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>>>>;
+
 /// A listing, as a service declares it and the listing engine drives it.
 pub struct RunListing {
     /// The wire records (each as the service sent it), newest first.
@@ -406,6 +411,9 @@ pub struct RunListing {
     /// Said on stderr when the listing ends before its limit: where it looked (SWF's
     /// start-time window, the retention period).
     pub window: Option<String>,
+    /// Awaited when the listing kept no record: its error (the parent does not exist)
+    /// is the command's.
+    pub if_empty: Option<EmptyCheck>,
 }
 
 impl RunListing {
@@ -419,6 +427,7 @@ impl RunListing {
             keep: None,
             parents: false,
             window: None,
+            if_empty: None,
         }
     }
 }

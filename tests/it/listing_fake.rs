@@ -572,6 +572,65 @@ fn the_newest_failed_automation_of_a_document_is_shown() {
 }
 
 #[test]
+fn a_document_that_does_not_exist_is_one_line_exit_1_naming_the_region() {
+    let (fake, _) = ssm_fake();
+    fake.answer(describe_document(vec!["Restart", "RestartAll", "NeverRun"]));
+    for args in [
+        &["ssm", "ls", "NoSuchDoc"][..],
+        &["ssm", "NoSuchDoc"],
+        &["ssm", "NoSuchDoc", "--run-status", "failed"],
+        &["ssm", "ls", "NoSuchDoc", "--region", "eu-west-3"],
+    ] {
+        let output = histx()
+            .args(args)
+            .args(["--endpoint-url", &fake.endpoint()])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let region = if args.contains(&"eu-west-3") {
+            "eu-west-3"
+        } else {
+            "us-east-1"
+        };
+        assert_eq!(
+            one_error_line(&output.stderr),
+            format!("histx: InvalidDocument: no document named 'NoSuchDoc' in {region} (DescribeDocument finds none; `histx ssm ls` lists the automations there are)"),
+            "{args:?}"
+        );
+        assert!(output.stdout.is_empty());
+    }
+    assert_eq!(fake.requests(DESCRIBE_DOCUMENT).len(), 4);
+    // A document that exists but has no automation (of that status) is no error of the
+    // name: said as before.
+    let (records, stderr) = ok(&fake, &["ssm", "ls", "NeverRun"]);
+    assert!(records.is_empty());
+    assert_eq!(stderr, "histx: no runs to list\n");
+    let output = histx()
+        .args(["ssm", "NeverRun", "--endpoint-url", &fake.endpoint()])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(
+        one_error_line(&output.stderr).contains("document 'NeverRun' has no automation executions"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The common case costs nothing extra: a listing that has records asks no more.
+    let before = fake.requests(DESCRIBE_DOCUMENT).len();
+    ok(
+        &fake,
+        &["ssm", "ls", "Restart", "--limit", "3", "-o", "jsonl"],
+    );
+    ok(
+        &fake,
+        &["ssm", "ls", "Restart", "--run-status", "timed_out"],
+    );
+    assert_eq!(fake.requests(DESCRIBE_DOCUMENT).len(), before + 1);
+}
+
+#[test]
 fn ssm_since_is_the_apis_start_time_after_and_checked_to_the_millisecond() {
     let (fake, _) = ssm_fake();
     // Restart's automation 250 started at 1_700_000_000 + 60 * 250 (and RestartAll's

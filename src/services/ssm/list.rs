@@ -9,7 +9,7 @@
 //! in practice).
 
 use super::{status_of, AutomationExecution, SERVICE};
-use crate::aws::{self, Connection, WireTap};
+use crate::aws::{self, Connection, ServiceFailure, WireTap};
 use crate::escape::terminal_safe;
 use crate::exit::UsageError;
 use crate::model::{RunRecord, Status, Timestamp};
@@ -107,10 +107,40 @@ impl SsmTarget {
     }
 }
 
-/// A client for the configured region.
-pub async fn region_client(connection: &Connection) -> Result<aws_sdk_ssm::Client> {
+/// A client for the configured region, and that region's name.
+pub async fn region_client(connection: &Connection) -> Result<(aws_sdk_ssm::Client, String)> {
     let config = aws::load_config(connection, None).await?;
-    Ok(crate::reader_client!(aws_sdk_ssm, &config))
+    let region = config
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "the configured region".to_string());
+    Ok((crate::reader_client!(aws_sdk_ssm, &config), region))
+}
+
+/// Fails with InvalidDocument, naming the region, when DescribeDocument finds no
+/// document of that name: DescribeAutomationExecutions lists nothing for a name that
+/// does not exist, as for a document never run. Any other answer (the document, or an
+/// error such as AccessDenied for a caller who may list automations only) lets the
+/// empty listing stand.
+async fn document_exists(client: aws_sdk_ssm::Client, name: String, region: String) -> Result<()> {
+    let answer = client.describe_document().name(&name).send().await;
+    match answer {
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_invalid_document()) =>
+        {
+            Err(anyhow!(ServiceFailure {
+                code: "InvalidDocument".into(),
+                message: Some(format!(
+                    "no document named '{}' in {region} (DescribeDocument finds none; \
+                     `histx ssm ls` lists the automations there are)",
+                    terminal_safe(&name)
+                )),
+            }))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Every AutomationExecutionStatus the SDK knows, with its normalized status.
@@ -123,6 +153,23 @@ fn automation_statuses() -> Vec<(&'static str, Status)> {
 
 /// The automations of the region, or of one document, newest first.
 pub fn automations(
+    client: &aws_sdk_ssm::Client,
+    region: &str,
+    document: Option<&str>,
+    query: &RunQuery,
+) -> RunListing {
+    let mut listing = automations_unchecked(client, document, query);
+    if let Some(document) = document {
+        listing.if_empty = Some(Box::pin(document_exists(
+            client.clone(),
+            document.to_string(),
+            region.to_string(),
+        )));
+    }
+    listing
+}
+
+fn automations_unchecked(
     client: &aws_sdk_ssm::Client,
     document: Option<&str>,
     query: &RunQuery,
@@ -183,6 +230,7 @@ pub fn automations(
 /// the line that says which was chosen and how to name it.
 pub async fn newest_automation(
     client: &aws_sdk_ssm::Client,
+    region: &str,
     document: &str,
     statuses: &[Status],
 ) -> Result<(AutomationExecution, String)> {
@@ -194,7 +242,7 @@ pub async fn newest_automation(
         .join(" or ");
     let shown = terminal_safe(document);
     let Some(run) =
-        crate::listing::newest(automations(client, Some(document), &query), &query).await?
+        crate::listing::newest(automations(client, region, Some(document), &query), &query).await?
     else {
         return Err(if statuses.is_empty() {
             anyhow!("document '{shown}' has no automation executions (`histx ssm ls` lists those there are)")

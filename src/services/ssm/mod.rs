@@ -83,9 +83,9 @@ impl Ssm {
         connection: &Connection,
     ) -> Result<(AutomationExecution, aws_sdk_ssm::Client)> {
         if let (None, Some(document)) = (&self.execution, &self.document) {
-            let client = list::region_client(connection).await?;
+            let (client, region) = list::region_client(connection).await?;
             let (execution, line) =
-                list::newest_automation(&client, document, &self.run_statuses).await?;
+                list::newest_automation(&client, &region, document, &self.run_statuses).await?;
             self.notices.say(line);
             self.execution = Some(execution);
             self.client = Some(client);
@@ -173,8 +173,13 @@ impl Service for Ssm {
                 .into());
             }
         }
-        let client = list::region_client(connection).await?;
-        Ok(list::automations(&client, args.document.as_deref(), query))
+        let (client, region) = list::region_client(connection).await?;
+        Ok(list::automations(
+            &client,
+            &region,
+            args.document.as_deref(),
+            query,
+        ))
     }
 
     fn normalizer(&self) -> SsmNormalizer {
