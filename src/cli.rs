@@ -234,9 +234,11 @@ pub struct List<L: clap::Args> {
     pub options: ListOptions,
 }
 
-/// The values `--run-status` takes, on `ls` and `show`.
-pub const RUN_STATUSES: [Status; 6] = [
+/// The values `--run-status` takes, on `ls` and `show` (what each selects:
+/// [`services::RunQuery::selects`]).
+pub const RUN_STATUSES: [Status; 7] = [
     Status::Running,
+    Status::Pending,
     Status::Succeeded,
     Status::Failed,
     Status::TimedOut,
@@ -256,7 +258,9 @@ pub struct ListOptions {
     #[arg(short = 'o', long, value_enum, default_value_t = ListFormat::Table, help_heading = "Output")]
     pub output: ListFormat,
 
-    /// Only runs with this status (repeatable); `aborted` includes `cancelled` (stopped,
+    /// Only runs with this status (repeatable): `running` is every run not yet ended
+    /// (`pending` and `scheduled` ones too), `pending` those waiting to run (for an
+    /// approval, a change calendar, a schedule), `aborted` includes `cancelled` (stopped,
     /// cancelled, terminated). Sent to the API's status filter where it has one.
     #[arg(long = "run-status", value_name = "STATUS", help_heading = "Filters", value_parser = run_status_parser())]
     pub run_statuses: Vec<Status>,
@@ -275,7 +279,8 @@ pub struct ListOptions {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RunChoice {
     /// Show the newest run with this status (repeatable) rather than the newest run;
-    /// `aborted` includes `cancelled`
+    /// `running` is any run not yet ended, `pending` one waiting to run, `aborted`
+    /// includes `cancelled`
     #[arg(long = "run-status", value_name = "STATUS", help_heading = "Which run", value_parser = run_status_parser(), conflicts_with = "from")]
     pub run_statuses: Vec<Status>,
 }

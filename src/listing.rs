@@ -225,6 +225,24 @@ mod tests {
     }
 
     #[test]
+    fn running_selects_every_status_that_is_not_final_and_pending_the_waiting_ones() {
+        let running = RunQuery::new(&[Status::Running], None, 5);
+        for status in Status::ALL {
+            let in_flight = !status.is_final() && status != Status::Info;
+            assert_eq!(running.wants(status), in_flight, "{status:?}");
+        }
+        let pending = RunQuery::new(&[Status::Pending], None, 5);
+        assert!(pending.wants(Status::Pending) && pending.wants(Status::Scheduled));
+        assert!(!pending.wants(Status::Running));
+        let both = RunQuery::new(
+            &[Status::Running, Status::Pending, Status::Running],
+            None,
+            5,
+        );
+        assert_eq!(both.statuses.len(), 4, "{:?}", both.statuses);
+    }
+
+    #[test]
     fn aborted_also_selects_cancelled() {
         let query = RunQuery::new(&[Status::Aborted], None, 5);
         assert!(query.wants(Status::Cancelled) && query.wants(Status::Aborted));

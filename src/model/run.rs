@@ -14,7 +14,7 @@ pub const RUN_RECORD_FIELDS: &[(&str, &str)] = &[
     ("service", "sfn, swf, ssm or codepipeline"),
     ("execution", "exactly what `histx <service> show` takes: an execution ARN, domain/workflowId/runId, an automation execution id, pipeline/executionId; a state machine ARN or a pipeline name when state machines or pipelines are listed"),
     ("name", "the execution's name (sfn), the workflowId (swf), the state machine or pipeline name"),
-    ("status", "running, succeeded, failed, timed_out, aborted, cancelled, pending or info (absent for a state machine or pipeline)"),
+    ("status", "running, pending, scheduled, succeeded, failed, timed_out, aborted, cancelled or info (absent for a state machine or pipeline)"),
     ("start", "the service's own start time (a state machine's or pipeline's: when it was created), RFC 3339 UTC"),
     ("end", "when the run ended, once it has"),
     ("duration_ms", "end minus start, in milliseconds"),

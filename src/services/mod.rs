@@ -337,18 +337,13 @@ pub struct RunQuery {
 }
 
 impl RunQuery {
-    /// A query for `--run-status` values as asked: `aborted` also selects `cancelled`
-    /// (the records say `cancelled` for a run someone stopped or cancelled, as the
-    /// history does; `--exit-status` counts both as 5).
+    /// A query for `--run-status` values as asked, each standing for the record statuses
+    /// of [`RunQuery::selects`]. The same rule serves the API's filter
+    /// ([`RunQuery::wire_statuses`]) and histx's own ([`RunQuery::wants`]).
     pub fn new(asked: &[Status], since: Option<Timestamp>, limit: usize) -> Self {
         let mut statuses: Vec<Status> = Vec::new();
         for &status in asked {
-            let with = if status == Status::Aborted {
-                &[Status::Aborted, Status::Cancelled][..]
-            } else {
-                std::slice::from_ref(&status)
-            };
-            for &s in with {
+            for &s in Self::selects(status) {
                 if !statuses.contains(&s) {
                     statuses.push(s);
                 }
@@ -358,6 +353,32 @@ impl RunQuery {
             statuses,
             since,
             limit,
+        }
+    }
+
+    /// The record statuses one `--run-status` value selects: `running` every status that
+    /// is not final (a run on its way, waiting for an approval, a change calendar or its
+    /// schedule); `pending` those that wait to run (`pending`, `scheduled`); `aborted`
+    /// also `cancelled` (the records say `cancelled` for a run someone stopped or
+    /// cancelled, as the history does; `--exit-status` counts both as 5).
+    pub fn selects(asked: Status) -> &'static [Status] {
+        match asked {
+            Status::Running => &[
+                Status::Running,
+                Status::Started,
+                Status::Pending,
+                Status::Scheduled,
+            ],
+            Status::Pending => &[Status::Pending, Status::Scheduled],
+            Status::Aborted => &[Status::Aborted, Status::Cancelled],
+            Status::Scheduled => &[Status::Scheduled],
+            Status::Started => &[Status::Started],
+            Status::Succeeded => &[Status::Succeeded],
+            Status::Failed => &[Status::Failed],
+            Status::TimedOut => &[Status::TimedOut],
+            Status::Cancelled => &[Status::Cancelled],
+            Status::Skipped => &[Status::Skipped],
+            Status::Info => &[Status::Info],
         }
     }
 

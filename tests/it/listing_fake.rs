@@ -630,6 +630,160 @@ fn a_document_that_does_not_exist_is_one_line_exit_1_naming_the_region() {
     assert_eq!(fake.requests(DESCRIBE_DOCUMENT).len(), before + 1);
 }
 
+/// Automations of `Approvals`, one a minute, newest last, one in each status that is not
+/// final (and a few that are).
+fn in_flight_automations() -> Vec<Value> {
+    let statuses = [
+        "Success",
+        "Failed",
+        "Pending",
+        "Waiting",
+        "PendingApproval",
+        "PendingChangeCalendarOverride",
+        "Scheduled",
+        "Approved",
+        "ChangeCalendarOverrideApproved",
+        "InProgress",
+        "RunbookInProgress",
+        "Cancelling",
+        "Cancelled",
+    ];
+    statuses
+        .iter()
+        .enumerate()
+        .map(|(i, status)| {
+            json!({"AutomationExecutionId": automation_id(7, i), "DocumentName": "Approvals",
+                   "AutomationExecutionStatus": status, "Mode": "Auto",
+                   "ExecutionStartTime": 1_710_000_000.0 + 60.0 * i as f64})
+        })
+        .collect()
+}
+
+#[test]
+fn run_status_running_is_every_status_that_is_not_final_and_pending_the_waiting_ones() {
+    let fake = FakeAws::start();
+    let automations = in_flight_automations();
+    fake.serve(describe_automation_executions(automations.clone()));
+    let wire = |records: &[Value]| -> Vec<String> {
+        records
+            .iter()
+            .map(|r| {
+                r["details"]["AutomationExecutionStatus"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let (records, _) = ok(
+        &fake,
+        &[
+            "ssm",
+            "ls",
+            "Approvals",
+            "--run-status",
+            "running",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(
+        wire(&records),
+        [
+            "Cancelling",
+            "RunbookInProgress",
+            "InProgress",
+            "ChangeCalendarOverrideApproved",
+            "Approved",
+            "Scheduled",
+            "PendingChangeCalendarOverride",
+            "PendingApproval",
+            "Waiting",
+            "Pending"
+        ]
+    );
+    // All ten through the API's filter (its most values).
+    let asked = fake.requests(DESCRIBE_AUTOMATIONS);
+    let filter = asked[0]["Filters"].as_array().unwrap();
+    let values = &filter
+        .iter()
+        .find(|f| f["Key"] == "ExecutionStatus")
+        .unwrap()["Values"];
+    assert_eq!(values.as_array().unwrap().len(), 10, "{values}");
+
+    // `pending`: what waits to run (pending and scheduled records).
+    let (records, _) = ok(
+        &fake,
+        &[
+            "ssm",
+            "ls",
+            "Approvals",
+            "--run-status",
+            "pending",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(
+        wire(&records),
+        [
+            "ChangeCalendarOverrideApproved",
+            "Approved",
+            "Scheduled",
+            "PendingChangeCalendarOverride",
+            "PendingApproval",
+            "Waiting",
+            "Pending"
+        ]
+    );
+    assert!(records
+        .iter()
+        .all(|r| r["status"] == "pending" || r["status"] == "scheduled"));
+
+    // More values than the filter takes: histx applies the same rule itself.
+    let before = fake.requests(DESCRIBE_AUTOMATIONS).len();
+    let (records, _) = ok(
+        &fake,
+        &[
+            "ssm",
+            "ls",
+            "Approvals",
+            "--run-status",
+            "running",
+            "--run-status",
+            "failed",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(records.len(), 11);
+    assert!(fake.requests(DESCRIBE_AUTOMATIONS)[before]["Filters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["Key"] != "ExecutionStatus"));
+
+    // The newest in-flight automation, for show: one approved, yet to run.
+    fake.serve(fake_ssm::describe_automation_step_executions(
+        HashMap::from([(automation_id(7, 8), fake_ssm::synthetic_steps(2))]),
+    ));
+    fake.serve(describe_automation_executions(
+        automations.into_iter().take(9).collect(),
+    ));
+    let (steps, stderr) = ok(
+        &fake,
+        &["ssm", "Approvals", "--run-status", "running", "-o", "jsonl"],
+    );
+    assert_eq!(steps.len(), 2);
+    assert!(
+        stderr.starts_with(&format!(
+            "histx: automation {} of Approvals (scheduled",
+            automation_id(7, 8)
+        )),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn ssm_since_is_the_apis_start_time_after_and_checked_to_the_millisecond() {
     let (fake, _) = ssm_fake();
