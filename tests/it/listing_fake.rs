@@ -433,6 +433,9 @@ fn malformed_names_and_flags_are_refused_before_any_request() {
         vec!["codepipeline", "ls", "bad name!"],
         vec!["codepipeline", "deploy/0000000-x", "--all"],
         vec!["swf", "d/w/r", "--run-id", "other"],
+        vec!["swf", "ls", "--domain", "prod", "a/b"],
+        vec!["swf", "ls", "--domain", "prod", "prod/order-1/22W6Js="],
+        vec!["swf", "ls", "--domain", "pr/od"],
     ] {
         let output = histx().args(&args).assert().code(2).get_output().clone();
         let text = String::from_utf8_lossy(&output.stderr);
@@ -1106,4 +1109,43 @@ fn swf_ls_of_one_workflow_filters_statuses_itself_and_show_takes_its_execution()
         stderr.contains("`histx swf prod/order-3/run2403` names it"),
         "{stderr}"
     );
+}
+
+#[test]
+fn swf_ls_checks_the_workflow_id_as_show_does_before_any_request() {
+    let fake = swf_fake();
+    for (args, expected) in [
+        (
+            &["swf", "ls", "--domain", "prod", "a/b"][..],
+            "histx: 'a/b': a workflowId holds no '/'; expected WORKFLOW_ID",
+        ),
+        (
+            &["swf", "ls", "--domain", "prod", "prod/order-1/run1"],
+            "histx: 'prod/order-1/run1' names one run, not a workflow whose runs to list: histx swf prod/order-1/run1 shows it",
+        ),
+        (
+            &["swf", "ls", "--domain", "pr/od", "order-1"],
+            "histx: --domain 'pr/od': a domain name holds no '/'",
+        ),
+    ] {
+        let output = histx()
+            .args(args)
+            .args(["--endpoint-url", &fake.endpoint()])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let line = one_error_line(&output.stderr);
+        assert!(line.starts_with(expected), "{args:?}: {line}");
+    }
+    // As show refuses it.
+    let output = histx()
+        .args(["swf", "--domain", "prod", "a/b"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(one_error_line(&output.stderr).starts_with("histx: 'a/b': a workflowId holds no '/'"));
+    assert!(fake.requests(fake_swf::LIST_OPEN).is_empty());
+    assert!(fake.requests(fake_swf::LIST_CLOSED).is_empty());
 }
