@@ -40,6 +40,10 @@ pub struct RunRecord {
     pub parent: Option<String>,
     /// Every other wire field, under the service's own names.
     pub details: Map<String, Value>,
+    /// What the table shows for the record when its name is no name of the run (an SWF
+    /// workflowId is every run's of that workflow): what `histx <service>` takes, so
+    /// that the table tells runs apart. Not a field of the JSON record (`execution` is).
+    pub label: Option<String>,
 }
 
 impl RunRecord {
@@ -53,6 +57,7 @@ impl RunRecord {
             end: None,
             parent: None,
             details: Map::new(),
+            label: None,
         }
     }
 

@@ -1149,3 +1149,70 @@ fn swf_ls_checks_the_workflow_id_as_show_does_before_any_request() {
     assert!(fake.requests(fake_swf::LIST_OPEN).is_empty());
     assert!(fake.requests(fake_swf::LIST_CLOSED).is_empty());
 }
+
+#[test]
+fn the_swf_table_names_each_run_as_histx_swf_takes_it() {
+    let fake = swf_fake();
+    let output = histx()
+        .args(["swf", "ls", "--domain", "prod", "order-3", "--limit", "3"])
+        .args(["--color", "never", "--endpoint-url", &fake.endpoint()])
+        .env("COLUMNS", "120")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[0].starts_with("EXECUTION "), "{text}");
+    assert!(lines.iter().all(|l| l.chars().count() <= 120), "{text}");
+    let firsts: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    // Three runs of one workflow, each told apart by what names it.
+    assert_eq!(
+        firsts,
+        [
+            "prod/order-3/run2403",
+            "prod/order-3/run2303",
+            "prod/order-3/run2203"
+        ],
+        "{text}"
+    );
+    for first in firsts {
+        histx()
+            .args([
+                "swf",
+                first,
+                "-o",
+                "jsonl",
+                "--endpoint-url",
+                &fake.endpoint(),
+            ])
+            .assert()
+            .success();
+    }
+    // Too narrow for the whole execution: its end, which tells the runs apart, stays.
+    let output = histx()
+        .args(["swf", "ls", "--domain", "prod", "order-3", "--limit", "3"])
+        .args([
+            "--color",
+            "never",
+            "--ascii",
+            "--endpoint-url",
+            &fake.endpoint(),
+        ])
+        .env("COLUMNS", "80")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.iter().all(|l| l.chars().count() <= 80), "{text}");
+    for (line, run) in lines[1..].iter().zip(["run2403", "run2303", "run2203"]) {
+        let first = line.split_whitespace().next().unwrap();
+        assert!(first.starts_with("...") && first.ends_with(run), "{text}");
+    }
+}

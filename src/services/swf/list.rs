@@ -213,6 +213,8 @@ fn run_record(domain: &str, value: Value) -> Option<RunRecord> {
     let run_id = execution.get("runId")?.as_str()?.to_string();
     fields.shift_remove("execution");
     let mut record = RunRecord::new(SERVICE, format!("{domain}/{workflow_id}/{run_id}"));
+    // The workflowId is shared by the workflow's runs: the table shows the execution.
+    record.label = Some(record.execution.clone());
     record.name = Some(workflow_id);
     record.status = Some(run_status_of(
         fields
