@@ -78,6 +78,21 @@ pub struct Target {
     pub region: Option<String>,
 }
 
+impl Target {
+    /// What `histx <service> ls` takes to list the runs of what the paste names, when it
+    /// names what runs belong to (a state machine, a document, a pipeline); `None` when
+    /// it names one run.
+    pub fn list_args(&self) -> Option<Vec<String>> {
+        let first = self.args.first()?;
+        let parent = match self.service {
+            Service::Sfn => first.contains(":stateMachine:"),
+            Service::Ssm => !first.starts_with("arn:") && !is_uuid(first),
+            Service::CodePipeline => self.args.len() == 1,
+        };
+        parent.then(|| vec![first.clone()])
+    }
+}
+
 /// The console's hosts, one a partition.
 const CONSOLE_DOMAINS: [&str; 3] = [
     "console.aws.amazon.com",
