@@ -381,5 +381,47 @@ fn a_pasted_name_that_starts_with_a_dash_is_no_option() {
     let url = format!("https://us-east-2.console.aws.amazon.com/codesuite/codepipeline/pipelines/-x/executions/{OLDER}/timeline?region=us-east-2");
     assert_eq!(json_lines(&stdout(&fake, &[&url, "-o", "jsonl"])).len(), 12);
     let requests = fake.requests(LIST_ACTIONS);
-    assert!(requests.iter().all(|r| r["pipelineName"] == "-x"), "{requests:?}");
+    assert!(
+        requests.iter().all(|r| r["pipelineName"] == "-x"),
+        "{requests:?}"
+    );
+}
+
+#[test]
+fn chat_punctuation_and_markdown_are_taken_off_a_paste_and_a_typed_arn_is_checked() {
+    let fake = sfn_fake();
+    let typed = stdout(&fake, &["sfn", ARN, "--limit", "5", "-o", "jsonl"]);
+    let url = format!(
+        "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/{ARN}"
+    );
+    for pasted in [
+        format!("{ARN},"),
+        format!("{url})."),
+        format!("[the failed run]({url})"),
+        format!("\u{200b}{ARN}"),
+        format!("\u{feff}{url}"),
+    ] {
+        assert_eq!(
+            stdout(&fake, &[&pasted, "--limit", "5", "-o", "jsonl"]),
+            typed,
+            "{pasted:?}"
+        );
+    }
+    let requests = fake.requests(SFN_HISTORY).len();
+    // Typed after `sfn`, a name Step Functions cannot hold is refused before any request.
+    let assert = histx()
+        .args([
+            "sfn",
+            &format!("{ARN},"),
+            "--endpoint-url",
+            &fake.endpoint(),
+        ])
+        .assert()
+        .code(2);
+    let line = one_error_line(&assert.get_output().stderr);
+    assert!(
+        line.contains("'run-42,' is no Step Functions name"),
+        "{line}"
+    );
+    assert_eq!(fake.requests(SFN_HISTORY).len(), requests);
 }

@@ -415,10 +415,22 @@ impl ExecutionArn {
         let well_formed =
             |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control());
         match resource {
-            "execution" if parts.len() == 8 && parts[3..].iter().all(|p| well_formed(p)) => Ok(ExecutionArn {
-                arn: text.to_string(),
-                region: region.to_string(),
-            }),
+            "execution" if parts.len() == 8 && parts[3..].iter().all(|p| well_formed(p)) => {
+                // The state machine (a Distributed Map child's: MACHINE/LABEL) and the
+                // execution are names, with the characters Step Functions allows.
+                let names = parts[6].splitn(2, '/').chain([parts[7]]);
+                if let Some(bad) = names.into_iter().find(|name| !list::valid_name(name)) {
+                    return Err(not_execution(&format!(
+                        "'{}' is no Step Functions name (1 to 80 characters, no spaces, \
+                         brackets, wildcards or punctuation like : / , ;); expected {ARN_FORM}",
+                        crate::escape::echo(bad)
+                    )));
+                }
+                Ok(ExecutionArn {
+                    arn: text.to_string(),
+                    region: region.to_string(),
+                })
+            }
             "execution" => Err(not_execution(&format!("expected {ARN_FORM}"))),
             "stateMachine" => {
                 let machine = parts.get(6).copied().unwrap_or("STATE_MACHINE");
@@ -441,6 +453,35 @@ impl ExecutionArn {
                 "'{}' resources have no history; expected {ARN_FORM}",
                 crate::escape::echo(other)
             ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod arn_tests {
+    use super::*;
+
+    #[test]
+    fn an_execution_arn_holds_names_step_functions_allows() {
+        let ok = [
+            "arn:aws:states:us-east-1:123456789012:execution:Orders:run-42",
+            "arn:aws:states:us-east-1:123456789012:execution:Orders/Map:0f1e2d3c-aaaa-4bbb-8ccc-0123456789ab",
+            "arn:aws:states:us-east-1:123456789012:execution:Orders:run(1)",
+        ];
+        for arn in ok {
+            assert!(ExecutionArn::parse(arn).is_ok(), "{arn}");
+        }
+        for bad in [
+            "arn:aws:states:us-east-1:123456789012:execution:Orders:run-42,",
+            "arn:aws:states:us-east-1:123456789012:execution:Orders:run;42",
+            "arn:aws:states:us-east-1:123456789012:execution:Ord*ers:run-42",
+            "arn:aws:states:us-east-1:123456789012:execution:Orders/Map/x:run-42",
+        ] {
+            let error = ExecutionArn::parse(bad).unwrap_err().to_string();
+            assert!(
+                error.contains("is no Step Functions name"),
+                "{bad}: {error}"
+            );
         }
     }
 }
