@@ -1216,3 +1216,44 @@ fn the_swf_table_names_each_run_as_histx_swf_takes_it() {
         assert!(first.starts_with("...") && first.ends_with(run), "{text}");
     }
 }
+
+#[test]
+fn a_state_machine_or_document_with_from_is_refused_as_naming_no_run() {
+    let sfn = common::repo_file("tests/fixtures/sfn/runtime-failure.json");
+    let ssm = common::repo_file("tests/fixtures/ssm/every-field.json");
+    for (args, expected) in [
+        (
+            vec!["sfn", "orders", "--from", sfn.to_str().unwrap()],
+            "histx: a state machine names no one execution to label a saved history with: with --from, give the execution ARN, or none",
+        ),
+        (
+            vec![
+                "sfn",
+                "arn:aws:states:us-east-1:123456789012:stateMachine:orders",
+                "--from",
+                sfn.to_str().unwrap(),
+            ],
+            "histx: a state machine names no one execution",
+        ),
+        (
+            vec!["ssm", "Restart", "--from", ssm.to_str().unwrap()],
+            "histx: a document names no one automation to label a saved history with: with --from, give the automation execution ID, or none",
+        ),
+    ] {
+        let output = histx().args(&args).assert().code(2).get_output().clone();
+        let line = one_error_line(&output.stderr);
+        assert!(line.starts_with(expected), "{args:?}: {line}");
+        assert!(output.stdout.is_empty());
+    }
+    // An execution ARN labels the events; none leaves them unlabelled, as before.
+    let arn = "arn:aws:states:us-east-1:123456789012:execution:orders:r1";
+    let output = histx()
+        .args(["sfn", arn, "--from", sfn.to_str().unwrap(), "-o", "jsonl"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(json_lines(&output.stdout)
+        .iter()
+        .all(|e| e["execution"] == arn));
+}

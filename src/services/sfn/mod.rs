@@ -35,8 +35,8 @@ pub const SERVICE: &str = "sfn";
 pub struct Args {
     /// The execution's ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME),
     /// or a state machine's ARN or name: then its newest execution (with --run-status,
-    /// the newest with that status), said on stderr. With --from it is optional and
-    /// only labels the events.
+    /// the newest with that status), said on stderr. With --from it is optional, an
+    /// execution ARN only labels the events, and a state machine is refused.
     #[arg(value_name = "EXECUTION_OR_STATE_MACHINE")]
     pub execution_arn: Option<String>,
 
@@ -207,6 +207,14 @@ impl Service for Sfn {
     /// API sends live pages with includeExecutionData=false: `-o raw` then agrees with
     /// the normalized output.
     fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
+        if origin == Origin::File && self.arn.is_none() && self.machine.is_some() {
+            // Its newest execution is AWS's to say, not the file's.
+            return Err(UsageError::new(
+                "a state machine names no one execution to label a saved history with: with \
+                 --from, give the execution ARN, or none",
+            )
+            .into());
+        }
         let source: BoxedSource = match origin {
             Origin::File if !self.include_data => {
                 Box::new(PageByPage::new(source, |page: Vec<Value>| {

@@ -46,7 +46,7 @@ pub struct Args {
     /// The automation execution's ID (a UUID, as start-automation-execution prints it)
     /// or its ARN; or a document (runbook) name: then its newest automation (with
     /// --run-status, the newest with that status), said on stderr. With --from it is
-    /// optional and only labels the steps.
+    /// optional, an automation only labels the steps, and a document is refused.
     #[arg(value_name = "AUTOMATION_EXECUTION_ID_OR_DOCUMENT")]
     pub automation_execution_id: Option<String>,
 
@@ -222,6 +222,14 @@ impl Service for Ssm {
     /// The service applies `--filter` to live pages; to a file, histx does, with the
     /// meaning the API reference gives the filters.
     fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
+        if origin == Origin::File && self.execution.is_none() && self.document.is_some() {
+            // Its newest automation is AWS's to say, not the file's.
+            return Err(UsageError::new(
+                "a document names no one automation to label a saved history with: with \
+                 --from, give the automation execution ID, or none",
+            )
+            .into());
+        }
         let source = match origin {
             Origin::File if !self.filters.is_empty() => {
                 let matcher = StepMatcher::new(&self.filters)?;
