@@ -7,7 +7,7 @@ use crate::common;
 
 use common::fake::FakeAws;
 use common::fake_lists::*;
-use common::{fake_sfn, fake_ssm, fake_swf, histx, json_lines, one_error_line};
+use common::{fake_codepipeline, fake_sfn, fake_ssm, fake_swf, histx, json_lines, one_error_line};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -830,6 +830,42 @@ fn pipeline_fake() -> (FakeAws, Vec<Value>) {
             .collect(),
     ));
     (fake, summaries)
+}
+
+#[test]
+fn a_pipeline_that_does_not_exist_is_one_line_exit_1_naming_the_region() {
+    let (fake, _) = pipeline_fake();
+    fake.serve(fake_codepipeline::list_action_executions(HashMap::new()));
+    for args in [
+        &["codepipeline", "ls", "nope"][..],
+        &["codepipeline", "nope"],
+        &["codepipeline", "nope", "--run-status", "failed"],
+        &[
+            "codepipeline",
+            "nope",
+            "--execution-id",
+            "5a7c44a9-8776-448d-b753-00c82a322f6a",
+        ],
+        &["codepipeline", "ls", "nope", "--region", "eu-west-3"],
+    ] {
+        let output = histx()
+            .args(args)
+            .args(["--endpoint-url", &fake.endpoint()])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let region = if args.contains(&"eu-west-3") {
+            "eu-west-3"
+        } else {
+            "us-east-1"
+        };
+        assert_eq!(
+            one_error_line(&output.stderr),
+            format!("histx: PipelineNotFoundException: The account with id '123456789012' does not include a pipeline with the name 'nope' in {region} (`histx codepipeline ls` lists the pipelines there are)"),
+            "{args:?}"
+        );
+    }
 }
 
 #[test]

@@ -183,7 +183,7 @@ impl PageApi for ListPipelineExecutions {
             .interceptor(tap.clone())
             .send()
             .await
-            .map_err(aws::describe_error)?;
+            .map_err(|e| super::api::in_region(aws::describe_error(e), &self.client))?;
         tap.page("pipelineExecutionSummaries", "nextToken")
     }
 }
