@@ -5,7 +5,8 @@
 //! for every service: it applies what the API could not (`--run-status`, `--since`, an
 //! exact name), keeps the records newest first, and stops requesting once `--limit`
 //! records are kept (a page is asked no larger than what is still wanted when the API
-//! filtered everything itself). Records go to a [`RunSink`] as each page arrives.
+//! filtered everything itself, or left only `--since`, which ends a newest-first
+//! listing at its first older run). Records go to a [`RunSink`] as each page arrives.
 
 use crate::aws::Connection;
 use crate::cli::List;
@@ -90,12 +91,14 @@ impl<'q> Runs<'q> {
         }
     }
 
-    /// True when every record the API sends is kept: then a page need hold no more than
-    /// what is still wanted.
+    /// True when a page need hold no more than what is still wanted: every record the
+    /// API sends is kept until the listing ends. So it is when the API applied every
+    /// filter; and when histx applies only `--since` to runs listed newest first, as
+    /// every run before the first older one is kept and none after it.
     fn all_kept(&self) -> bool {
         let listing = &self.listing;
         (listing.statuses_applied || self.query.statuses.is_empty())
-            && (listing.since_applied || self.query.since.is_none())
+            && (listing.since_applied || self.query.since.is_none() || !listing.parents)
             && listing.keep.is_none()
     }
 

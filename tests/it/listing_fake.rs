@@ -203,6 +203,37 @@ fn since_stops_at_the_first_older_execution() {
     assert_eq!(records.len(), 10);
     assert_eq!(records[9]["name"], "run-2490");
     assert_eq!(fake.requests(LIST_EXECUTIONS).len(), 1);
+    // The limit is what a page needs: every run before the first older one is listed,
+    // and none after it.
+    let (records, _) = ok(
+        &fake,
+        &[
+            "sfn", "ls", MACHINE, "--since", &since, "--limit", "5", "-o", "jsonl",
+        ],
+    );
+    assert_eq!(records.len(), 5);
+    let asked = fake.requests(LIST_EXECUTIONS);
+    assert_eq!(asked.len(), 2);
+    assert_eq!(asked[1]["maxResults"], 5, "{:?}", asked[1]);
+    // With the statuses applied by the API too.
+    let (records, _) = ok(
+        &fake,
+        &[
+            "sfn",
+            "ls",
+            MACHINE,
+            "--since",
+            &since,
+            "--limit",
+            "2",
+            "--run-status",
+            "succeeded",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(records.len(), 2);
+    assert_eq!(fake.requests(LIST_EXECUTIONS)[2]["maxResults"], 2);
 }
 
 #[test]
