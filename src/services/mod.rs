@@ -382,6 +382,17 @@ impl RunQuery {
         }
     }
 
+    /// `--run-status` values as a message names them: `failed or timed_out`, each once.
+    pub fn which(asked: &[Status]) -> String {
+        let mut named: Vec<&str> = Vec::new();
+        for status in asked {
+            if !named.contains(&status.as_str()) {
+                named.push(status.as_str());
+            }
+        }
+        named.join(" or ")
+    }
+
     /// The newest run with one of `asked` (any run, when empty).
     pub fn newest(asked: &[Status]) -> Self {
         RunQuery::new(asked, None, 1)

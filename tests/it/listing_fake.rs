@@ -410,6 +410,16 @@ fn names_that_do_not_exist_and_runs_that_are_not_there_are_one_line_exit_1() {
         vec!["sfn", "billing", "--run-status", "failed"],
         vec![
             "sfn",
+            "billing",
+            "--run-status",
+            "failed",
+            "--run-status",
+            "timed_out",
+            "--run-status",
+            "failed",
+        ],
+        vec![
+            "sfn",
             "ls",
             "arn:aws:states:us-east-1:123456789012:stateMachine:gone",
         ],
@@ -427,6 +437,7 @@ fn names_that_do_not_exist_and_runs_that_are_not_there_are_one_line_exit_1() {
                 line,
                 "histx: StateMachineDoesNotExist: no state machine named 'shipping' in us-east-1 (ListStateMachines lists none; `histx sfn ls` lists those there are)"
             ),
+            "failed" if args.len() > 4 => assert!(line.contains("state machine 'billing' has no failed or timed_out execution "), "{line}"),
             "failed" => assert!(line.contains("state machine 'billing' has no failed execution"), "{line}"),
             _ => assert!(line.starts_with("histx: StateMachineDoesNotExist: State Machine Does Not Exist"), "{line}"),
         }

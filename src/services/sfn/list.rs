@@ -232,11 +232,7 @@ pub async fn newest_execution(
 ) -> Result<(ExecutionArn, String)> {
     let query = RunQuery::newest(statuses);
     let listing = executions(client, machine_arn, &query);
-    let which = statuses
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let which = RunQuery::which(statuses);
     let Some(run) = crate::listing::newest(listing, &query).await? else {
         let shown = terminal_safe(machine.shown());
         return Err(if statuses.is_empty() {

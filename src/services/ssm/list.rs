@@ -235,11 +235,7 @@ pub async fn newest_automation(
     statuses: &[Status],
 ) -> Result<(AutomationExecution, String)> {
     let query = RunQuery::newest(statuses);
-    let which = statuses
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let which = RunQuery::which(statuses);
     let shown = terminal_safe(document);
     let Some(run) =
         crate::listing::newest(automations(client, region, Some(document), &query), &query).await?

@@ -168,11 +168,7 @@ pub(super) async fn newest_with_status(
     statuses: &[Status],
 ) -> Result<(String, String)> {
     let query = RunQuery::newest(statuses);
-    let which = statuses
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let which = RunQuery::which(statuses);
     let Some(run) =
         crate::listing::newest(runs(client, domain, Some(workflow_id), &query), &query).await?
     else {
