@@ -830,6 +830,60 @@ fn run_status_running_is_every_status_that_is_not_final_and_pending_the_waiting_
 }
 
 #[test]
+fn the_newest_automation_of_a_document_is_a_top_level_one_not_a_rate_controlled_child() {
+    let fake = FakeAws::start();
+    let parent = automation_id(9, 0);
+    let mut automations = vec![
+        json!({"AutomationExecutionId": parent, "DocumentName": "Patch",
+        "AutomationExecutionStatus": "Failed", "Mode": "Auto", "ExecutionStartTime": 1_710_000_000.0,
+        "ExecutionEndTime": 1_710_000_600.0, "Target": "tag:Env", "MaxConcurrency": "2"}),
+    ];
+    // Its children: the same document, started after it, one per target.
+    for i in 1..=3 {
+        automations.push(json!({"AutomationExecutionId": automation_id(9, i), "DocumentName": "Patch",
+            "AutomationExecutionStatus": if i == 2 { "Failed" } else { "Success" }, "Mode": "Auto",
+            "ExecutionStartTime": 1_710_000_000.0 + 10.0 * i as f64, "ExecutionEndTime": 1_710_000_300.0,
+            "ParentAutomationExecutionId": parent}));
+    }
+    // A document only ever run by another automation: its newest child is its newest.
+    let inner = automation_id(9, 10);
+    automations.push(json!({"AutomationExecutionId": inner, "DocumentName": "Inner",
+        "AutomationExecutionStatus": "Success", "Mode": "Auto", "ExecutionStartTime": 1_710_000_100.0,
+        "ExecutionEndTime": 1_710_000_200.0, "ParentAutomationExecutionId": parent}));
+    fake.serve(describe_automation_executions(automations));
+    fake.serve(fake_ssm::describe_automation_step_executions(
+        HashMap::from([
+            (parent.clone(), fake_ssm::synthetic_steps(3)),
+            (inner.clone(), fake_ssm::synthetic_steps(2)),
+        ]),
+    ));
+    for args in [
+        &["ssm", "Patch"][..],
+        &["ssm", "Patch", "--run-status", "failed"],
+    ] {
+        let (steps, stderr) = ok(&fake, &[args, &["-o", "jsonl"]].concat());
+        assert_eq!(steps.len(), 3, "{args:?}");
+        assert!(
+            stderr.starts_with(&format!("histx: automation {parent} of Patch (failed")),
+            "{stderr}"
+        );
+    }
+    let (steps, stderr) = ok(&fake, &["ssm", "Inner", "-o", "jsonl"]);
+    assert_eq!(steps.len(), 2);
+    assert!(
+        stderr.starts_with(&format!("histx: automation {inner} of Inner (succeeded")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("started by automation {parent}")),
+        "{stderr}"
+    );
+    // The listing lists them all.
+    let (records, _) = ok(&fake, &["ssm", "ls", "Patch", "-o", "jsonl"]);
+    assert_eq!(records.len(), 4);
+}
+
+#[test]
 fn ssm_since_is_the_apis_start_time_after_and_checked_to_the_millisecond() {
     let (fake, _) = ssm_fake();
     // Restart's automation 250 started at 1_700_000_000 + 60 * 250 (and RestartAll's

@@ -1,6 +1,7 @@
 //! SSM Automation listings and the newest automation: `histx ssm ls [DOCUMENT_NAME]`
 //! (DescribeAutomationExecutions, 50 a page, the API's maximum) and `histx ssm
-//! DOCUMENT_NAME`, which shows the document's newest automation. The API's
+//! DOCUMENT_NAME`, which shows the document's newest automation (the newest that no
+//! other automation started: a rate-controlled run's children share its document). The API's
 //! DocumentNamePrefix filter matches by prefix, so the exact name is checked again
 //! here; `--run-status` is its ExecutionStatus filter (every status value that
 //! normalizes to the one asked for), `--since` its StartTimeAfter filter (checked again
@@ -237,9 +238,23 @@ pub async fn newest_automation(
     let query = RunQuery::newest(statuses);
     let which = RunQuery::which(statuses);
     let shown = terminal_safe(document);
-    let Some(run) =
-        crate::listing::newest(automations(client, region, Some(document), &query), &query).await?
-    else {
+    // A rate-controlled automation's children run the same document, started after it:
+    // the run people mean is the one they started. Only a document that has no
+    // automation of its own (one only ever started by another) shows its newest child.
+    let mut top_level = automations(client, region, Some(document), &query);
+    top_level.if_empty = None;
+    let exact = top_level.keep.take();
+    top_level.keep = Some(Box::new(move |record: &RunRecord| {
+        exact.as_ref().is_none_or(|keep| keep(record)) && started_by(record).is_none()
+    }));
+    let run = match crate::listing::newest(top_level, &query).await? {
+        Some(run) => Some(run),
+        None => {
+            let every = automations(client, region, Some(document), &query);
+            crate::listing::newest(every, &query).await?
+        }
+    };
+    let Some(run) = run else {
         return Err(if statuses.is_empty() {
             anyhow!("document '{shown}' has no automation executions (`histx ssm ls` lists those there are)")
         } else {
@@ -255,8 +270,11 @@ pub async fn newest_automation(
     } else {
         format!("the newest {which}")
     };
+    let parent = started_by(&run)
+        .map(|parent| format!(", started by automation {parent}"))
+        .unwrap_or_default();
     let line = format!(
-        "histx: automation {} of {} ({}{started}; {newest}; `histx ssm {}` names it)",
+        "histx: automation {} of {} ({}{started}{parent}; {newest}; `histx ssm {}` names it)",
         run.execution,
         document,
         run.status.map_or("", Status::as_str),
@@ -266,6 +284,16 @@ pub async fn newest_automation(
         AutomationExecution::parse(&run.execution)?,
         terminal_safe(&line).into_owned(),
     ))
+}
+
+/// The automation that started this one (a rate-controlled run's, an
+/// aws:executeAutomation step's), if another did.
+fn started_by(record: &RunRecord) -> Option<&str> {
+    record
+        .details
+        .get("ParentAutomationExecutionId")
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
 }
 
 /// An automation of DescribeAutomationExecutions as a listing record.
