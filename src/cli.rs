@@ -39,17 +39,36 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The command line with a pasted target made explicit: `histx TARGET ARGS...`, where
-/// TARGET is no command, becomes `histx <service> <target's args> [--region R] ARGS...`
-/// (see [`crate::paste`]); any other command line is returned as it is. `--region` is
-/// added only when ARGS hold none: an explicit `--region` beats the pasted region.
+/// The command line with a pasted target made explicit: `histx [OPTIONS] TARGET [VERB]
+/// ARGS...`, where TARGET is no command, becomes `histx <service> [VERB] <target's args>
+/// [--region R] OPTIONS ARGS...` (see [`crate::paste`]); any other command line is
+/// returned as it is. Options before the target are the service command's (skipped,
+/// with their values, to find it); a verb right after it (`ls`, `list`, `show`) is the
+/// service command's verb (`histx <state machine ARN> ls` lists its executions).
+/// `--region` is added only when the options hold none: an explicit `--region` beats
+/// the pasted region. A target that starts with `-` (a pipeline or document name may)
+/// goes last, after `--`, where clap takes it for no option.
 pub fn resolve_paste(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
-    let Some(first) = args.get(1).and_then(|arg| arg.to_str()) else {
+    let command = <Cli as clap::CommandFactory>::command();
+    let Some(at) = target_index(&command, &args) else {
         return Ok(args);
     };
-    let command = <Cli as clap::CommandFactory>::command();
-    if first.starts_with('-') || first == "help" || command.find_subcommand(first).is_some() {
+    let Some(first) = args[at].to_str() else {
         return Ok(args);
+    };
+    if first == "help" || command.find_subcommand(first).is_some() {
+        return Ok(args);
+    }
+    if matches!(first, "ls" | "list" | "show") {
+        let services: Vec<&str> = command
+            .get_subcommands()
+            .filter(|c| c.find_subcommand("ls").is_some())
+            .map(|c| c.get_name())
+            .collect();
+        return Err(UsageError::new(format!(
+            "`{first}` is a verb: histx <{}> {first} ...",
+            services.join("|")
+        )));
     }
     let target = paste::resolve(first).map_err(|message| {
         let commands: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
@@ -58,18 +77,102 @@ pub fn resolve_paste(args: Vec<OsString>) -> Result<Vec<OsString>, UsageError> {
             None => UsageError::new(message),
         }
     })?;
-    let rest = &args[2..];
-    let options = rest.iter().take_while(|arg| *arg != "--");
+    let verb = args
+        .get(at + 1)
+        .and_then(|arg| arg.to_str())
+        .filter(|arg| matches!(*arg, "ls" | "list" | "show"));
+    let mut target_args = target.args.clone();
+    if let Some("ls" | "list") = verb {
+        target_args = target.list_args().ok_or_else(|| {
+            UsageError::new(format!(
+                "'{}' names one run; `ls` lists the runs of a state machine, a document or a \
+                 pipeline (paste one of those, or drop `ls` to show the run)",
+                crate::escape::echo(first.trim())
+            ))
+        })?;
+    }
+    let after = at + 1 + usize::from(verb.is_some());
+    // The options the user gave: before the target, then after it (and the verb).
+    let options: Vec<OsString> = args[1..at].iter().chain(&args[after..]).cloned().collect();
     let region_given = options
+        .iter()
+        .take_while(|arg| *arg != "--")
         .filter_map(|arg| arg.to_str())
         .any(|arg| arg == "--region" || arg.starts_with("--region="));
     let mut line: Vec<OsString> = vec![args[0].clone(), target.service.command().into()];
-    line.extend(target.args.into_iter().map(OsString::from));
+    line.extend(verb.map(OsString::from));
+    let positional = target_args.remove(0);
+    let dashed = positional.starts_with('-');
+    if !dashed {
+        line.push(positional.clone().into());
+    }
+    line.extend(target_args.into_iter().map(OsString::from));
     if let (Some(region), false) = (target.region, region_given) {
         line.extend(["--region".into(), region.into()]);
     }
-    line.extend(rest.iter().cloned());
+    if dashed && options.iter().any(|arg| arg == "--") {
+        return Err(UsageError::new(format!(
+            "'{}' starts with '-': with it, put no `--` after the pasted target",
+            crate::escape::echo(&positional)
+        )));
+    }
+    line.extend(options);
+    if dashed {
+        line.extend(["--".into(), positional.into()]);
+    }
     Ok(line)
+}
+
+/// Where the first word that is no option stands (the command or the pasted target),
+/// skipping options and their values as the service commands define them; `None` when
+/// there is none, or an option before it that histx does not know, `--help` or
+/// `--version` (clap then answers the command line as it is).
+fn target_index(command: &clap::Command, args: &[OsString]) -> Option<usize> {
+    let options: Vec<&clap::Arg> = command
+        .get_subcommands()
+        .flat_map(|service| {
+            service.get_arguments().chain(
+                service
+                    .get_subcommands()
+                    .flat_map(|verb| verb.get_arguments()),
+            )
+        })
+        .collect();
+    let long = |name: &str| options.iter().find(|a| a.get_long() == Some(name));
+    let short = |c: char| options.iter().find(|a| a.get_short() == Some(c));
+    let mut i = 1;
+    while i < args.len() {
+        let arg = args[i].to_str()?;
+        if arg == "-" || !arg.starts_with('-') {
+            return Some(i);
+        }
+        if let Some(name) = arg.strip_prefix("--") {
+            let (name, value) = match name.split_once('=') {
+                Some((name, _)) => (name, true),
+                None => (name, false),
+            };
+            let option = long(name)?;
+            i += if option.get_action().takes_values() && !value {
+                2
+            } else {
+                1
+            };
+            continue;
+        }
+        // `-o jsonl`, `-ojsonl`, `-f`, `-fo jsonl`.
+        let mut step = 1;
+        for (at, c) in arg.char_indices().skip(1) {
+            let option = short(c)?;
+            if option.get_action().takes_values() {
+                if at + c.len_utf8() == arg.len() {
+                    step = 2;
+                }
+                break;
+            }
+        }
+        i += step;
+    }
+    None
 }
 
 /// One subcommand per service.
@@ -239,9 +342,11 @@ pub struct List<L: clap::Args> {
     pub options: ListOptions,
 }
 
-/// The values `--run-status` takes, on `ls` and `show`.
-pub const RUN_STATUSES: [Status; 6] = [
+/// The values `--run-status` takes, on `ls` and `show` (what each selects:
+/// [`services::RunQuery::selects`]).
+pub const RUN_STATUSES: [Status; 7] = [
     Status::Running,
+    Status::Pending,
     Status::Succeeded,
     Status::Failed,
     Status::TimedOut,
@@ -261,7 +366,9 @@ pub struct ListOptions {
     #[arg(short = 'o', long, value_enum, default_value_t = ListFormat::Table, help_heading = "Output")]
     pub output: ListFormat,
 
-    /// Only runs with this status (repeatable); `aborted` includes `cancelled` (stopped,
+    /// Only runs with this status (repeatable): `running` is every run not yet ended
+    /// (`pending` and `scheduled` ones too), `pending` those waiting to run (for an
+    /// approval, a change calendar, a schedule), `aborted` includes `cancelled` (stopped,
     /// cancelled, terminated). Sent to the API's status filter where it has one.
     #[arg(long = "run-status", value_name = "STATUS", help_heading = "Filters", value_parser = run_status_parser())]
     pub run_statuses: Vec<Status>,
@@ -280,7 +387,8 @@ pub struct ListOptions {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RunChoice {
     /// Show the newest run with this status (repeatable) rather than the newest run;
-    /// `aborted` includes `cancelled`
+    /// `running` is any run not yet ended, `pending` one waiting to run, `aborted`
+    /// includes `cancelled`
     #[arg(long = "run-status", value_name = "STATUS", help_heading = "Which run", value_parser = run_status_parser(), conflicts_with = "from")]
     pub run_statuses: Vec<Status>,
 }

@@ -61,6 +61,25 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(safe)
 }
 
+/// The most characters of the user's own input an error line shows: more than the
+/// longest ARN of a run.
+pub const ECHO_CHARS: usize = 256;
+
+/// What the user typed or pasted, as an error line shows it: terminal-safe, and cut to
+/// [`ECHO_CHARS`] characters with `…` (a 100 kB paste is no one-line error).
+pub fn echo(text: &str) -> Cow<'_, str> {
+    let cut = match text.char_indices().nth(ECHO_CHARS) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    };
+    let safe = terminal_safe(cut);
+    if cut.len() == text.len() {
+        safe
+    } else {
+        Cow::Owned(format!("{safe}…"))
+    }
+}
+
 /// Writes `value` as one line of compact JSON, newline included.
 pub fn write_json_line<T: Serialize + ?Sized>(
     out: &mut dyn Write,
@@ -109,6 +128,16 @@ fn needs_extra_escapes(bytes: &[u8]) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_echo_is_cut_to_its_length_on_a_character_boundary() {
+        assert_eq!(echo("short\n"), "short\\n");
+        let long = "é".repeat(ECHO_CHARS + 1);
+        let shown = echo(&long);
+        assert_eq!(shown.chars().count(), ECHO_CHARS + 1);
+        assert!(shown.ends_with("é…"), "{shown}");
+        assert_eq!(echo(&long[..2 * ECHO_CHARS]), long[..2 * ECHO_CHARS]);
+    }
 
     #[test]
     fn control_characters_are_shown_not_obeyed() {

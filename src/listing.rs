@@ -5,7 +5,8 @@
 //! for every service: it applies what the API could not (`--run-status`, `--since`, an
 //! exact name), keeps the records newest first, and stops requesting once `--limit`
 //! records are kept (a page is asked no larger than what is still wanted when the API
-//! filtered everything itself). Records go to a [`RunSink`] as each page arrives.
+//! filtered everything itself, or left only `--since`, which ends a newest-first
+//! listing at its first older run). Records go to a [`RunSink`] as each page arrives.
 
 use crate::aws::Connection;
 use crate::cli::List;
@@ -36,6 +37,9 @@ pub async fn list<S: Service>(
         printed += page.len();
         sink.page(out, &page).context(CANNOT_WRITE)?;
     }
+    if printed == 0 {
+        runs.check_empty().await?;
+    }
     sink.finish(out).context(CANNOT_WRITE)?;
     if printed == 0 && options.output == crate::render::runs::ListFormat::Table {
         // A table of nothing has no header either: say so where people look.
@@ -57,10 +61,14 @@ pub async fn list<S: Service>(
 /// The newest record of a listing that the query keeps, if any (for `show`).
 pub async fn newest(listing: RunListing, query: &RunQuery) -> Result<Option<RunRecord>> {
     let mut runs = Runs::new(listing, query);
-    Ok(runs
+    let newest = runs
         .next_page()
         .await?
-        .and_then(|page| page.into_iter().next()))
+        .and_then(|page| page.into_iter().next());
+    if newest.is_none() {
+        runs.check_empty().await?;
+    }
+    Ok(newest)
 }
 
 const CANNOT_WRITE: &str = "cannot write the output";
@@ -83,13 +91,23 @@ impl<'q> Runs<'q> {
         }
     }
 
-    /// True when every record the API sends is kept: then a page need hold no more than
-    /// what is still wanted.
+    /// True when a page need hold no more than what is still wanted: every record the
+    /// API sends is kept until the listing ends. So it is when the API applied every
+    /// filter; and when histx applies only `--since` to runs listed newest first, as
+    /// every run before the first older one is kept and none after it.
     fn all_kept(&self) -> bool {
         let listing = &self.listing;
         (listing.statuses_applied || self.query.statuses.is_empty())
-            && (listing.since_applied || self.query.since.is_none())
+            && (listing.since_applied || self.query.since.is_none() || !listing.parents)
             && listing.keep.is_none()
+    }
+
+    /// The listing's own check that what it lists exists, once it has kept nothing.
+    async fn check_empty(&mut self) -> Result<()> {
+        match self.listing.if_empty.take() {
+            Some(check) => check.await,
+            None => Ok(()),
+        }
     }
 
     /// The next records kept, newest first; `None` once the limit is reached or the
@@ -207,6 +225,24 @@ mod tests {
             read(listing(runs(30), 4), &query),
             vec!["0", "1", "2", "3", "4"]
         );
+    }
+
+    #[test]
+    fn running_selects_every_status_that_is_not_final_and_pending_the_waiting_ones() {
+        let running = RunQuery::new(&[Status::Running], None, 5);
+        for status in Status::ALL {
+            let in_flight = !status.is_final() && status != Status::Info;
+            assert_eq!(running.wants(status), in_flight, "{status:?}");
+        }
+        let pending = RunQuery::new(&[Status::Pending], None, 5);
+        assert!(pending.wants(Status::Pending) && pending.wants(Status::Scheduled));
+        assert!(!pending.wants(Status::Running));
+        let both = RunQuery::new(
+            &[Status::Running, Status::Pending, Status::Running],
+            None,
+            5,
+        );
+        assert_eq!(both.statuses.len(), 4, "{:?}", both.statuses);
     }
 
     #[test]

@@ -26,10 +26,10 @@ fn main() -> ExitCode {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        say(&format!(
             "histx: internal error{place}: {}; please report it",
             histx::escape::terminal_safe(&payload)
-        );
+        ));
     }));
     let worker = std::thread::Builder::new()
         .name("histx".into())
@@ -55,7 +55,7 @@ fn run() -> ExitCode {
     let args = match cli::resolve_paste(std::env::args_os().collect()) {
         Ok(args) => args,
         Err(error) => {
-            eprintln!("histx: {error}");
+            say(&format!("histx: {error}"));
             return exit::Status::Usage.into();
         }
     };
@@ -64,7 +64,7 @@ fn run() -> ExitCode {
         Err(error) => return command_line_error(&error),
     };
     if stdout_was_closed() {
-        eprintln!("histx: standard output is closed (`>&-`): there is nowhere to write");
+        say("histx: standard output is closed (`>&-`): there is nowhere to write");
         return exit::Status::Failure.into();
     }
     let stdout = io::stdout();
@@ -89,7 +89,7 @@ fn run() -> ExitCode {
         Ok(Some(outcome)) => exit::Status::from(outcome).into(),
         Ok(None) => {
             histx::terminal::progress::end();
-            eprintln!("histx: interrupted");
+            say("histx: interrupted");
             exit::Status::Interrupted.into()
         }
         Err(error) => {
@@ -98,7 +98,7 @@ fn run() -> ExitCode {
             if print {
                 // Whatever was written before the error still goes out first.
                 let _ = out.flush();
-                eprintln!("{}", exit::message(&error));
+                say(&exit::message(&error));
             }
             status.into()
         }
@@ -120,8 +120,34 @@ fn command_line_error(error: &clap::Error) -> ExitCode {
             _ => exit::Status::Success.into(),
         };
     }
-    eprintln!("histx: {}", exit::one_line(&error.render().to_string()));
+    say(&format!(
+        "histx: {}",
+        cut_long_words(&exit::one_line(&error.render().to_string()))
+    ));
     exit::Status::Usage.into()
+}
+
+/// Writes one line to stderr. A stderr nobody reads any more (`2>&1 | head -c 10`, a
+/// closed terminal) is no reason to stop: the line is dropped, never a panic (which
+/// `eprintln!` would be, and again in the panic hook: an abort).
+fn say(line: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
+    let _ = stderr.flush();
+}
+
+/// A clap error line with every word longer than an echo cut (clap quotes the values it
+/// refuses whole: a 100 kB `--limit` value is no one-line error).
+fn cut_long_words(line: &str) -> String {
+    line.split(' ')
+        .map(
+            |word| match word.char_indices().nth(histx::escape::ECHO_CHARS) {
+                Some((at, _)) => format!("{}…", &word[..at]),
+                None => word.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// True when histx was started with standard output closed (`histx ... >&-`). Rust's

@@ -4,7 +4,8 @@
 //! request, no file, no clap; `cli::resolve_paste` puts the result on the command line.
 //!
 //! What is recognised (after chat wrapping is taken off: surrounding white space,
-//! quotes, backticks, `<...>` and Slack's `<url|label>`; and after `%XX` decoding, so
+//! quotes, backticks, `<...>`, Slack's `<url|label>`, a Markdown link, the punctuation
+//! that follows in a sentence, invisible characters; and after `%XX` decoding, so
 //! `arn%3Aaws%3Astates...` works):
 //!
 //! - Step Functions ARNs (`arn:PARTITION:states:REGION:ACCOUNT:...`):
@@ -47,7 +48,7 @@
 //! page's region only picks the console's view). An explicit `--region` on the command
 //! line wins over a pasted one, as it wins over an ARN's with `histx sfn ARN`.
 
-use crate::escape::terminal_safe;
+use crate::escape::echo as terminal_safe;
 
 /// The services a paste can belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +79,21 @@ pub struct Target {
     pub region: Option<String>,
 }
 
+impl Target {
+    /// What `histx <service> ls` takes to list the runs of what the paste names, when it
+    /// names what runs belong to (a state machine, a document, a pipeline); `None` when
+    /// it names one run.
+    pub fn list_args(&self) -> Option<Vec<String>> {
+        let first = self.args.first()?;
+        let parent = match self.service {
+            Service::Sfn => first.contains(":stateMachine:"),
+            Service::Ssm => !first.starts_with("arn:") && !is_uuid(first),
+            Service::CodePipeline => self.args.len() == 1,
+        };
+        parent.then(|| vec![first.clone()])
+    }
+}
+
 /// The console's hosts, one a partition.
 const CONSOLE_DOMAINS: [&str; 3] = [
     "console.aws.amazon.com",
@@ -94,9 +110,9 @@ pub fn resolve(pasted: &str) -> Result<Target, String> {
     let text = unwrap_chat(pasted);
     let lower = text.to_ascii_lowercase();
     if lower.starts_with("https://") || lower.starts_with("http://") {
-        return from_url(text);
+        return from_url(&text);
     }
-    let decoded = percent_decoded(text);
+    let decoded = percent_decoded(&text);
     if decoded.starts_with("arn:") {
         return from_arn(&decoded, None);
     }
@@ -148,11 +164,25 @@ fn cannot_tell(pasted: &str, why: &str) -> String {
     }
 }
 
+/// Characters that show nothing, which a chat or a web page may leave in a copied text
+/// (zero-width spaces and joiners, the word joiner, a byte order mark): no ARN, id or URL
+/// holds one.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+}
+
+/// Punctuation that ends a sentence or a clause, never a pasted target: taken off its
+/// end, as GitHub's autolinks take it off a URL.
+const TRAILING: &[char] = &['.', ',', ':', ';', '!', '?'];
+
 /// The text inside what a chat or a shell left around it: white space, quotes,
-/// backticks, `<...>` (Slack and e-mail), `(...)`, `[...]`, and a Slack label
-/// (`<https://...|label>`).
-fn unwrap_chat(pasted: &str) -> &str {
-    let mut text = pasted.trim();
+/// backticks, `<...>` (Slack and e-mail), `(...)`, `[...]`, `**...**`, a Markdown link
+/// (`[label](url)` is its url), a Slack label (`<https://...|label>`), punctuation after
+/// it (`ARN,` `URL).`: a closing bracket that nothing inside opened), and characters that
+/// show nothing.
+fn unwrap_chat(pasted: &str) -> String {
+    let visible: String = pasted.chars().filter(|&c| !is_invisible(c)).collect();
+    let mut text = visible.trim();
     loop {
         let before = text;
         for (open, close) in [
@@ -169,14 +199,36 @@ fn unwrap_chat(pasted: &str) -> &str {
                 text = text[open.len_utf8()..text.len() - close.len_utf8()].trim();
             }
         }
+        // A Markdown link: the target is the link's.
+        if let (Some(rest), true) = (text.strip_prefix('['), text.ends_with(')')) {
+            if let Some((_label, link)) = rest.split_once("](") {
+                text = link[..link.len() - 1].trim();
+            }
+        }
+        // Markdown's emphasis (`**ARN**`): no target holds a `*`.
+        text = text.trim_matches('*').trim_end_matches(TRAILING).trim();
+        for (open, close) in [('(', ')'), ('[', ']'), ('<', '>')] {
+            let unopened = text.matches(close).count() > text.matches(open).count();
+            if unopened {
+                if let Some(rest) = text.strip_suffix(close) {
+                    text = rest.trim();
+                }
+            }
+            let unclosed = text.matches(open).count() > text.matches(close).count();
+            if unclosed {
+                if let Some(rest) = text.strip_prefix(open) {
+                    text = rest.trim();
+                }
+            }
+        }
         if text == before {
             break;
         }
     }
     // No ARN, id or console URL holds a `|` unencoded: what follows is a label.
     match text.split_once('|') {
-        Some((target, _label)) => target.trim(),
-        None => text,
+        Some((target, _label)) => target.trim().to_string(),
+        None => text.to_string(),
     }
 }
 
@@ -650,6 +702,41 @@ mod tests {
         ];
         for (pasted, expected) in &cases {
             assert_eq!(resolved(pasted).as_ref(), Ok(expected), "{pasted}");
+        }
+    }
+
+    #[test]
+    fn chat_punctuation_and_markdown_around_a_paste_are_taken_off() {
+        let url = format!("https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/{EXECUTION}");
+        let run = format!("sfn {EXECUTION} @us-east-1");
+        let cases: Vec<(String, String)> = vec![
+            (format!("{EXECUTION},"), run.clone()),
+            (format!("{EXECUTION}."), run.clone()),
+            (format!("{EXECUTION}:"), run.clone()),
+            (format!("{EXECUTION}?!"), run.clone()),
+            (format!("{EXECUTION});"), run.clone()),
+            (format!("({EXECUTION}),"), run.clone()),
+            (format!("{url})"), run.clone()),
+            (format!("({url})."), run.clone()),
+            (format!("[the failed run]({url})"), run.clone()),
+            (format!("[{url}]({url})"), run.clone()),
+            (format!("**{EXECUTION}**"), run.clone()),
+            (format!("\u{200b}{EXECUTION}"), run.clone()),
+            (format!("\u{feff}{url}\u{200b}"), run.clone()),
+            (format!("{EXECUTION}\u{2060}"), run.clone()),
+            // A closing bracket that opens inside stays: a name may hold both.
+            (
+                "arn:aws:states:us-east-1:123456789012:execution:Orders:run(1)".into(),
+                "sfn arn:aws:states:us-east-1:123456789012:execution:Orders:run(1) @us-east-1".into(),
+            ),
+            (format!("{UUID}."), format!("ssm {UUID}")),
+            (
+                "https://us-west-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/shop-release/view?region=us-west-1),".into(),
+                "codepipeline shop-release @us-west-1".into(),
+            ),
+        ];
+        for (pasted, expected) in &cases {
+            assert_eq!(resolved(pasted).as_ref(), Ok(expected), "{pasted:?}");
         }
     }
 

@@ -14,7 +14,7 @@ pub const RUN_RECORD_FIELDS: &[(&str, &str)] = &[
     ("service", "sfn, swf, ssm or codepipeline"),
     ("execution", "exactly what `histx <service> show` takes: an execution ARN, domain/workflowId/runId, an automation execution id, pipeline/executionId; a state machine ARN or a pipeline name when state machines or pipelines are listed"),
     ("name", "the execution's name (sfn), the workflowId (swf), the state machine or pipeline name"),
-    ("status", "running, succeeded, failed, timed_out, aborted, cancelled, pending or info (absent for a state machine or pipeline)"),
+    ("status", "running, pending, scheduled, succeeded, failed, timed_out, aborted, cancelled or info (absent for a state machine or pipeline)"),
     ("start", "the service's own start time (a state machine's or pipeline's: when it was created), RFC 3339 UTC"),
     ("end", "when the run ended, once it has"),
     ("duration_ms", "end minus start, in milliseconds"),
@@ -40,6 +40,10 @@ pub struct RunRecord {
     pub parent: Option<String>,
     /// Every other wire field, under the service's own names.
     pub details: Map<String, Value>,
+    /// What the table shows for the record when its name is no name of the run (an SWF
+    /// workflowId is every run's of that workflow): what `histx <service>` takes, so
+    /// that the table tells runs apart. Not a field of the JSON record (`execution` is).
+    pub label: Option<String>,
 }
 
 impl RunRecord {
@@ -53,6 +57,7 @@ impl RunRecord {
             end: None,
             parent: None,
             details: Map::new(),
+            label: None,
         }
     }
 

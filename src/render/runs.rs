@@ -86,13 +86,31 @@ struct RunTable {
     records: Vec<RunRecord>,
 }
 
-/// The label of a record in the table: its name, else the last part of its execution
-/// (`pipeline/executionId` shows the execution id).
+/// The label of a record in the table: the one its service gave it, else its name, else
+/// the last part of its execution (`pipeline/executionId` shows the execution id).
 fn label(record: &RunRecord) -> &str {
     record
-        .name
+        .label
         .as_deref()
+        .or(record.name.as_deref())
         .unwrap_or_else(|| record.execution.rsplit('/').next().unwrap_or_default())
+}
+
+/// `text` cut to `max` columns from the front: an execution's end (SWF's run id) is
+/// what tells runs apart.
+fn cut_front(text: &str, max: usize, ellipsis: &str) -> String {
+    if width_of(text) <= max {
+        return text.to_string();
+    }
+    let room = max.saturating_sub(width_of(ellipsis));
+    let mut start = text.len();
+    for (at, _) in text.char_indices().rev() {
+        if width_of(&text[at..]) > room {
+            break;
+        }
+        start = at;
+    }
+    format!("{ellipsis}{}", &text[start..])
 }
 
 /// What a run belongs to, short: the name at the end of an ARN.
@@ -126,10 +144,14 @@ impl RunSink for RunTable {
         } else {
             "…"
         };
+        // Runs labelled by their execution (SWF's): the column says so, and keeps what
+        // tells them apart longest.
+        let labelled = !self.parents && self.records.iter().any(|r| r.label.is_some());
+        let first = if labelled { "EXECUTION" } else { "NAME" };
         let headers: &[&str] = if self.parents {
-            &["NAME", "CREATED"]
+            &[first, "CREATED"]
         } else {
-            &["NAME", "STATUS", "START", "END", "DURATION", "PARENT"]
+            &[first, "STATUS", "START", "END", "DURATION", "PARENT"]
         };
         let rows: Vec<(Option<Status>, Vec<String>)> = self
             .records
@@ -161,11 +183,13 @@ impl RunSink for RunTable {
                 *w = (*w).max(width_of(cell));
             }
         }
-        // Too wide for the terminal: the name, then the parent, give way.
+        // Too wide for the terminal: the name, then the parent, give way (the parent
+        // first before an execution).
         if let Some(width) = self.presentation.width {
             let total = |widths: &[usize]| widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
             let last = widths.len() - 1;
-            for column in [0, last] {
+            let order = if labelled { [last, 0] } else { [0, last] };
+            for column in order {
                 let over = total(&widths).saturating_sub(usize::from(width));
                 let floor = width_of(headers[column]).max(width_of(ellipsis) + 1);
                 widths[column] -= over.min(widths[column].saturating_sub(floor));
@@ -176,7 +200,11 @@ impl RunSink for RunTable {
             let last = cells.len() - 1;
             let mut text = String::new();
             for (c, cell) in cells.iter().enumerate() {
-                let cell = cut(cell, widths[c], ellipsis);
+                let cell = if labelled && c == 0 && !header {
+                    cut_front(cell, widths[c], ellipsis)
+                } else {
+                    cut(cell, widths[c], ellipsis)
+                };
                 let pad = widths[c].saturating_sub(width_of(&cell));
                 let padded = if right(c) {
                     format!("{}{cell}", " ".repeat(pad))

@@ -337,18 +337,13 @@ pub struct RunQuery {
 }
 
 impl RunQuery {
-    /// A query for `--run-status` values as asked: `aborted` also selects `cancelled`
-    /// (the records say `cancelled` for a run someone stopped or cancelled, as the
-    /// history does; `--exit-status` counts both as 5).
+    /// A query for `--run-status` values as asked, each standing for the record statuses
+    /// of [`RunQuery::selects`]. The same rule serves the API's filter
+    /// ([`RunQuery::wire_statuses`]) and histx's own ([`RunQuery::wants`]).
     pub fn new(asked: &[Status], since: Option<Timestamp>, limit: usize) -> Self {
         let mut statuses: Vec<Status> = Vec::new();
         for &status in asked {
-            let with = if status == Status::Aborted {
-                &[Status::Aborted, Status::Cancelled][..]
-            } else {
-                std::slice::from_ref(&status)
-            };
-            for &s in with {
+            for &s in Self::selects(status) {
                 if !statuses.contains(&s) {
                     statuses.push(s);
                 }
@@ -359,6 +354,43 @@ impl RunQuery {
             since,
             limit,
         }
+    }
+
+    /// The record statuses one `--run-status` value selects: `running` every status that
+    /// is not final (a run on its way, waiting for an approval, a change calendar or its
+    /// schedule); `pending` those that wait to run (`pending`, `scheduled`); `aborted`
+    /// also `cancelled` (the records say `cancelled` for a run someone stopped or
+    /// cancelled, as the history does; `--exit-status` counts both as 5).
+    pub fn selects(asked: Status) -> &'static [Status] {
+        match asked {
+            Status::Running => &[
+                Status::Running,
+                Status::Started,
+                Status::Pending,
+                Status::Scheduled,
+            ],
+            Status::Pending => &[Status::Pending, Status::Scheduled],
+            Status::Aborted => &[Status::Aborted, Status::Cancelled],
+            Status::Scheduled => &[Status::Scheduled],
+            Status::Started => &[Status::Started],
+            Status::Succeeded => &[Status::Succeeded],
+            Status::Failed => &[Status::Failed],
+            Status::TimedOut => &[Status::TimedOut],
+            Status::Cancelled => &[Status::Cancelled],
+            Status::Skipped => &[Status::Skipped],
+            Status::Info => &[Status::Info],
+        }
+    }
+
+    /// `--run-status` values as a message names them: `failed or timed_out`, each once.
+    pub fn which(asked: &[Status]) -> String {
+        let mut named: Vec<&str> = Vec::new();
+        for status in asked {
+            if !named.contains(&status.as_str()) {
+                named.push(status.as_str());
+            }
+        }
+        named.join(" or ")
     }
 
     /// The newest run with one of `asked` (any run, when empty).
@@ -389,6 +421,11 @@ pub type ToRecord = Box<dyn Fn(Value) -> Option<RunRecord>>;
 /// What else a record must be to be listed.
 pub type KeepRecord = Box<dyn Fn(&RunRecord) -> bool>;
 
+/// What a listing that kept nothing checks before it says so: that what it was asked to
+/// list exists (an SSM document: its automation list is merely empty when it does not).
+/// A future does nothing until awaited: a listing with records costs no request.
+pub type EmptyCheck = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>>>>;
+
 /// A listing, as a service declares it and the listing engine drives it.
 pub struct RunListing {
     /// The wire records (each as the service sent it), newest first.
@@ -406,6 +443,9 @@ pub struct RunListing {
     /// Said on stderr when the listing ends before its limit: where it looked (SWF's
     /// start-time window, the retention period).
     pub window: Option<String>,
+    /// Awaited when the listing kept no record: its error (the parent does not exist)
+    /// is the command's.
+    pub if_empty: Option<EmptyCheck>,
 }
 
 impl RunListing {
@@ -419,6 +459,7 @@ impl RunListing {
             keep: None,
             parents: false,
             window: None,
+            if_empty: None,
         }
     }
 }

@@ -261,7 +261,7 @@ fn a_missing_pipeline_is_one_clear_line() {
         assert!(out.stdout.is_empty());
         assert_eq!(
             one_error_line(&out.stderr),
-            "histx: PipelineNotFoundException: The account with id '123456789012' does not include a pipeline with the name 'no-such-pipeline'"
+            "histx: PipelineNotFoundException: The account with id '123456789012' does not include a pipeline with the name 'no-such-pipeline' in us-east-1 (`histx codepipeline ls` lists the pipelines there are)"
         );
     }
 }

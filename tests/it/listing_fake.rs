@@ -7,7 +7,7 @@ use crate::common;
 
 use common::fake::FakeAws;
 use common::fake_lists::*;
-use common::{fake_sfn, fake_ssm, fake_swf, histx, json_lines, one_error_line};
+use common::{fake_codepipeline, fake_sfn, fake_ssm, fake_swf, histx, json_lines, one_error_line};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -203,6 +203,37 @@ fn since_stops_at_the_first_older_execution() {
     assert_eq!(records.len(), 10);
     assert_eq!(records[9]["name"], "run-2490");
     assert_eq!(fake.requests(LIST_EXECUTIONS).len(), 1);
+    // The limit is what a page needs: every run before the first older one is listed,
+    // and none after it.
+    let (records, _) = ok(
+        &fake,
+        &[
+            "sfn", "ls", MACHINE, "--since", &since, "--limit", "5", "-o", "jsonl",
+        ],
+    );
+    assert_eq!(records.len(), 5);
+    let asked = fake.requests(LIST_EXECUTIONS);
+    assert_eq!(asked.len(), 2);
+    assert_eq!(asked[1]["maxResults"], 5, "{:?}", asked[1]);
+    // With the statuses applied by the API too.
+    let (records, _) = ok(
+        &fake,
+        &[
+            "sfn",
+            "ls",
+            MACHINE,
+            "--since",
+            &since,
+            "--limit",
+            "2",
+            "--run-status",
+            "succeeded",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(records.len(), 2);
+    assert_eq!(fake.requests(LIST_EXECUTIONS)[2]["maxResults"], 2);
 }
 
 #[test]
@@ -379,6 +410,16 @@ fn names_that_do_not_exist_and_runs_that_are_not_there_are_one_line_exit_1() {
         vec!["sfn", "billing", "--run-status", "failed"],
         vec![
             "sfn",
+            "billing",
+            "--run-status",
+            "failed",
+            "--run-status",
+            "timed_out",
+            "--run-status",
+            "failed",
+        ],
+        vec![
+            "sfn",
             "ls",
             "arn:aws:states:us-east-1:123456789012:stateMachine:gone",
         ],
@@ -396,6 +437,7 @@ fn names_that_do_not_exist_and_runs_that_are_not_there_are_one_line_exit_1() {
                 line,
                 "histx: StateMachineDoesNotExist: no state machine named 'shipping' in us-east-1 (ListStateMachines lists none; `histx sfn ls` lists those there are)"
             ),
+            "failed" if args.len() > 4 => assert!(line.contains("state machine 'billing' has no failed or timed_out execution "), "{line}"),
             "failed" => assert!(line.contains("state machine 'billing' has no failed execution"), "{line}"),
             _ => assert!(line.starts_with("histx: StateMachineDoesNotExist: State Machine Does Not Exist"), "{line}"),
         }
@@ -433,6 +475,9 @@ fn malformed_names_and_flags_are_refused_before_any_request() {
         vec!["codepipeline", "ls", "bad name!"],
         vec!["codepipeline", "deploy/0000000-x", "--all"],
         vec!["swf", "d/w/r", "--run-id", "other"],
+        vec!["swf", "ls", "--domain", "prod", "a/b"],
+        vec!["swf", "ls", "--domain", "prod", "prod/order-1/22W6Js="],
+        vec!["swf", "ls", "--domain", "pr/od"],
     ] {
         let output = histx().args(&args).assert().code(2).get_output().clone();
         let text = String::from_utf8_lossy(&output.stderr);
@@ -572,6 +617,273 @@ fn the_newest_failed_automation_of_a_document_is_shown() {
 }
 
 #[test]
+fn a_document_that_does_not_exist_is_one_line_exit_1_naming_the_region() {
+    let (fake, _) = ssm_fake();
+    fake.answer(describe_document(vec!["Restart", "RestartAll", "NeverRun"]));
+    for args in [
+        &["ssm", "ls", "NoSuchDoc"][..],
+        &["ssm", "NoSuchDoc"],
+        &["ssm", "NoSuchDoc", "--run-status", "failed"],
+        &["ssm", "ls", "NoSuchDoc", "--region", "eu-west-3"],
+    ] {
+        let output = histx()
+            .args(args)
+            .args(["--endpoint-url", &fake.endpoint()])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let region = if args.contains(&"eu-west-3") {
+            "eu-west-3"
+        } else {
+            "us-east-1"
+        };
+        assert_eq!(
+            one_error_line(&output.stderr),
+            format!("histx: InvalidDocument: no document named 'NoSuchDoc' in {region} (DescribeDocument finds none; `histx ssm ls` lists the automations there are)"),
+            "{args:?}"
+        );
+        assert!(output.stdout.is_empty());
+    }
+    assert_eq!(fake.requests(DESCRIBE_DOCUMENT).len(), 4);
+    // A document that exists but has no automation (of that status) is no error of the
+    // name: said as before.
+    let (records, stderr) = ok(&fake, &["ssm", "ls", "NeverRun"]);
+    assert!(records.is_empty());
+    assert_eq!(stderr, "histx: no runs to list\n");
+    let output = histx()
+        .args(["ssm", "NeverRun", "--endpoint-url", &fake.endpoint()])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(
+        one_error_line(&output.stderr).contains("document 'NeverRun' has no automation executions"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The common case costs nothing extra: a listing that has records asks no more.
+    let before = fake.requests(DESCRIBE_DOCUMENT).len();
+    ok(
+        &fake,
+        &["ssm", "ls", "Restart", "--limit", "3", "-o", "jsonl"],
+    );
+    ok(
+        &fake,
+        &["ssm", "ls", "Restart", "--run-status", "timed_out"],
+    );
+    assert_eq!(fake.requests(DESCRIBE_DOCUMENT).len(), before + 1);
+}
+
+/// Automations of `Approvals`, one a minute, newest last, one in each status that is not
+/// final (and a few that are).
+fn in_flight_automations() -> Vec<Value> {
+    let statuses = [
+        "Success",
+        "Failed",
+        "Pending",
+        "Waiting",
+        "PendingApproval",
+        "PendingChangeCalendarOverride",
+        "Scheduled",
+        "Approved",
+        "ChangeCalendarOverrideApproved",
+        "InProgress",
+        "RunbookInProgress",
+        "Cancelling",
+        "Cancelled",
+    ];
+    statuses
+        .iter()
+        .enumerate()
+        .map(|(i, status)| {
+            json!({"AutomationExecutionId": automation_id(7, i), "DocumentName": "Approvals",
+                   "AutomationExecutionStatus": status, "Mode": "Auto",
+                   "ExecutionStartTime": 1_710_000_000.0 + 60.0 * i as f64})
+        })
+        .collect()
+}
+
+#[test]
+fn run_status_running_is_every_status_that_is_not_final_and_pending_the_waiting_ones() {
+    let fake = FakeAws::start();
+    let automations = in_flight_automations();
+    fake.serve(describe_automation_executions(automations.clone()));
+    let wire = |records: &[Value]| -> Vec<String> {
+        records
+            .iter()
+            .map(|r| {
+                r["details"]["AutomationExecutionStatus"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let (records, _) = ok(
+        &fake,
+        &[
+            "ssm",
+            "ls",
+            "Approvals",
+            "--run-status",
+            "running",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(
+        wire(&records),
+        [
+            "Cancelling",
+            "RunbookInProgress",
+            "InProgress",
+            "ChangeCalendarOverrideApproved",
+            "Approved",
+            "Scheduled",
+            "PendingChangeCalendarOverride",
+            "PendingApproval",
+            "Waiting",
+            "Pending"
+        ]
+    );
+    // All ten through the API's filter (its most values).
+    let asked = fake.requests(DESCRIBE_AUTOMATIONS);
+    let filter = asked[0]["Filters"].as_array().unwrap();
+    let values = &filter
+        .iter()
+        .find(|f| f["Key"] == "ExecutionStatus")
+        .unwrap()["Values"];
+    assert_eq!(values.as_array().unwrap().len(), 10, "{values}");
+
+    // `pending`: what waits to run (pending and scheduled records).
+    let (records, _) = ok(
+        &fake,
+        &[
+            "ssm",
+            "ls",
+            "Approvals",
+            "--run-status",
+            "pending",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(
+        wire(&records),
+        [
+            "ChangeCalendarOverrideApproved",
+            "Approved",
+            "Scheduled",
+            "PendingChangeCalendarOverride",
+            "PendingApproval",
+            "Waiting",
+            "Pending"
+        ]
+    );
+    assert!(records
+        .iter()
+        .all(|r| r["status"] == "pending" || r["status"] == "scheduled"));
+
+    // More values than the filter takes: histx applies the same rule itself.
+    let before = fake.requests(DESCRIBE_AUTOMATIONS).len();
+    let (records, _) = ok(
+        &fake,
+        &[
+            "ssm",
+            "ls",
+            "Approvals",
+            "--run-status",
+            "running",
+            "--run-status",
+            "failed",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(records.len(), 11);
+    assert!(fake.requests(DESCRIBE_AUTOMATIONS)[before]["Filters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["Key"] != "ExecutionStatus"));
+
+    // The newest in-flight automation, for show: one approved, yet to run.
+    fake.serve(fake_ssm::describe_automation_step_executions(
+        HashMap::from([(automation_id(7, 8), fake_ssm::synthetic_steps(2))]),
+    ));
+    fake.serve(describe_automation_executions(
+        automations.into_iter().take(9).collect(),
+    ));
+    let (steps, stderr) = ok(
+        &fake,
+        &["ssm", "Approvals", "--run-status", "running", "-o", "jsonl"],
+    );
+    assert_eq!(steps.len(), 2);
+    assert!(
+        stderr.starts_with(&format!(
+            "histx: automation {} of Approvals (scheduled",
+            automation_id(7, 8)
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_newest_automation_of_a_document_is_a_top_level_one_not_a_rate_controlled_child() {
+    let fake = FakeAws::start();
+    let parent = automation_id(9, 0);
+    let mut automations = vec![
+        json!({"AutomationExecutionId": parent, "DocumentName": "Patch",
+        "AutomationExecutionStatus": "Failed", "Mode": "Auto", "ExecutionStartTime": 1_710_000_000.0,
+        "ExecutionEndTime": 1_710_000_600.0, "Target": "tag:Env", "MaxConcurrency": "2"}),
+    ];
+    // Its children: the same document, started after it, one per target.
+    for i in 1..=3 {
+        automations.push(json!({"AutomationExecutionId": automation_id(9, i), "DocumentName": "Patch",
+            "AutomationExecutionStatus": if i == 2 { "Failed" } else { "Success" }, "Mode": "Auto",
+            "ExecutionStartTime": 1_710_000_000.0 + 10.0 * i as f64, "ExecutionEndTime": 1_710_000_300.0,
+            "ParentAutomationExecutionId": parent}));
+    }
+    // A document only ever run by another automation: its newest child is its newest.
+    let inner = automation_id(9, 10);
+    automations.push(json!({"AutomationExecutionId": inner, "DocumentName": "Inner",
+        "AutomationExecutionStatus": "Success", "Mode": "Auto", "ExecutionStartTime": 1_710_000_100.0,
+        "ExecutionEndTime": 1_710_000_200.0, "ParentAutomationExecutionId": parent}));
+    fake.serve(describe_automation_executions(automations));
+    fake.serve(fake_ssm::describe_automation_step_executions(
+        HashMap::from([
+            (parent.clone(), fake_ssm::synthetic_steps(3)),
+            (inner.clone(), fake_ssm::synthetic_steps(2)),
+        ]),
+    ));
+    for args in [
+        &["ssm", "Patch"][..],
+        &["ssm", "Patch", "--run-status", "failed"],
+    ] {
+        let (steps, stderr) = ok(&fake, &[args, &["-o", "jsonl"]].concat());
+        assert_eq!(steps.len(), 3, "{args:?}");
+        assert!(
+            stderr.starts_with(&format!("histx: automation {parent} of Patch (failed")),
+            "{stderr}"
+        );
+    }
+    let (steps, stderr) = ok(&fake, &["ssm", "Inner", "-o", "jsonl"]);
+    assert_eq!(steps.len(), 2);
+    assert!(
+        stderr.starts_with(&format!("histx: automation {inner} of Inner (succeeded")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("started by automation {parent}")),
+        "{stderr}"
+    );
+    // The listing lists them all.
+    let (records, _) = ok(&fake, &["ssm", "ls", "Patch", "-o", "jsonl"]);
+    assert_eq!(records.len(), 4);
+}
+
+#[test]
 fn ssm_since_is_the_apis_start_time_after_and_checked_to_the_millisecond() {
     let (fake, _) = ssm_fake();
     // Restart's automation 250 started at 1_700_000_000 + 60 * 250 (and RestartAll's
@@ -614,6 +926,42 @@ fn pipeline_fake() -> (FakeAws, Vec<Value>) {
             .collect(),
     ));
     (fake, summaries)
+}
+
+#[test]
+fn a_pipeline_that_does_not_exist_is_one_line_exit_1_naming_the_region() {
+    let (fake, _) = pipeline_fake();
+    fake.serve(fake_codepipeline::list_action_executions(HashMap::new()));
+    for args in [
+        &["codepipeline", "ls", "nope"][..],
+        &["codepipeline", "nope"],
+        &["codepipeline", "nope", "--run-status", "failed"],
+        &[
+            "codepipeline",
+            "nope",
+            "--execution-id",
+            "5a7c44a9-8776-448d-b753-00c82a322f6a",
+        ],
+        &["codepipeline", "ls", "nope", "--region", "eu-west-3"],
+    ] {
+        let output = histx()
+            .args(args)
+            .args(["--endpoint-url", &fake.endpoint()])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let region = if args.contains(&"eu-west-3") {
+            "eu-west-3"
+        } else {
+            "us-east-1"
+        };
+        assert_eq!(
+            one_error_line(&output.stderr),
+            format!("histx: PipelineNotFoundException: The account with id '123456789012' does not include a pipeline with the name 'nope' in {region} (`histx codepipeline ls` lists the pipelines there are)"),
+            "{args:?}"
+        );
+    }
 }
 
 #[test]
@@ -893,4 +1241,151 @@ fn swf_ls_of_one_workflow_filters_statuses_itself_and_show_takes_its_execution()
         stderr.contains("`histx swf prod/order-3/run2403` names it"),
         "{stderr}"
     );
+}
+
+#[test]
+fn swf_ls_checks_the_workflow_id_as_show_does_before_any_request() {
+    let fake = swf_fake();
+    for (args, expected) in [
+        (
+            &["swf", "ls", "--domain", "prod", "a/b"][..],
+            "histx: 'a/b': a workflowId holds no '/'; expected WORKFLOW_ID",
+        ),
+        (
+            &["swf", "ls", "--domain", "prod", "prod/order-1/run1"],
+            "histx: 'prod/order-1/run1' names one run, not a workflow whose runs to list: histx swf prod/order-1/run1 shows it",
+        ),
+        (
+            &["swf", "ls", "--domain", "pr/od", "order-1"],
+            "histx: --domain 'pr/od': a domain name holds no '/'",
+        ),
+    ] {
+        let output = histx()
+            .args(args)
+            .args(["--endpoint-url", &fake.endpoint()])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let line = one_error_line(&output.stderr);
+        assert!(line.starts_with(expected), "{args:?}: {line}");
+    }
+    // As show refuses it.
+    let output = histx()
+        .args(["swf", "--domain", "prod", "a/b"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(one_error_line(&output.stderr).starts_with("histx: 'a/b': a workflowId holds no '/'"));
+    assert!(fake.requests(fake_swf::LIST_OPEN).is_empty());
+    assert!(fake.requests(fake_swf::LIST_CLOSED).is_empty());
+}
+
+#[test]
+fn the_swf_table_names_each_run_as_histx_swf_takes_it() {
+    let fake = swf_fake();
+    let output = histx()
+        .args(["swf", "ls", "--domain", "prod", "order-3", "--limit", "3"])
+        .args(["--color", "never", "--endpoint-url", &fake.endpoint()])
+        .env("COLUMNS", "120")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[0].starts_with("EXECUTION "), "{text}");
+    assert!(lines.iter().all(|l| l.chars().count() <= 120), "{text}");
+    let firsts: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    // Three runs of one workflow, each told apart by what names it.
+    assert_eq!(
+        firsts,
+        [
+            "prod/order-3/run2403",
+            "prod/order-3/run2303",
+            "prod/order-3/run2203"
+        ],
+        "{text}"
+    );
+    for first in firsts {
+        histx()
+            .args([
+                "swf",
+                first,
+                "-o",
+                "jsonl",
+                "--endpoint-url",
+                &fake.endpoint(),
+            ])
+            .assert()
+            .success();
+    }
+    // Too narrow for the whole execution: its end, which tells the runs apart, stays.
+    let output = histx()
+        .args(["swf", "ls", "--domain", "prod", "order-3", "--limit", "3"])
+        .args([
+            "--color",
+            "never",
+            "--ascii",
+            "--endpoint-url",
+            &fake.endpoint(),
+        ])
+        .env("COLUMNS", "80")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.iter().all(|l| l.chars().count() <= 80), "{text}");
+    for (line, run) in lines[1..].iter().zip(["run2403", "run2303", "run2203"]) {
+        let first = line.split_whitespace().next().unwrap();
+        assert!(first.starts_with("...") && first.ends_with(run), "{text}");
+    }
+}
+
+#[test]
+fn a_state_machine_or_document_with_from_is_refused_as_naming_no_run() {
+    let sfn = common::repo_file("tests/fixtures/sfn/runtime-failure.json");
+    let ssm = common::repo_file("tests/fixtures/ssm/every-field.json");
+    for (args, expected) in [
+        (
+            vec!["sfn", "orders", "--from", sfn.to_str().unwrap()],
+            "histx: a state machine names no one execution to label a saved history with: with --from, give the execution ARN, or none",
+        ),
+        (
+            vec![
+                "sfn",
+                "arn:aws:states:us-east-1:123456789012:stateMachine:orders",
+                "--from",
+                sfn.to_str().unwrap(),
+            ],
+            "histx: a state machine names no one execution",
+        ),
+        (
+            vec!["ssm", "Restart", "--from", ssm.to_str().unwrap()],
+            "histx: a document names no one automation to label a saved history with: with --from, give the automation execution ID, or none",
+        ),
+    ] {
+        let output = histx().args(&args).assert().code(2).get_output().clone();
+        let line = one_error_line(&output.stderr);
+        assert!(line.starts_with(expected), "{args:?}: {line}");
+        assert!(output.stdout.is_empty());
+    }
+    // An execution ARN labels the events; none leaves them unlabelled, as before.
+    let arn = "arn:aws:states:us-east-1:123456789012:execution:orders:r1";
+    let output = histx()
+        .args(["sfn", arn, "--from", sfn.to_str().unwrap(), "-o", "jsonl"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(json_lines(&output.stdout)
+        .iter()
+        .all(|e| e["execution"] == arn));
 }

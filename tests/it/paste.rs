@@ -217,3 +217,211 @@ fn no_arguments_and_the_commands_behave_as_before() {
         "{line}"
     );
 }
+
+#[test]
+fn a_huge_paste_is_echoed_cut_and_a_closed_stderr_never_aborts() {
+    let huge = "a".repeat(100_000);
+    let assert = histx().arg(&huge).assert().code(2);
+    let line = one_error_line(&assert.get_output().stderr);
+    assert!(line.chars().count() < 600, "cut: {} chars", line.len());
+    assert!(
+        line.contains("aaaa…") && line.contains("expected a Step Functions ARN"),
+        "{line}"
+    );
+    // A refused value clap echoes, a name a service command echoes: cut the same way.
+    for args in [&["sfn", "ls", "--limit", &huge][..], &["sfn", &huge]] {
+        let assert = histx().args(args).assert().code(2);
+        let line = one_error_line(&assert.get_output().stderr);
+        assert!(
+            line.chars().count() < 1000 && line.contains("aaa…"),
+            "{line}"
+        );
+    }
+
+    // stderr a pipe nobody reads (`2>&1 | head -c 10` once head is gone): every write
+    // fails, and histx still ends with its exit status, not SIGABRT.
+    for args in [
+        vec![huge.as_str()],
+        vec!["sfn", "ls", "two words"],
+        vec!["sfn", "ls", "--limit", "0"],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let status = common::histx_process()
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(writer)
+            .status()
+            .expect("histx runs");
+        assert_eq!(status.code(), Some(2), "{:?}: {status:?}", args.get(1));
+    }
+}
+
+#[test]
+fn options_before_a_pasted_target_are_the_service_commands() {
+    let fake = sfn_fake();
+    let typed = stdout(
+        &fake,
+        &["sfn", ARN, "--reverse", "--limit", "3", "-o", "jsonl"],
+    );
+    for args in [
+        &["--reverse", ARN, "--limit", "3", "-o", "jsonl"][..],
+        &["-o", "jsonl", "--limit=3", ARN, "--reverse"],
+        &["-ojsonl", "--reverse", "--limit", "3", ARN],
+        &[
+            "--region",
+            "eu-west-1",
+            "--reverse",
+            ARN,
+            "--limit",
+            "3",
+            "-o",
+            "jsonl",
+        ],
+    ] {
+        assert_eq!(
+            String::from_utf8_lossy(&stdout(&fake, args)),
+            String::from_utf8_lossy(&typed),
+            "{args:?}"
+        );
+    }
+    // An explicit --region before the target beats the ARN's, as after it.
+    let before = fake.regions(SFN_HISTORY).len();
+    stdout(
+        &fake,
+        &["--region", "ap-south-1", ARN, "--limit", "1", "-o", "jsonl"],
+    );
+    assert_eq!(fake.regions(SFN_HISTORY)[before..], ["ap-south-1"]);
+    // An option histx does not know is clap's one line, about what was typed.
+    let assert = histx().args(["--bogus", ARN]).assert().code(2);
+    let line = one_error_line(&assert.get_output().stderr);
+    assert!(line.contains("'--bogus'"), "{line}");
+}
+
+#[test]
+fn a_verb_after_a_pasted_target_is_the_service_commands_verb() {
+    use common::fake_lists::{list_executions, synthetic_executions, LIST_EXECUTIONS};
+    let machine = "arn:aws:states:eu-west-1:123456789012:stateMachine:Orders";
+    let fake = FakeAws::start();
+    fake.serve(list_executions(
+        vec![machine.into()],
+        synthetic_executions(machine, 30),
+    ));
+    let typed = stdout(
+        &fake,
+        &["sfn", "ls", machine, "--limit", "4", "-o", "jsonl"],
+    );
+    assert_eq!(json_lines(&typed).len(), 4);
+    for verb in ["ls", "list"] {
+        let pasted = stdout(&fake, &[machine, verb, "--limit", "4", "-o", "jsonl"]);
+        assert_eq!(pasted, typed);
+    }
+    assert!(fake
+        .regions(LIST_EXECUTIONS)
+        .iter()
+        .all(|r| r == "eu-west-1"));
+    // A console page of a pipeline, listed.
+    let url = "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/statemachines/view/arn:aws:states:eu-west-1:123456789012:stateMachine:Orders";
+    assert_eq!(
+        stdout(&fake, &[url, "ls", "--limit", "4", "-o", "jsonl"]),
+        typed
+    );
+
+    // `show` after the target is the target shown; `ls` after one run is refused in
+    // words about what was typed (no clap message naming an injected --region).
+    let history = sfn_fake();
+    let shown = stdout(&history, &[ARN, "show", "--limit", "2", "-o", "jsonl"]);
+    assert_eq!(
+        shown,
+        stdout(&history, &["sfn", ARN, "--limit", "2", "-o", "jsonl"])
+    );
+    for (args, expected) in [
+        (
+            &[ARN, "ls"][..],
+            "histx: 'arn:aws:states:eu-west-1:123456789012:execution:Orders:run-42' names one run; `ls` lists the runs of a state machine, a document or a pipeline",
+        ),
+        (
+            &[AUTOMATION, "list"],
+            "names one run; `ls` lists the runs of a state machine",
+        ),
+    ] {
+        let assert = histx().args(args).assert().code(2);
+        let line = one_error_line(&assert.get_output().stderr);
+        assert!(line.starts_with(expected) || line.contains(expected), "{line}");
+        assert!(!line.contains("--region"), "{line}");
+    }
+}
+
+#[test]
+fn a_verb_without_a_service_says_how_to_use_it() {
+    for verb in ["ls", "list", "show"] {
+        let assert = histx().args([verb, "orders"]).assert().code(2);
+        let line = one_error_line(&assert.get_output().stderr);
+        assert_eq!(
+            line,
+            format!("histx: `{verb}` is a verb: histx <sfn|swf|ssm|codepipeline> {verb} ..."),
+        );
+    }
+}
+
+#[test]
+fn a_pasted_name_that_starts_with_a_dash_is_no_option() {
+    let fake = FakeAws::start();
+    let actions = synthetic_actions(OLDER, 12, 1_714_557_600.0);
+    let pipelines = HashMap::from([("-x".to_string(), actions)]);
+    fake.serve(fake_codepipeline::list_action_executions(pipelines.clone()));
+    fake.serve(fake_codepipeline::list_pipeline_executions(pipelines));
+    for pasted in [
+        "arn:aws:codepipeline:us-east-2:123456789012:-x",
+        "https://us-east-2.console.aws.amazon.com/codesuite/codepipeline/pipelines/-x/view?region=us-east-2",
+    ] {
+        let events = json_lines(&stdout(&fake, &[pasted, "-o", "jsonl"]));
+        assert_eq!(events.len(), 12, "{pasted}");
+    }
+    let url = format!("https://us-east-2.console.aws.amazon.com/codesuite/codepipeline/pipelines/-x/executions/{OLDER}/timeline?region=us-east-2");
+    assert_eq!(json_lines(&stdout(&fake, &[&url, "-o", "jsonl"])).len(), 12);
+    let requests = fake.requests(LIST_ACTIONS);
+    assert!(
+        requests.iter().all(|r| r["pipelineName"] == "-x"),
+        "{requests:?}"
+    );
+}
+
+#[test]
+fn chat_punctuation_and_markdown_are_taken_off_a_paste_and_a_typed_arn_is_checked() {
+    let fake = sfn_fake();
+    let typed = stdout(&fake, &["sfn", ARN, "--limit", "5", "-o", "jsonl"]);
+    let url = format!(
+        "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/{ARN}"
+    );
+    for pasted in [
+        format!("{ARN},"),
+        format!("{url})."),
+        format!("[the failed run]({url})"),
+        format!("\u{200b}{ARN}"),
+        format!("\u{feff}{url}"),
+    ] {
+        assert_eq!(
+            stdout(&fake, &[&pasted, "--limit", "5", "-o", "jsonl"]),
+            typed,
+            "{pasted:?}"
+        );
+    }
+    let requests = fake.requests(SFN_HISTORY).len();
+    // Typed after `sfn`, a name Step Functions cannot hold is refused before any request.
+    let assert = histx()
+        .args([
+            "sfn",
+            &format!("{ARN},"),
+            "--endpoint-url",
+            &fake.endpoint(),
+        ])
+        .assert()
+        .code(2);
+    let line = one_error_line(&assert.get_output().stderr);
+    assert!(
+        line.contains("'run-42,' is no Step Functions name"),
+        "{line}"
+    );
+    assert_eq!(fake.requests(SFN_HISTORY).len(), requests);
+}

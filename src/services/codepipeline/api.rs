@@ -9,6 +9,36 @@ use crate::source::pager::{Page, PageApi};
 use anyhow::{anyhow, Result};
 use aws_sdk_codepipeline::types::ActionExecutionFilter;
 
+/// A PipelineNotFoundException with the region the pipeline was looked for in (the
+/// service names the account, not the region), and how to list those there are; any
+/// other error as it is.
+pub(crate) fn in_region(
+    error: anyhow::Error,
+    client: &aws_sdk_codepipeline::Client,
+) -> anyhow::Error {
+    let Some(failure) = error.downcast_ref::<aws::ServiceFailure>() else {
+        return error;
+    };
+    if failure.code != "PipelineNotFoundException" {
+        return error;
+    }
+    let region = client
+        .config()
+        .region()
+        .map_or_else(|| "the configured region".to_string(), |r| r.to_string());
+    let said = failure
+        .message
+        .as_deref()
+        .unwrap_or("no such pipeline")
+        .trim_end_matches('.');
+    anyhow!(aws::ServiceFailure {
+        code: failure.code.clone(),
+        message: Some(format!(
+            "{said} in {region} (`histx codepipeline ls` lists the pipelines there are)"
+        )),
+    })
+}
+
 /// ListActionExecutions, one page per call, through the SDK.
 pub struct LiveActions {
     pub(super) client: aws_sdk_codepipeline::Client,
@@ -37,7 +67,7 @@ impl LiveActions {
             .max_results(MAX_PAGE_SIZE as i32)
             .send()
             .await
-            .map_err(aws::describe_error)?;
+            .map_err(|e| in_region(aws::describe_error(e), &self.client))?;
         let summaries: Vec<_> = page
             .pipeline_execution_summaries()
             .iter()
@@ -93,7 +123,7 @@ pub(super) async fn pipeline_execution_state(
         .pipeline_execution_id(execution_id)
         .send()
         .await
-        .map_err(aws::describe_error)?;
+        .map_err(|e| in_region(aws::describe_error(e), client))?;
     let status = output
         .pipeline_execution()
         .and_then(|execution| execution.status())
@@ -173,7 +203,7 @@ impl PageApi for LiveActions {
             .interceptor(tap.clone())
             .send()
             .await
-            .map_err(aws::describe_error)?;
+            .map_err(|e| in_region(aws::describe_error(e), &self.client))?;
         tap.page("actionExecutionDetails", "nextToken")
     }
 }

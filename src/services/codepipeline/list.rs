@@ -72,11 +72,7 @@ pub async fn newest_with_status(
     statuses: &[Status],
 ) -> Result<(String, RunState, String)> {
     let query = RunQuery::newest(statuses);
-    let which = statuses
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let which = RunQuery::which(statuses);
     let shown = terminal_safe(pipeline);
     let Some(run) = crate::listing::newest(executions(client, pipeline), &query).await? else {
         return Err(anyhow!(
@@ -183,7 +179,7 @@ impl PageApi for ListPipelineExecutions {
             .interceptor(tap.clone())
             .send()
             .await
-            .map_err(aws::describe_error)?;
+            .map_err(|e| super::api::in_region(aws::describe_error(e), &self.client))?;
         tap.page("pipelineExecutionSummaries", "nextToken")
     }
 }

@@ -416,7 +416,7 @@ fn check_pipeline_name(name: &str) -> Result<String, UsageError> {
         return Err(UsageError::new(format!(
             "not a pipeline name: '{}'; a name is 1 to 100 letters, digits and . @ - _ \
              (list them: aws codepipeline list-pipelines)",
-            crate::escape::terminal_safe(name)
+            crate::escape::echo(name)
         )));
     }
     Ok(name.to_string())
@@ -430,7 +430,7 @@ fn check_execution_id(id: &str) -> Result<String, UsageError> {
             "not a pipeline execution ID: '{}'; expected 36 characters like \
              3137f7cb-7cf7-4cc4-8d6e-6a6b6d5e1a2b (list them: aws codepipeline \
              list-pipeline-executions --pipeline-name <PIPELINE>)",
-            crate::escape::terminal_safe(id)
+            crate::escape::echo(id)
         )));
     }
     Ok(id.to_string())

@@ -66,7 +66,7 @@ impl StateMachine {
         {
             return None;
         }
-        let shown = terminal_safe(text);
+        let shown = crate::escape::echo(text);
         let name_ok = parts.get(6).is_some_and(|name| valid_name(name));
         let qualifier_ok = parts.get(7).is_none_or(|q| valid_name(q));
         if !(7..=8).contains(&parts.len()) || !name_ok || !qualifier_ok || parts[4].is_empty() {
@@ -91,7 +91,7 @@ impl StateMachine {
         if text.starts_with("arn:") {
             return Err(UsageError::new(format!(
                 "not a state machine ARN: '{}'; expected arn:aws:states:REGION:ACCOUNT:stateMachine:NAME",
-                terminal_safe(text)
+                crate::escape::echo(text)
             )));
         }
         if !valid_name(text) {
@@ -114,7 +114,7 @@ fn not_a_name(text: &str) -> UsageError {
         "not a Step Functions execution ARN or state machine: '{}'; expected {ARN_FORM}, a \
          state machine ARN, or a state machine name (1 to 80 characters, no spaces, \
          brackets, wildcards or punctuation like : / , ;)",
-        terminal_safe(text)
+        crate::escape::echo(text)
     ))
 }
 
@@ -232,11 +232,7 @@ pub async fn newest_execution(
 ) -> Result<(ExecutionArn, String)> {
     let query = RunQuery::newest(statuses);
     let listing = executions(client, machine_arn, &query);
-    let which = statuses
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let which = RunQuery::which(statuses);
     let Some(run) = crate::listing::newest(listing, &query).await? else {
         let shown = terminal_safe(machine.shown());
         return Err(if statuses.is_empty() {

@@ -35,8 +35,8 @@ pub const SERVICE: &str = "sfn";
 pub struct Args {
     /// The execution's ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME),
     /// or a state machine's ARN or name: then its newest execution (with --run-status,
-    /// the newest with that status), said on stderr. With --from it is optional and
-    /// only labels the events.
+    /// the newest with that status), said on stderr. With --from it is optional, an
+    /// execution ARN only labels the events, and a state machine is refused.
     #[arg(value_name = "EXECUTION_OR_STATE_MACHINE")]
     pub execution_arn: Option<String>,
 
@@ -207,6 +207,14 @@ impl Service for Sfn {
     /// API sends live pages with includeExecutionData=false: `-o raw` then agrees with
     /// the normalized output.
     fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
+        if origin == Origin::File && self.arn.is_none() && self.machine.is_some() {
+            // Its newest execution is AWS's to say, not the file's.
+            return Err(UsageError::new(
+                "a state machine names no one execution to label a saved history with: with \
+                 --from, give the execution ARN, or none",
+            )
+            .into());
+        }
         let source: BoxedSource = match origin {
             Origin::File if !self.include_data => {
                 Box::new(PageByPage::new(source, |page: Vec<Value>| {
@@ -388,7 +396,7 @@ impl ExecutionArn {
     /// Checks an execution ARN before any request, with a hint for the ARNs people
     /// confuse with one.
     pub fn parse(text: &str) -> Result<Self, UsageError> {
-        let shown = crate::escape::terminal_safe(text);
+        let shown = crate::escape::echo(text);
         if text.trim().is_empty() {
             return Err(UsageError::new(format!(
                 "the execution ARN is empty; expected {ARN_FORM}"
@@ -406,7 +414,7 @@ impl ExecutionArn {
         if parts[2] != "states" {
             return Err(not_execution(&format!(
                 "this is an ARN of the '{}' service; expected {ARN_FORM}",
-                crate::escape::terminal_safe(parts[2])
+                crate::escape::echo(parts[2])
             )));
         }
         let (region, account, resource) = (parts[3], parts[4], parts[5]);
@@ -415,10 +423,22 @@ impl ExecutionArn {
         let well_formed =
             |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control());
         match resource {
-            "execution" if parts.len() == 8 && parts[3..].iter().all(|p| well_formed(p)) => Ok(ExecutionArn {
-                arn: text.to_string(),
-                region: region.to_string(),
-            }),
+            "execution" if parts.len() == 8 && parts[3..].iter().all(|p| well_formed(p)) => {
+                // The state machine (a Distributed Map child's: MACHINE/LABEL) and the
+                // execution are names, with the characters Step Functions allows.
+                let names = parts[6].splitn(2, '/').chain([parts[7]]);
+                if let Some(bad) = names.into_iter().find(|name| !list::valid_name(name)) {
+                    return Err(not_execution(&format!(
+                        "'{}' is no Step Functions name (1 to 80 characters, no spaces, \
+                         brackets, wildcards or punctuation like : / , ;); expected {ARN_FORM}",
+                        crate::escape::echo(bad)
+                    )));
+                }
+                Ok(ExecutionArn {
+                    arn: text.to_string(),
+                    region: region.to_string(),
+                })
+            }
             "execution" => Err(not_execution(&format!("expected {ARN_FORM}"))),
             "stateMachine" => {
                 let machine = parts.get(6).copied().unwrap_or("STATE_MACHINE");
@@ -439,8 +459,37 @@ impl ExecutionArn {
             )),
             other => Err(not_execution(&format!(
                 "'{}' resources have no history; expected {ARN_FORM}",
-                crate::escape::terminal_safe(other)
+                crate::escape::echo(other)
             ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod arn_tests {
+    use super::*;
+
+    #[test]
+    fn an_execution_arn_holds_names_step_functions_allows() {
+        let ok = [
+            "arn:aws:states:us-east-1:123456789012:execution:Orders:run-42",
+            "arn:aws:states:us-east-1:123456789012:execution:Orders/Map:0f1e2d3c-aaaa-4bbb-8ccc-0123456789ab",
+            "arn:aws:states:us-east-1:123456789012:execution:Orders:run(1)",
+        ];
+        for arn in ok {
+            assert!(ExecutionArn::parse(arn).is_ok(), "{arn}");
+        }
+        for bad in [
+            "arn:aws:states:us-east-1:123456789012:execution:Orders:run-42,",
+            "arn:aws:states:us-east-1:123456789012:execution:Orders:run;42",
+            "arn:aws:states:us-east-1:123456789012:execution:Ord*ers:run-42",
+            "arn:aws:states:us-east-1:123456789012:execution:Orders/Map/x:run-42",
+        ] {
+            let error = ExecutionArn::parse(bad).unwrap_err().to_string();
+            assert!(
+                error.contains("is no Step Functions name"),
+                "{bad}: {error}"
+            );
         }
     }
 }

@@ -1,6 +1,7 @@
 //! SSM Automation listings and the newest automation: `histx ssm ls [DOCUMENT_NAME]`
 //! (DescribeAutomationExecutions, 50 a page, the API's maximum) and `histx ssm
-//! DOCUMENT_NAME`, which shows the document's newest automation. The API's
+//! DOCUMENT_NAME`, which shows the document's newest automation (the newest that no
+//! other automation started: a rate-controlled run's children share its document). The API's
 //! DocumentNamePrefix filter matches by prefix, so the exact name is checked again
 //! here; `--run-status` is its ExecutionStatus filter (every status value that
 //! normalizes to the one asked for), `--since` its StartTimeAfter filter (checked again
@@ -9,7 +10,7 @@
 //! in practice).
 
 use super::{status_of, AutomationExecution, SERVICE};
-use crate::aws::{self, Connection, WireTap};
+use crate::aws::{self, Connection, ServiceFailure, WireTap};
 use crate::escape::terminal_safe;
 use crate::exit::UsageError;
 use crate::model::{RunRecord, Status, Timestamp};
@@ -92,7 +93,7 @@ impl SsmTarget {
             return Err(UsageError::new(format!(
                 "'{}' is an EC2 instance ID, not an automation execution ID or a document name \
                  (list automations: histx ssm ls)",
-                terminal_safe(text)
+                crate::escape::echo(text)
             )));
         }
         if valid_document_name(text) {
@@ -102,15 +103,45 @@ impl SsmTarget {
             "not an automation execution ID or a document name: '{}'; expected an ID like \
              4105a4fc-f944-11e6-9d32-0123456789ab or a document name (3 to 128 letters, \
              digits and _ - .) (list them: histx ssm ls)",
-            terminal_safe(text)
+            crate::escape::echo(text)
         )))
     }
 }
 
-/// A client for the configured region.
-pub async fn region_client(connection: &Connection) -> Result<aws_sdk_ssm::Client> {
+/// A client for the configured region, and that region's name.
+pub async fn region_client(connection: &Connection) -> Result<(aws_sdk_ssm::Client, String)> {
     let config = aws::load_config(connection, None).await?;
-    Ok(crate::reader_client!(aws_sdk_ssm, &config))
+    let region = config
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "the configured region".to_string());
+    Ok((crate::reader_client!(aws_sdk_ssm, &config), region))
+}
+
+/// Fails with InvalidDocument, naming the region, when DescribeDocument finds no
+/// document of that name: DescribeAutomationExecutions lists nothing for a name that
+/// does not exist, as for a document never run. Any other answer (the document, or an
+/// error such as AccessDenied for a caller who may list automations only) lets the
+/// empty listing stand.
+async fn document_exists(client: aws_sdk_ssm::Client, name: String, region: String) -> Result<()> {
+    let answer = client.describe_document().name(&name).send().await;
+    match answer {
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_invalid_document()) =>
+        {
+            Err(anyhow!(ServiceFailure {
+                code: "InvalidDocument".into(),
+                message: Some(format!(
+                    "no document named '{}' in {region} (DescribeDocument finds none; \
+                     `histx ssm ls` lists the automations there are)",
+                    terminal_safe(&name)
+                )),
+            }))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Every AutomationExecutionStatus the SDK knows, with its normalized status.
@@ -123,6 +154,23 @@ fn automation_statuses() -> Vec<(&'static str, Status)> {
 
 /// The automations of the region, or of one document, newest first.
 pub fn automations(
+    client: &aws_sdk_ssm::Client,
+    region: &str,
+    document: Option<&str>,
+    query: &RunQuery,
+) -> RunListing {
+    let mut listing = automations_unchecked(client, document, query);
+    if let Some(document) = document {
+        listing.if_empty = Some(Box::pin(document_exists(
+            client.clone(),
+            document.to_string(),
+            region.to_string(),
+        )));
+    }
+    listing
+}
+
+fn automations_unchecked(
     client: &aws_sdk_ssm::Client,
     document: Option<&str>,
     query: &RunQuery,
@@ -183,19 +231,30 @@ pub fn automations(
 /// the line that says which was chosen and how to name it.
 pub async fn newest_automation(
     client: &aws_sdk_ssm::Client,
+    region: &str,
     document: &str,
     statuses: &[Status],
 ) -> Result<(AutomationExecution, String)> {
     let query = RunQuery::newest(statuses);
-    let which = statuses
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let which = RunQuery::which(statuses);
     let shown = terminal_safe(document);
-    let Some(run) =
-        crate::listing::newest(automations(client, Some(document), &query), &query).await?
-    else {
+    // A rate-controlled automation's children run the same document, started after it:
+    // the run people mean is the one they started. Only a document that has no
+    // automation of its own (one only ever started by another) shows its newest child.
+    let mut top_level = automations(client, region, Some(document), &query);
+    top_level.if_empty = None;
+    let exact = top_level.keep.take();
+    top_level.keep = Some(Box::new(move |record: &RunRecord| {
+        exact.as_ref().is_none_or(|keep| keep(record)) && started_by(record).is_none()
+    }));
+    let run = match crate::listing::newest(top_level, &query).await? {
+        Some(run) => Some(run),
+        None => {
+            let every = automations(client, region, Some(document), &query);
+            crate::listing::newest(every, &query).await?
+        }
+    };
+    let Some(run) = run else {
         return Err(if statuses.is_empty() {
             anyhow!("document '{shown}' has no automation executions (`histx ssm ls` lists those there are)")
         } else {
@@ -211,8 +270,11 @@ pub async fn newest_automation(
     } else {
         format!("the newest {which}")
     };
+    let parent = started_by(&run)
+        .map(|parent| format!(", started by automation {parent}"))
+        .unwrap_or_default();
     let line = format!(
-        "histx: automation {} of {} ({}{started}; {newest}; `histx ssm {}` names it)",
+        "histx: automation {} of {} ({}{started}{parent}; {newest}; `histx ssm {}` names it)",
         run.execution,
         document,
         run.status.map_or("", Status::as_str),
@@ -222,6 +284,16 @@ pub async fn newest_automation(
         AutomationExecution::parse(&run.execution)?,
         terminal_safe(&line).into_owned(),
     ))
+}
+
+/// The automation that started this one (a rate-controlled run's, an
+/// aws:executeAutomation step's), if another did.
+fn started_by(record: &RunRecord) -> Option<&str> {
+    record
+        .details
+        .get("ParentAutomationExecutionId")
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
 }
 
 /// An automation of DescribeAutomationExecutions as a listing record.

@@ -46,7 +46,7 @@ pub struct Args {
     /// The automation execution's ID (a UUID, as start-automation-execution prints it)
     /// or its ARN; or a document (runbook) name: then its newest automation (with
     /// --run-status, the newest with that status), said on stderr. With --from it is
-    /// optional and only labels the steps.
+    /// optional, an automation only labels the steps, and a document is refused.
     #[arg(value_name = "AUTOMATION_EXECUTION_ID_OR_DOCUMENT")]
     pub automation_execution_id: Option<String>,
 
@@ -83,9 +83,9 @@ impl Ssm {
         connection: &Connection,
     ) -> Result<(AutomationExecution, aws_sdk_ssm::Client)> {
         if let (None, Some(document)) = (&self.execution, &self.document) {
-            let client = list::region_client(connection).await?;
+            let (client, region) = list::region_client(connection).await?;
             let (execution, line) =
-                list::newest_automation(&client, document, &self.run_statuses).await?;
+                list::newest_automation(&client, &region, document, &self.run_statuses).await?;
             self.notices.say(line);
             self.execution = Some(execution);
             self.client = Some(client);
@@ -168,13 +168,18 @@ impl Service for Ssm {
             if !valid_document_name(document) {
                 return Err(UsageError::new(format!(
                     "not a document name: '{}'; a name is 3 to 128 letters, digits and _ - .",
-                    crate::escape::terminal_safe(document)
+                    crate::escape::echo(document)
                 ))
                 .into());
             }
         }
-        let client = list::region_client(connection).await?;
-        Ok(list::automations(&client, args.document.as_deref(), query))
+        let (client, region) = list::region_client(connection).await?;
+        Ok(list::automations(
+            &client,
+            &region,
+            args.document.as_deref(),
+            query,
+        ))
     }
 
     fn normalizer(&self) -> SsmNormalizer {
@@ -217,6 +222,14 @@ impl Service for Ssm {
     /// The service applies `--filter` to live pages; to a file, histx does, with the
     /// meaning the API reference gives the filters.
     fn arrange(&self, source: BoxedSource, origin: Origin, read: ReadPlan) -> Result<BoxedSource> {
+        if origin == Origin::File && self.execution.is_none() && self.document.is_some() {
+            // Its newest automation is AWS's to say, not the file's.
+            return Err(UsageError::new(
+                "a document names no one automation to label a saved history with: with \
+                 --from, give the automation execution ID, or none",
+            )
+            .into());
+        }
         let source = match origin {
             Origin::File if !self.filters.is_empty() => {
                 let matcher = StepMatcher::new(&self.filters)?;
@@ -475,7 +488,7 @@ impl AutomationExecution {
     /// Takes an ID (`4105a4fc-f944-11e6-9d32-0123456789ab`) or an ARN
     /// (`arn:aws:ssm:REGION:ACCOUNT:automation-execution/ID`).
     pub fn parse(text: &str) -> Result<Self, UsageError> {
-        let shown = crate::escape::terminal_safe(text);
+        let shown = crate::escape::echo(text);
         let (id, region) = match text.strip_prefix("arn:") {
             Some(_) => {
                 let parts: Vec<&str> = text.splitn(6, ':').collect();
@@ -603,7 +616,7 @@ impl StepFilter {
     /// Parses `KEY=V1,V2`. The key is matched without regard to case and must be one the
     /// API accepts; a StepExecutionStatus value is spelled as the API spells it.
     pub fn parse(text: &str) -> Result<Self, UsageError> {
-        let shown = crate::escape::terminal_safe(text);
+        let shown = crate::escape::echo(text);
         let malformed = |why: String| UsageError::new(format!("--filter '{shown}': {why}"));
         let Some((key, values)) = text.split_once('=') else {
             return Err(malformed(

@@ -12,6 +12,7 @@
 use super::{run_status_of, SERVICE};
 use crate::aws::{self, WireTap};
 use crate::escape::terminal_safe;
+use crate::exit::UsageError;
 use crate::model::{RunRecord, Status, Timestamp};
 use crate::services::{RunListing, RunQuery};
 use crate::source::merged::Merged;
@@ -41,6 +42,40 @@ pub struct ListArgs {
     /// The SWF domain whose runs to list
     #[arg(long, value_name = "DOMAIN", required = true)]
     pub domain: String,
+}
+
+/// Refuses, before any request, what `histx swf` refuses: an empty name, a workflowId
+/// or a domain with a `/` (neither can hold one). A listing record's `execution`,
+/// DOMAIN/WORKFLOW_ID/RUN_ID, names one run, which `histx swf` shows.
+pub fn check_names(args: &ListArgs) -> Result<(), UsageError> {
+    for (what, value) in [
+        ("--domain", Some(&args.domain)),
+        ("the workflow id", args.workflow_id.as_ref()),
+    ] {
+        if value.is_some_and(|v| v.trim().is_empty()) {
+            return Err(UsageError::new(format!("{what} is empty")));
+        }
+    }
+    if args.domain.contains('/') {
+        return Err(UsageError::new(format!(
+            "--domain '{}': a domain name holds no '/'",
+            crate::escape::echo(&args.domain)
+        )));
+    }
+    let Some(given) = args.workflow_id.as_deref().filter(|id| id.contains('/')) else {
+        return Ok(());
+    };
+    let shown = crate::escape::echo(given);
+    let parts: Vec<&str> = given.splitn(3, '/').collect();
+    if parts.len() == 3 && parts.iter().all(|p| !p.is_empty()) {
+        return Err(UsageError::new(format!(
+            "'{shown}' names one run, not a workflow whose runs to list: histx swf {shown} \
+             shows it"
+        )));
+    }
+    Err(UsageError::new(format!(
+        "'{shown}': a workflowId holds no '/'; expected WORKFLOW_ID"
+    )))
 }
 
 /// The largest page of both lists.
@@ -133,11 +168,7 @@ pub(super) async fn newest_with_status(
     statuses: &[Status],
 ) -> Result<(String, String)> {
     let query = RunQuery::newest(statuses);
-    let which = statuses
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let which = RunQuery::which(statuses);
     let Some(run) =
         crate::listing::newest(runs(client, domain, Some(workflow_id), &query), &query).await?
     else {
@@ -178,6 +209,8 @@ fn run_record(domain: &str, value: Value) -> Option<RunRecord> {
     let run_id = execution.get("runId")?.as_str()?.to_string();
     fields.shift_remove("execution");
     let mut record = RunRecord::new(SERVICE, format!("{domain}/{workflow_id}/{run_id}"));
+    // The workflowId is shared by the workflow's runs: the table shows the execution.
+    record.label = Some(record.execution.clone());
     record.name = Some(workflow_id);
     record.status = Some(run_status_of(
         fields

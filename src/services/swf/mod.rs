@@ -117,7 +117,7 @@ impl Args {
         let [domain, workflow_id, run_id] = parts[..] else {
             return Err(UsageError::new(format!(
                 "'{}': a workflowId holds no '/'; expected WORKFLOW_ID or DOMAIN/WORKFLOW_ID/RUN_ID",
-                crate::escape::terminal_safe(&given)
+                crate::escape::echo(&given)
             )));
         };
         if self.run_id.is_some() || self.domain.as_deref().is_some_and(|d| d != domain) {
@@ -326,14 +326,7 @@ impl Service for Swf {
         connection: &Connection,
         query: &RunQuery,
     ) -> Result<RunListing> {
-        for (what, value) in [
-            ("--domain", Some(&args.domain)),
-            ("the workflow id", args.workflow_id.as_ref()),
-        ] {
-            if value.is_some_and(|v| v.trim().is_empty()) {
-                return Err(UsageError::new(format!("{what} is empty")).into());
-            }
-        }
+        list::check_names(&args)?;
         let config = aws::load_config(connection, None).await?;
         let client = crate::reader_client!(aws_sdk_swf, &config);
         Ok(list::runs(

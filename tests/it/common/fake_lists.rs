@@ -8,7 +8,7 @@
 //! ParentExecutionId) is one more entry. Pages: each API's own default and maximum,
 //! opaque tokens bound to the request (the shared fake's), newest first.
 
-use super::fake::{Api, ApiError, Select};
+use super::fake::{Answer, Api, ApiError, Select};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------- Step Functions
@@ -248,6 +248,33 @@ pub fn describe_automation_executions(automations: Vec<Value>) -> Api {
                 .collect();
             matching.sort_by(|a, b| time(b, "ExecutionStartTime").total_cmp(&time(a, "ExecutionStartTime")));
             Ok(matching)
+        }),
+    }
+}
+
+pub const DESCRIBE_DOCUMENT: &str = "AmazonSSM.DescribeDocument";
+
+/// DescribeDocument over the documents of these names (the latest version of each); any
+/// other name is InvalidDocument, as the service answers for a document that does not
+/// exist (or is not shared with the account).
+pub fn describe_document(names: Vec<&'static str>) -> Answer {
+    Answer {
+        target: DESCRIBE_DOCUMENT,
+        json_version: "1.1",
+        answer: Box::new(move |request| {
+            let name = request["Name"].as_str().unwrap_or_default();
+            if !names.contains(&name) {
+                return Err(ApiError::new(
+                    400,
+                    "InvalidDocument",
+                    "The specified document does not exist.",
+                ));
+            }
+            Ok(json!({"Document": {
+                "Name": name, "DocumentType": "Automation", "Status": "Active",
+                "DocumentVersion": "1", "LatestVersion": "1", "DefaultVersion": "1",
+                "SchemaVersion": "0.3", "Owner": "123456789012",
+            }}))
         }),
     }
 }
