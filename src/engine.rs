@@ -317,6 +317,7 @@ async fn show_run<S: Service>(
         history.output,
         history.summary,
         history.failed,
+        history.expand,
         presentation,
     );
     let view = View::from_args(history);
@@ -1038,7 +1039,9 @@ impl<N: Normalizer> Reader<N> {
 
     /// A page normalized; what the normalizer noticed of it is said on stderr.
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
-        let events = self.normalizer.normalize(page);
+        let mut events = self.normalizer.normalize(page);
+        // The object a cause holds, decoded beside it (`cause_json`).
+        events.iter_mut().for_each(Event::decode_cause);
         for line in self.normalizer.take_notices() {
             self.notices.say(line);
         }
@@ -1254,6 +1257,13 @@ impl<N: Normalizer> Reader<N> {
         }
 
         let mut summary = service.summary(&events);
+        // How the failure was retried before it failed for good.
+        if let Some(failure) = &mut summary.failure {
+            failure.retries = failure
+                .id
+                .as_ref()
+                .and_then(|id| crate::model::fold::retries_before(id, &events));
+        }
         let mut named = service.children(&events);
         if !named.is_empty() {
             let names: HashMap<&EventId, &String> = events

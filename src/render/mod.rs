@@ -6,6 +6,7 @@
 //! (table, tree, the run summary alone), written once the whole run is read and told
 //! what the report needs of it.
 
+mod failure;
 mod json;
 pub mod live;
 pub mod runs;
@@ -161,11 +162,13 @@ pub trait Report {
 
 /// The output for a format. `summary_only` (`--summary`) makes it the summary alone: a
 /// JSON record for the machine formats, the header for people. `full_errors`
-/// (`--failed`) shows errors and causes in full, never cut to the width.
+/// (`--failed`) shows errors and causes in full, never cut to the width. `expand`
+/// (`--expand`) shows every iteration of a big loop in a tree.
 pub fn output(
     format: Format,
     summary_only: bool,
     full_errors: bool,
+    expand: bool,
     presentation: Presentation,
 ) -> Output {
     if summary_only {
@@ -182,6 +185,7 @@ pub fn output(
         Format::Tree => Output::Report(Box::new(TreeReport {
             presentation,
             full_errors,
+            expand,
         })),
         Format::Jsonl => Output::Events(Box::new(json::JsonLines)),
         Format::Json => Output::Events(Box::new(json::JsonDocument::default())),
@@ -213,6 +217,7 @@ pub fn live_view(
 struct TreeReport {
     presentation: Presentation,
     full_errors: bool,
+    expand: bool,
 }
 
 impl Report for TreeReport {
@@ -223,9 +228,10 @@ impl Report for TreeReport {
         }
     }
 
-    fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()> {
+    fn write(&self, out: &mut dyn Write, mut run: RunReport) -> io::Result<()> {
         summary::write_header(out, &run.summary, &self.presentation)?;
         writeln!(out)?;
+        crate::model::fold::fold_tree(&mut run.tree, self.expand);
         tree::TreeWriter::new(&self.presentation, self.full_errors).write(out, &run.tree)?;
         out.flush()
     }

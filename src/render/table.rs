@@ -342,7 +342,7 @@ impl Report for TableReport {
 /// The summary cell: `Error: cause` for a failure, else the service's own summary, else
 /// the resource; one line, escaped, cut to [`SUMMARY_COLUMNS`].
 fn summary(event: &Event, full: bool, ellipsis: &str) -> String {
-    let text = error_and_cause(event.error.as_deref(), event.cause.as_deref())
+    let text = super::failure::one_line(event.error.as_deref(), event.cause.as_deref())
         .or_else(|| event.summary.clone())
         .or_else(|| event.resource.clone())
         .unwrap_or_default();
@@ -351,15 +351,6 @@ fn summary(event: &Event, full: bool, ellipsis: &str) -> String {
         text.into_owned()
     } else {
         cut(&text, SUMMARY_COLUMNS, ellipsis)
-    }
-}
-
-/// A failure in one line, `Error: cause`, for the table and the tree.
-pub(super) fn error_and_cause(error: Option<&str>, cause: Option<&str>) -> Option<String> {
-    match (error, cause) {
-        (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
-        (Some(text), None) | (None, Some(text)) => Some(text.to_string()),
-        (None, None) => None,
     }
 }
 

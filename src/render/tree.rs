@@ -5,8 +5,9 @@
 //! Box drawing by default, ASCII with `--ascii` or a non-UTF-8 locale.
 
 use super::style;
-use super::table::{error_and_cause, format_duration};
+use super::table::format_duration;
 use super::{cut, terminal_safe, width, Presentation};
+use crate::model::fold::Rest;
 use crate::model::{Annotations, Node, NodeKind, Reference, Work};
 use serde_json::Value;
 use std::io::{self, Write};
@@ -86,6 +87,26 @@ impl<'a> TreeWriter<'a> {
             (_, true) => format!("{prefix}{}", self.glyphs.space),
             (_, false) => format!("{prefix}{}", self.glyphs.pipe),
         };
+        // With --failed, a failure's stack frames beneath its line, where it happened.
+        if self.full_errors && !node.annotations.failure_below {
+            let more = super::failure::worded(
+                node.error.as_deref(),
+                node.cause.as_deref(),
+                None,
+                self.presentation.ascii,
+            )
+            .map(|worded| worded.more)
+            .unwrap_or_default();
+            let beneath = if node.children.is_empty() {
+                self.glyphs.space
+            } else {
+                self.glyphs.pipe
+            };
+            for text in more {
+                let text = style::failure(&terminal_safe(&text), self.presentation.color);
+                writeln!(out, "{child_prefix}{beneath}  {text}")?;
+            }
+        }
         for (i, child) in node.children.iter().enumerate() {
             self.write_node(
                 out,
@@ -103,6 +124,18 @@ impl<'a> TreeWriter<'a> {
     fn line(&self, node: &Node, indent: usize) -> String {
         let color = self.presentation.color;
         let mark = style::mark(node.status, self.presentation.ascii);
+        if let Some(rest) = &node.annotations.rest {
+            let mut text = rest_text(rest);
+            if let Some(width) = self.presentation.width {
+                let room = (width as usize).saturating_sub(indent + super::width(mark) + 1);
+                text = cut(&text, room, self.glyphs.ellipsis);
+            }
+            let mark = match node.status {
+                Some(status) => style::status(status, color, mark),
+                None => mark.to_string(),
+            };
+            return format!("{mark} {text}");
+        }
         let title = title(node);
         let mut parts = vec![terminal_safe(&title).into_owned()];
         if let Some(kind) = kind_text(node).filter(|kind| *kind != title) {
@@ -121,8 +154,13 @@ impl<'a> TreeWriter<'a> {
                 .map(|text| terminal_safe(text).into_owned()),
         );
         let mut head = parts.join("  ");
-        let mut failure = error_and_cause(node.error.as_deref(), node.cause.as_deref())
-            .map(|text| terminal_safe(&text).into_owned());
+        let mut failure = super::failure::worded(
+            node.error.as_deref(),
+            node.cause.as_deref(),
+            node.annotations.repeats.as_ref(),
+            self.presentation.ascii,
+        )
+        .map(|worded| terminal_safe(&worded.headline).into_owned());
         // Fit the line to the width (unless --failed asked for errors in full): the head
         // first, then the error in what room is left.
         if let Some(width) = self.presentation.width.filter(|_| !self.full_errors) {
@@ -150,7 +188,12 @@ fn title(node: &Node) -> String {
     match node.kind {
         NodeKind::Branch { number } => return format!("branch {number}"),
         NodeKind::Iteration { index } => return format!("iteration {index}"),
-        NodeKind::Attempt { number } => return format!("attempt {number}"),
+        NodeKind::Attempt { number } => {
+            return match &node.annotations.repeats {
+                Some(repeats) => format!("attempts {number}-{}", number + repeats.count - 1),
+                None => format!("attempt {number}"),
+            }
+        }
         NodeKind::Decision { number } => return format!("decision {number}"),
         _ => {}
     }
@@ -271,6 +314,29 @@ fn annotations(annotations: &Annotations, arrow: &str) -> Vec<String> {
             .map(|why| format!("could not be read: {why}")),
     );
     notes
+}
+
+/// The line that stands for a folded loop's other iterations: `296 more iterations
+/// succeeded, p50 12ms, max 40ms`.
+fn rest_text(rest: &Rest) -> String {
+    let noun = if rest.count == 1 {
+        "iteration"
+    } else {
+        "iterations"
+    };
+    let mut text = format!("{} more {noun}", rest.count);
+    if let Some(status) = rest.status {
+        text.push(' ');
+        text.push_str(status.as_str());
+    }
+    if let Some(p50) = rest.p50_ms {
+        text.push_str(&format!(", p50 {}", format_duration(p50)));
+    }
+    if let Some(max) = rest.max_ms {
+        text.push_str(&format!(", max {}", format_duration(max)));
+    }
+    text.push_str(" (--expand shows them)");
+    text
 }
 
 /// A payload as one short line: a marker's details, say.
