@@ -412,6 +412,10 @@ async fn show_run<S: Service>(
     let run = reader
         .whole_run(&service, &view, Needs::default(), keep_wire)
         .await?;
+    if run.report.nothing_failed {
+        reader.notices.say("histx: nothing failed");
+        say(&reader.notices);
+    }
     match &mut sink {
         Sink::Events(sink) => sink
             .page(out, &run.report.events)
@@ -897,6 +901,7 @@ fn so_far<S: Service>(
         tree,
         // A run followed is read without its children (`--depth` takes no `--follow`).
         children: Vec::new(),
+        nothing_failed: false,
     }
 }
 
@@ -1133,6 +1138,14 @@ impl<N: Normalizer> Reader<N> {
             Sink::Wire(_) => out.flush(),
         }
         .context(CANNOT_WRITE)?;
+        if filtering && printed == 0 {
+            self.notices.say(format!(
+                "histx: 0 of {} events match {}",
+                self.records,
+                view.filter.describe()
+            ));
+            say(&self.notices);
+        }
         Ok(kept)
     }
 
@@ -1300,8 +1313,10 @@ impl<N: Normalizer> Reader<N> {
         }
         let mut tree = (needs.tree || view.failed_only).then(|| service.tree(&events, &summary));
         let mut keep: Vec<bool> = events.iter().map(|e| view.filter.matches(e)).collect();
+        let mut nothing_failed = false;
         if view.failed_only {
             let path = failing_path(tree.take().unwrap_or_default());
+            nothing_failed = path.is_empty();
             let on_path = event_ids(&path);
             for (kept, event) in keep.iter_mut().zip(&events) {
                 *kept &= event.id.as_ref().is_some_and(|id| on_path.contains(id));
@@ -1329,6 +1344,14 @@ impl<N: Normalizer> Reader<N> {
                 })
             });
         }
+        let total = events.len();
+        if !view.filter.is_empty() && !keep.contains(&true) {
+            self.notices.say(format!(
+                "histx: 0 of {total} events match {}",
+                view.filter.describe()
+            ));
+            say(&self.notices);
+        }
         let mut wire_records = wire.into_iter();
         let (mut kept_events, mut kept_wire) = (Vec::new(), Vec::new());
         for (event, kept) in events.into_iter().zip(keep) {
@@ -1351,6 +1374,7 @@ impl<N: Normalizer> Reader<N> {
                 events: kept_events,
                 tree: tree.unwrap_or_default(),
                 children: Vec::new(),
+                nothing_failed,
             },
             wire: kept_wire,
             failed,

@@ -319,7 +319,7 @@ mod tests {
         assert_eq!(rest.count, 298);
         assert_eq!(rest.status, Some(Status::Succeeded));
         assert_eq!(rest.max_ms, Some(40));
-        assert_eq!(rest.p50_ms, Some(25));
+        assert_eq!(rest.p50_ms, Some(24));
     }
 
     fn attempt(number: usize, start: i64, end: i64, request: &str) -> Node {

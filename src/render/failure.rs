@@ -81,11 +81,12 @@ pub fn one_line(error: Option<&str>, cause: Option<&str>) -> Option<String> {
         .and_then(|digest| digest.top_frame());
     Some(match top {
         Some(top) => format!("{} (at {top})", worded.headline),
-        None if worded.more.is_empty() => worded.headline,
-        None => {
-            let rest: Vec<&str> = worded.more.iter().map(|l| l.trim()).collect();
-            format!("{} {}", worded.headline, rest.join(" "))
-        }
+        // Plain text as it came (escaped before a terminal).
+        None => match (error, cause) {
+            (Some(error), Some(cause)) => format!("{error}: {cause}"),
+            (None, Some(cause)) => cause.to_string(),
+            _ => worded.headline,
+        },
     })
 }
 
@@ -121,7 +122,7 @@ mod tests {
         );
         assert_eq!(
             one_line(Some("E"), Some("two\nlines")).unwrap(),
-            "E: two lines"
+            "E: two\nlines"
         );
     }
 }

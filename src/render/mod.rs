@@ -138,6 +138,8 @@ pub struct RunReport {
     /// The runs this run started and their own (`--depth`), depth first, each after its
     /// parent: what `-o table` prints after the run's own table.
     pub children: Vec<ChildSection>,
+    /// `--failed` found no failure in the run: the report says `nothing failed`.
+    pub nothing_failed: bool,
 }
 
 /// A run another run started, for a report.
@@ -233,6 +235,9 @@ impl Report for TreeReport {
         writeln!(out)?;
         crate::model::fold::fold_tree(&mut run.tree, self.expand);
         tree::TreeWriter::new(&self.presentation, self.full_errors).write(out, &run.tree)?;
+        if run.nothing_failed {
+            writeln!(out, "nothing failed")?;
+        }
         out.flush()
     }
 }

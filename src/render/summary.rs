@@ -264,11 +264,11 @@ pub fn root_cause_text(root: &ChildCause, arrow: &str) -> String {
     if let Some(state) = root.failure.as_ref().and_then(|f| f.name.as_deref()) {
         text.push_str(&format!(" at {}", safe(state)));
     }
-    let error = match (&root.error, &root.cause) {
-        (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
-        (Some(text), None) | (None, Some(text)) => Some(text.clone()),
-        (None, None) => root.status.map(|s| s.as_str().to_string()),
-    };
+    // An error object in the cause reads as its message (the frames are the child's own
+    // summary's to show).
+    let error = super::failure::worded(root.error.as_deref(), root.cause.as_deref(), None, false)
+        .map(|worded| worded.headline)
+        .or_else(|| root.status.map(|s| s.as_str().to_string()));
     if let Some(error) = error {
         text.push_str(&format!(", {}", safe(&error)));
     }

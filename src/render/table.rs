@@ -309,6 +309,19 @@ impl Report for TableReport {
             for line in self.build(&run.events, run.elapsed_from).lines() {
                 writeln!(out, "{}", line.trim_end())?;
             }
+            // A filter narrowed the rows: how many of the run's records they are.
+            if run.events.len() < run.summary.events {
+                writeln!(out)?;
+                writeln!(
+                    out,
+                    "{} of {} events shown",
+                    run.events.len(),
+                    run.summary.events
+                )?;
+            }
+        }
+        if run.nothing_failed {
+            writeln!(out, "nothing failed")?;
         }
         for child in run.children {
             writeln!(out)?;

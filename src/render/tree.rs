@@ -79,7 +79,7 @@ impl<'a> TreeWriter<'a> {
         } else {
             connector
         };
-        let line = self.line(node, width(prefix) + width(&connector));
+        let (line, wrapped) = self.line(node, width(prefix) + width(&connector));
         writeln!(out, "{prefix}{connector}{line}")?;
         let child_prefix = match (depth, last) {
             (0, _) => prefix.to_string(),
@@ -87,6 +87,22 @@ impl<'a> TreeWriter<'a> {
             (_, true) => format!("{prefix}{}", self.glyphs.space),
             (_, false) => format!("{prefix}{}", self.glyphs.pipe),
         };
+        // A failure with no room left on its line goes on the next, cut to the width.
+        if let Some(text) = wrapped {
+            let beneath = if node.children.is_empty() {
+                self.glyphs.space
+            } else {
+                self.glyphs.pipe
+            };
+            let indent = width(&child_prefix) + width(beneath) + 2;
+            let room = self
+                .presentation
+                .width
+                .map_or(usize::MAX, |w| (w as usize).saturating_sub(indent));
+            let text = cut(&text, room, self.glyphs.ellipsis);
+            let text = style::failure(&text, self.presentation.color);
+            writeln!(out, "{child_prefix}{beneath}  {text}")?;
+        }
         // With --failed, a failure's stack frames beneath its line, where it happened.
         if self.full_errors && !node.annotations.failure_below {
             let more = super::failure::worded(
@@ -121,7 +137,7 @@ impl<'a> TreeWriter<'a> {
 
     /// One node's line, without the tree drawing in front of it (`indent` columns), fitted
     /// to the width in display columns.
-    fn line(&self, node: &Node, indent: usize) -> String {
+    fn line(&self, node: &Node, indent: usize) -> (String, Option<String>) {
         let color = self.presentation.color;
         let mark = style::mark(node.status, self.presentation.ascii);
         if let Some(rest) = &node.annotations.rest {
@@ -134,7 +150,7 @@ impl<'a> TreeWriter<'a> {
                 Some(status) => style::status(status, color, mark),
                 None => mark.to_string(),
             };
-            return format!("{mark} {text}");
+            return (format!("{mark} {text}"), None);
         }
         let title = title(node);
         let mut parts = vec![terminal_safe(&title).into_owned()];
@@ -162,23 +178,33 @@ impl<'a> TreeWriter<'a> {
         )
         .map(|worded| terminal_safe(&worded.headline).into_owned());
         // Fit the line to the width (unless --failed asked for errors in full): the head
-        // first, then the error in what room is left.
+        // first, then the error in what room is left, else on a line of its own.
+        let mut wrapped = None;
         if let Some(width) = self.presentation.width.filter(|_| !self.full_errors) {
             let room = (width as usize).saturating_sub(indent + super::width(mark) + 1);
             head = cut(&head, room, self.glyphs.ellipsis);
             let left = room.saturating_sub(super::width(&head) + 2);
-            failure = failure
-                .filter(|_| left >= MIN_ERROR_COLUMNS)
-                .map(|text| cut(&text, left, self.glyphs.ellipsis));
+            // With no room on its line, or when the cut would hide how often it was
+            // retried, the failure goes on the next line.
+            let repeats_hidden = node.annotations.repeats.is_some()
+                && failure.as_ref().is_some_and(|text| {
+                    let upto = text.find(": ").unwrap_or(text.len());
+                    super::width(&text[..upto]) + 1 > left
+                });
+            if left < MIN_ERROR_COLUMNS || repeats_hidden {
+                wrapped = failure.take();
+            }
+            failure = failure.map(|text| cut(&text, left, self.glyphs.ellipsis));
         }
         let mark = match node.status {
             Some(status) => style::status(status, color, mark),
             None => mark.to_string(),
         };
-        match failure {
+        let line = match failure {
             Some(text) => format!("{mark} {head}  {}", style::failure(&text, color)),
             None => format!("{mark} {head}"),
-        }
+        };
+        (line, wrapped)
     }
 }
 

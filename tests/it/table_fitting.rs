@@ -93,8 +93,11 @@ fn failed_shows_errors_in_full_in_a_fitted_table() {
         .iter()
         .find(|row| row.trim_start().starts_with("55 "))
         .unwrap();
+    // The Lambda error object as its digest on one line: message and top frame.
     assert!(
-        failed.ends_with(r#"raise PaymentDeclined(\"card declined\")\n"]}"#),
+        failed.ends_with(
+            r#"PaymentDeclined: card declined (at File "/var/task/app.py", line 64, in handler)"#
+        ),
         "{failed}"
     );
     assert!(!failed.contains('…'), "{failed}");
