@@ -322,6 +322,34 @@ mod tests {
         assert_eq!(rest.p50_ms, Some(24));
     }
 
+    #[test]
+    fn an_ssm_loop_step_folds_like_a_map() {
+        let mut step = Node {
+            kind: NodeKind::Step,
+            children: (0..25)
+                .map(|i| iteration(i, Status::Succeeded, 100))
+                .collect(),
+            ..Node::default()
+        };
+        step.children[3].status = Some(Status::TimedOut);
+        step.children[9].status = Some(Status::Cancelled);
+        let mut tree = vec![step];
+        fold_tree(&mut tree, false);
+        let children = &tree[0].children;
+        assert_eq!(children[0].kind, NodeKind::Iteration { index: 3 });
+        let rests: Vec<(Option<Status>, usize)> = children[1..]
+            .iter()
+            .map(|c| {
+                let rest = c.annotations.rest.unwrap();
+                (rest.status, rest.count)
+            })
+            .collect();
+        assert_eq!(
+            rests,
+            [(Some(Status::Succeeded), 23), (Some(Status::Cancelled), 1)]
+        );
+    }
+
     fn attempt(number: usize, start: i64, end: i64, request: &str) -> Node {
         Node {
             kind: NodeKind::Attempt { number },

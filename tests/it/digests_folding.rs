@@ -138,6 +138,20 @@ fn the_bundled_failed_example_reads_as_on_a_whiteboard() {
 }
 
 #[test]
+fn the_failed_table_shows_an_error_object_s_frames_once_beneath_its_row() {
+    let table = stdout(EXAMPLE, 120, &["--failed"]);
+    assert_eq!(
+        table
+            .matches("File \"/var/task/payments/gateway.py\", line 118, in charge")
+            .count(),
+        2,
+        "once in the summary, once beneath the first of the identical rows: {table}"
+    );
+    assert!(!table.contains("requestId"), "{table}");
+    insta::assert_snapshot!("example_failed_table_120", table);
+}
+
+#[test]
 fn filters_say_how_much_they_narrowed() {
     let (out, err) = run(EXAMPLE, 120, &["--name", "charge*"]);
     assert_eq!(err, "histx: 0 of 64 events match --name 'charge*'\n");
