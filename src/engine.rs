@@ -1220,6 +1220,14 @@ impl<N: Normalizer> Reader<N> {
                 live.draw(out, so_far).context(CANNOT_WRITE)?;
             }
         }
+        if !view.filter.is_empty() && shown == 0 {
+            self.notices.say(format!(
+                "histx: 0 of {} events match {}",
+                run.len(),
+                view.filter.describe()
+            ));
+            say(&self.notices);
+        }
         let ended = so_far(service, &run, view, needs, polled.get(), stopped);
         let status = ended.summary.status;
         live.finish(out, ended).context(CANNOT_WRITE)?;

@@ -176,3 +176,59 @@ fn failed_on_a_run_that_succeeded_says_nothing_failed() {
     assert!(out.is_empty());
     assert_eq!(err, "histx: nothing failed\n");
 }
+
+/// Following a run (moto's real state machine, a Pass then a Wait): a filter that
+/// matches none of its records says so once it ends, with the run's total.
+#[test]
+fn a_followed_run_says_when_a_filter_matched_nothing() {
+    use common::http::aws_json_call;
+    use common::moto::Moto;
+    use serde_json::{json, Value};
+    let moto = Moto::start();
+    let call = |operation: &str, body: Value| -> Value {
+        let response = aws_json_call(
+            moto.port,
+            "states",
+            &format!("AWSStepFunctions.{operation}"),
+            "1.0",
+            &body,
+        );
+        assert_eq!(response.status, 200, "{operation}: {}", response.body);
+        serde_json::from_str(&response.body).unwrap()
+    };
+    let definition = json!({"StartAt": "Hello", "States": {
+        "Hello": {"Type": "Pass", "Next": "Pause"},
+        "Pause": {"Type": "Wait", "Seconds": 1, "End": true}
+    }});
+    let machine = call(
+        "CreateStateMachine",
+        json!({"name": "histx-narrowed", "definition": definition.to_string(),
+               "roleArn": "arn:aws:iam::123456789012:role/histx-test"}),
+    );
+    let execution = call(
+        "StartExecution",
+        json!({"stateMachineArn": machine["stateMachineArn"], "name": "run-1"}),
+    );
+    let arn = execution["executionArn"].as_str().unwrap().to_string();
+    let out = histx()
+        .args(["sfn", &arn, "--endpoint-url", &moto.endpoint()])
+        .args([
+            "-f",
+            "-o",
+            "table",
+            "--interval",
+            "300ms",
+            "--name",
+            "charge*",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let history = call("GetExecutionHistory", json!({"executionArn": arn}));
+    let total = history["events"].as_array().unwrap().len();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("histx: 0 of {total} events match --name 'charge*'\n")
+    );
+}
