@@ -221,14 +221,16 @@ pub struct HistoryArgs {
     #[arg(long, help_heading = "Output")]
     pub summary: bool,
 
-    /// Show every iteration of a big loop (by default more than 20 fold into one line)
-    #[arg(long, help_heading = "Output")]
-    pub expand: bool,
-
     /// Only the failing path: failed states, steps or actions and what encloses them,
     /// with errors and causes in full
     #[arg(long, help_heading = "Filters")]
     pub failed: bool,
+
+    /// In -o tree and -o timeline, every iteration of a loop of more than 20 (a Map's, an SSM loop's):
+    /// without it, the failed, timed-out, aborted and running ones are shown and one line
+    /// sums up the rest
+    #[arg(long, help_heading = "Output")]
+    pub expand: bool,
 
     /// Only events of this type, a glob (repeatable): --type 'Task*' --type '*Failed'
     #[arg(long = "type", value_name = "GLOB", help_heading = "Filters", value_parser = filter::parse_glob)]

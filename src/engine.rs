@@ -412,6 +412,10 @@ async fn show_run<S: Service>(
     let run = reader
         .whole_run(&service, &view, Needs::default(), keep_wire)
         .await?;
+    if run.report.nothing_failed {
+        reader.notices.say("histx: nothing failed");
+        say(&reader.notices);
+    }
     match &mut sink {
         Sink::Events(sink) => sink
             .page(out, &run.report.events)
@@ -898,6 +902,7 @@ fn so_far<S: Service>(
         // A run followed is read without its children (`--depth` takes no `--follow`).
         children: Vec::new(),
         limit: view.limit.filter(|_| needs.own_limit),
+        nothing_failed: false,
     }
 }
 
@@ -1040,7 +1045,9 @@ impl<N: Normalizer> Reader<N> {
 
     /// A page normalized; what the normalizer noticed of it is said on stderr.
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
-        let events = self.normalizer.normalize(page);
+        let mut events = self.normalizer.normalize(page);
+        // The object a cause holds, decoded beside it (`cause_json`).
+        events.iter_mut().for_each(Event::decode_cause);
         for line in self.normalizer.take_notices() {
             self.notices.say(line);
         }
@@ -1132,6 +1139,14 @@ impl<N: Normalizer> Reader<N> {
             Sink::Wire(_) => out.flush(),
         }
         .context(CANNOT_WRITE)?;
+        if filtering && printed == 0 {
+            self.notices.say(format!(
+                "histx: 0 of {} events match {}",
+                self.records,
+                view.filter.describe()
+            ));
+            say(&self.notices);
+        }
         Ok(kept)
     }
 
@@ -1206,6 +1221,14 @@ impl<N: Normalizer> Reader<N> {
                 live.draw(out, so_far).context(CANNOT_WRITE)?;
             }
         }
+        if !view.filter.is_empty() && shown == 0 {
+            self.notices.say(format!(
+                "histx: 0 of {} events match {}",
+                run.len(),
+                view.filter.describe()
+            ));
+            say(&self.notices);
+        }
         let ended = so_far(service, &run, view, needs, polled.get(), stopped);
         let status = ended.summary.status;
         live.finish(out, ended).context(CANNOT_WRITE)?;
@@ -1257,6 +1280,13 @@ impl<N: Normalizer> Reader<N> {
         }
 
         let mut summary = service.summary(&events);
+        // How the failure was retried before it failed for good.
+        if let Some(failure) = &mut summary.failure {
+            failure.retries = failure
+                .id
+                .as_ref()
+                .and_then(|id| crate::model::fold::retries_before(id, &events));
+        }
         let mut named = service.children(&events);
         if !named.is_empty() {
             let names: HashMap<&EventId, &String> = events
@@ -1293,8 +1323,10 @@ impl<N: Normalizer> Reader<N> {
         }
         let mut tree = (needs.tree || view.failed_only).then(|| service.tree(&events, &summary));
         let mut keep: Vec<bool> = events.iter().map(|e| view.filter.matches(e)).collect();
+        let mut nothing_failed = false;
         if view.failed_only {
             let path = failing_path(tree.take().unwrap_or_default());
+            nothing_failed = path.is_empty();
             let on_path = event_ids(&path);
             for (kept, event) in keep.iter_mut().zip(&events) {
                 *kept &= event.id.as_ref().is_some_and(|id| on_path.contains(id));
@@ -1323,6 +1355,14 @@ impl<N: Normalizer> Reader<N> {
                 })
             });
         }
+        let total = events.len();
+        if !view.filter.is_empty() && !keep.contains(&true) {
+            self.notices.say(format!(
+                "histx: 0 of {total} events match {}",
+                view.filter.describe()
+            ));
+            say(&self.notices);
+        }
         let mut wire_records = wire.into_iter();
         let (mut kept_events, mut kept_wire) = (Vec::new(), Vec::new());
         for (event, kept) in events.into_iter().zip(keep) {
@@ -1346,6 +1386,7 @@ impl<N: Normalizer> Reader<N> {
                 tree: tree.unwrap_or_default(),
                 children: Vec::new(),
                 limit: view.limit.filter(|_| needs.own_limit),
+                nothing_failed,
             },
             wire: kept_wire,
             failed,

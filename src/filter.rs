@@ -26,6 +26,30 @@ impl EventFilter {
             && self.until.is_none()
     }
 
+    /// The filters as the command line gave them, for the line that says they matched
+    /// nothing: `--name 'charge*' --status failed`.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(
+            self.types
+                .iter()
+                .map(|p| format!("--type '{}'", p.as_str())),
+        );
+        parts.extend(
+            self.names
+                .iter()
+                .map(|p| format!("--name '{}'", p.as_str())),
+        );
+        parts.extend(
+            self.statuses
+                .iter()
+                .map(|s| format!("--status {}", s.as_str())),
+        );
+        parts.extend(self.since.map(|t| format!("--since {}", t.to_rfc3339())));
+        parts.extend(self.until.map(|t| format!("--until {}", t.to_rfc3339())));
+        parts.join(" ")
+    }
+
     pub fn matches(&self, event: &Event) -> bool {
         (self.types.is_empty() || self.types.iter().any(|p| p.matches(&event.kind)))
             && (self.names.is_empty()

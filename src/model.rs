@@ -4,6 +4,8 @@
 //! No AWS SDK type appears in this module or anywhere below it. The tree node is in
 //! `model/tree.rs`.
 
+pub mod digest;
+pub mod fold;
 mod run;
 mod tree;
 
@@ -34,6 +36,7 @@ pub const SCHEMA_FIELDS: &[(&str, &str)] = &[
     ("resource", "what the event called: lambda:invoke, an activity ARN, a step action, an action provider"),
     ("error", "the failure's code"),
     ("cause", "the failure's explanation"),
+    ("cause_json", "the object the cause holds, when it holds JSON (a Lambda error: errorType, errorMessage, stackTrace), decoded; a string holding JSON is decoded"),
     ("summary", "the service's own one-line account of the outcome, where it gives one; sfn: caught, on a state's exit after a caught failure"),
     ("input", "the input payload; a string holding JSON is decoded"),
     ("output", "the output payload; a string holding JSON is decoded"),
@@ -70,6 +73,10 @@ pub struct Event {
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+    /// The object `cause` holds, decoded, when it holds one (a Lambda error object);
+    /// `cause` stays as it came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause_json: Option<Map<String, Value>>,
     /// The service's own one-line account of the record's outcome, where it gives one
     /// (CodePipeline's external execution summary and link, SSM's step response).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,6 +107,7 @@ impl Event {
             resource: None,
             error: None,
             cause: None,
+            cause_json: None,
             summary: None,
             input: None,
             output: None,
@@ -109,6 +117,11 @@ impl Event {
 }
 
 impl Event {
+    /// Fills in `cause_json` from `cause`: the object it holds, if any.
+    pub fn decode_cause(&mut self) {
+        self.cause_json = self.cause.as_deref().and_then(digest::decode_cause);
+    }
+
     /// Where the event stands in its history, for services with numbered events (Step
     /// Functions, SWF); events without a number sort last.
     pub fn sequence(&self) -> i64 {
@@ -406,6 +419,10 @@ pub struct Failure {
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+    /// The identical failures of the same state before it, when it was retried (for
+    /// the people's summary; not in the record).
+    #[serde(skip)]
+    pub retries: Option<fold::Repeats>,
 }
 
 impl RunSummary {
@@ -472,6 +489,7 @@ impl Failure {
             kind: event.kind.clone(),
             error: event.error.clone(),
             cause: event.cause.clone(),
+            retries: None,
         }
     }
 }
@@ -528,6 +546,7 @@ mod tests {
         e.resource = Some("r".into());
         e.error = Some("e".into());
         e.cause = Some("c".into());
+        e.cause_json = Some(Map::new());
         e.summary = Some("s".into());
         e.input = Some(Value::Null);
         e.output = Some(Value::Null);

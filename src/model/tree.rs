@@ -119,6 +119,16 @@ pub struct Annotations {
     pub child_counts: Option<(super::ChildCounts, bool)>,
     /// Why a run this run started could not be read (`--depth`).
     pub unreadable: Option<String>,
+    /// Identical failures folded into this node (`model::fold`): how many, and the
+    /// gaps between them.
+    pub repeats: Option<super::fold::Repeats>,
+    /// The end of the last of the folded attempts.
+    pub last_end: Option<Timestamp>,
+    /// This line stands for a folded loop's other iterations (`model::fold`).
+    pub rest: Option<super::fold::Rest>,
+    /// A node below this one failed as this one did: the failure's details are shown
+    /// there, where it happened.
+    pub failure_below: bool,
 }
 
 /// The id SWF work goes by, or the other workflow it concerns.

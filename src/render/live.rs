@@ -55,7 +55,9 @@ impl TreeRedraw {
         summary::write_header(&mut header, &run.summary, &self.presentation)?;
         writeln!(header)?;
         let mut body = Vec::new();
-        tree::TreeWriter::new(&self.presentation, false).write(&mut body, &run.tree)?;
+        let mut nodes = run.tree.clone();
+        crate::model::fold::fold_tree(&mut nodes, false);
+        tree::TreeWriter::new(&self.presentation, false).write(&mut body, &nodes)?;
         let text = |bytes: &[u8]| -> Vec<String> {
             String::from_utf8_lossy(bytes)
                 .lines()

@@ -6,6 +6,7 @@
 //! (table, tree, the run summary alone), written once the whole run is read and told
 //! what the report needs of it.
 
+mod failure;
 mod json;
 pub mod live;
 pub mod runs;
@@ -150,6 +151,8 @@ pub struct RunReport {
     pub children: Vec<ChildSection>,
     /// `--limit`, for a report that applies it to its own rows ([`Needs::own_limit`]).
     pub limit: Option<usize>,
+    /// `--failed` found no failure in the run: the report says `nothing failed`.
+    pub nothing_failed: bool,
 }
 
 /// A run another run started, for a report.
@@ -197,6 +200,7 @@ pub fn output(
         Format::Tree => Output::Report(Box::new(TreeReport {
             presentation,
             full_errors,
+            expand,
         })),
         Format::Jsonl => Output::Events(Box::new(json::JsonLines)),
         Format::Json => Output::Events(Box::new(json::JsonDocument::default())),
@@ -233,6 +237,7 @@ pub fn live_view(
 struct TreeReport {
     presentation: Presentation,
     full_errors: bool,
+    expand: bool,
 }
 
 impl Report for TreeReport {
@@ -243,10 +248,14 @@ impl Report for TreeReport {
         }
     }
 
-    fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()> {
+    fn write(&self, out: &mut dyn Write, mut run: RunReport) -> io::Result<()> {
         summary::write_header(out, &run.summary, &self.presentation)?;
         writeln!(out)?;
+        crate::model::fold::fold_tree(&mut run.tree, self.expand);
         tree::TreeWriter::new(&self.presentation, self.full_errors).write(out, &run.tree)?;
+        if run.nothing_failed {
+            writeln!(out, "nothing failed")?;
+        }
         out.flush()
     }
 }

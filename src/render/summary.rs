@@ -3,6 +3,8 @@
 //! run with its error and cause in full, so it can be pasted into a ticket as is.
 
 use super::{style, terminal_safe, write_json_line, Presentation, Report, RunReport};
+use crate::model::digest::{self, Digest};
+use crate::model::fold::Repeats;
 use crate::model::{ChildCause, RunSummary, Status, Stopped, Timestamp};
 use crate::render::table::format_duration;
 use std::io::{self, Write};
@@ -116,12 +118,7 @@ pub fn write_header(
     };
     if distinct || (failure_error.is_none() && run_error.is_some()) {
         let (error, cause) = run_error.unwrap_or_default();
-        if let Some(error) = error {
-            lines.push(("Error", safe(error)));
-        }
-        if let Some(cause) = cause {
-            lines.push(("Cause", safe(cause)));
-        }
+        push_failure(&mut lines, error, cause, None, presentation.ascii);
     }
     if let Some(failure) = &summary.failure {
         let mut at = failure.name.as_deref().map(safe).unwrap_or_default();
@@ -145,21 +142,23 @@ pub fn write_header(
         }
         lines.push((label, style::failure(&at, presentation.color)));
         if distinct {
-            let caused_by = match (&failure.error, &failure.cause) {
-                (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
-                (Some(text), None) | (None, Some(text)) => Some(text.clone()),
-                (None, None) => None,
-            };
-            if let Some(caused_by) = caused_by {
-                lines.push(("Caused by", safe(&caused_by)));
+            if let Some(worded) = super::failure::worded(
+                failure.error.as_deref(),
+                failure.cause.as_deref(),
+                failure.retries.as_ref(),
+                presentation.ascii,
+            ) {
+                lines.push(("Caused by", safe(&worded.headline)));
+                lines.extend(worded.more.iter().map(|line| ("", safe(line))));
             }
         } else {
-            if let Some(error) = &failure.error {
-                lines.push(("Error", safe(error)));
-            }
-            if let Some(cause) = &failure.cause {
-                lines.push(("Cause", safe(cause)));
-            }
+            push_failure(
+                &mut lines,
+                failure.error.as_deref(),
+                failure.cause.as_deref(),
+                failure.retries.as_ref(),
+                presentation.ascii,
+            );
         }
     }
     if let (None, Some(root)) = (&summary.failure, &summary.root_cause) {
@@ -202,6 +201,40 @@ pub fn write_header(
     Ok(())
 }
 
+/// `Error` and `Cause` lines for a failure: a cause that holds an error object as its
+/// message, then its stack frames one per line beneath it; the repeats after the error.
+fn push_failure(
+    lines: &mut Vec<(&str, String)>,
+    error: Option<&str>,
+    cause: Option<&str>,
+    retries: Option<&Repeats>,
+    ascii: bool,
+) {
+    let safe = |text: &str| terminal_safe(text).into_owned();
+    if let Some(error) = error {
+        let text = match retries {
+            Some(retries) => format!("{error} {}", super::failure::repeats_text(retries, ascii)),
+            None => error.to_string(),
+        };
+        lines.push(("Error", safe(&text)));
+    }
+    if let Some(cause) = cause {
+        let (message, more) = match Digest::of_cause(cause) {
+            Some(digest) => (
+                digest.message_after(error),
+                digest.frame_lines(digest::MAX_FRAMES),
+            ),
+            None => {
+                let mut parts = cause.lines().filter(|l| !l.trim().is_empty());
+                let first = parts.next().unwrap_or(cause).to_string();
+                (first, parts.map(str::to_string).collect())
+            }
+        };
+        lines.push(("Cause", safe(&message)));
+        lines.extend(more.iter().map(|line| ("", safe(line))));
+    }
+}
+
 /// Where a failure leads in the runs a run started, in one line: `5 of 40 child
 /// executions failed; first: child-07, ItemRejected: …`, each level after an arrow.
 pub fn root_cause_text(root: &ChildCause, arrow: &str) -> String {
@@ -231,11 +264,11 @@ pub fn root_cause_text(root: &ChildCause, arrow: &str) -> String {
     if let Some(state) = root.failure.as_ref().and_then(|f| f.name.as_deref()) {
         text.push_str(&format!(" at {}", safe(state)));
     }
-    let error = match (&root.error, &root.cause) {
-        (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
-        (Some(text), None) | (None, Some(text)) => Some(text.clone()),
-        (None, None) => root.status.map(|s| s.as_str().to_string()),
-    };
+    // An error object in the cause reads as its message (the frames are the child's own
+    // summary's to show).
+    let error = super::failure::worded(root.error.as_deref(), root.cause.as_deref(), None, false)
+        .map(|worded| worded.headline)
+        .or_else(|| root.status.map(|s| s.as_str().to_string()));
     if let Some(error) = error {
         text.push_str(&format!(", {}", safe(&error)));
     }

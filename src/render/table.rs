@@ -8,6 +8,7 @@
 
 use super::summary::local;
 use super::{cut, style, terminal_safe, width as width_of, Presentation, Report, RunReport};
+use crate::model::digest::Digest;
 use crate::model::{Event, Status, Timestamp};
 use anstyle::{AnsiColor, Effects};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
@@ -306,9 +307,61 @@ impl Report for TableReport {
         super::summary::write_header(out, &run.summary, &self.presentation)?;
         writeln!(out)?;
         if !run.events.is_empty() {
-            for line in self.build(&run.events, run.elapsed_from).lines() {
+            let lines: Vec<String> = self.build(&run.events, run.elapsed_from).lines().collect();
+            // With --failed, an error object's stack frames beneath its row, under the
+            // summary column (when each row is one line, as it is unfitted).
+            let frames_at = lines
+                .first()
+                .and_then(|header| header.find("SUMMARY"))
+                .filter(|_| self.full_errors && lines.len() == run.events.len() + 1);
+            let mut shown: Option<(Option<&str>, Option<&str>)> = None;
+            for (i, line) in lines.iter().enumerate() {
                 writeln!(out, "{}", line.trim_end())?;
+                let Some(at) = frames_at.filter(|_| i > 0) else {
+                    continue;
+                };
+                let event = &run.events[i - 1];
+                // The same failure again (a retry's, the run's own): its frames once.
+                let shown_before = shown.is_some_and(|(error, cause)| {
+                    crate::model::digest::same_failure(
+                        error,
+                        cause,
+                        event.error.as_deref(),
+                        event.cause.as_deref(),
+                    )
+                });
+                if shown_before {
+                    continue;
+                }
+                let frames = super::failure::worded(
+                    event.error.as_deref(),
+                    event.cause.as_deref(),
+                    None,
+                    self.presentation.ascii,
+                )
+                .filter(|_| event.cause.as_deref().and_then(Digest::of_cause).is_some())
+                .map(|worded| worded.more)
+                .unwrap_or_default();
+                if !frames.is_empty() {
+                    shown = Some((event.error.as_deref(), event.cause.as_deref()));
+                }
+                for frame in frames {
+                    writeln!(out, "{:at$}{}", "", terminal_safe(&frame))?;
+                }
             }
+            // A filter narrowed the rows: how many of the run's records they are.
+            if run.events.len() < run.summary.events {
+                writeln!(out)?;
+                writeln!(
+                    out,
+                    "{} of {} events shown",
+                    run.events.len(),
+                    run.summary.events
+                )?;
+            }
+        }
+        if run.nothing_failed {
+            writeln!(out, "nothing failed")?;
         }
         for child in run.children {
             writeln!(out)?;
@@ -342,7 +395,18 @@ impl Report for TableReport {
 /// The summary cell: `Error: cause` for a failure, else the service's own summary, else
 /// the resource; one line, escaped, cut to [`SUMMARY_COLUMNS`].
 fn summary(event: &Event, full: bool, ellipsis: &str) -> String {
-    let text = error_and_cause(event.error.as_deref(), event.cause.as_deref())
+    // In full (--failed), an error object's frames follow its row: the row has its message.
+    let digest_headline = event
+        .cause
+        .as_deref()
+        .and_then(Digest::of_cause)
+        .filter(|_| full)
+        .and_then(|_| {
+            super::failure::worded(event.error.as_deref(), event.cause.as_deref(), None, false)
+        })
+        .map(|worded| worded.headline);
+    let text = digest_headline
+        .or_else(|| super::failure::one_line(event.error.as_deref(), event.cause.as_deref()))
         .or_else(|| event.summary.clone())
         .or_else(|| event.resource.clone())
         .unwrap_or_default();
@@ -351,15 +415,6 @@ fn summary(event: &Event, full: bool, ellipsis: &str) -> String {
         text.into_owned()
     } else {
         cut(&text, SUMMARY_COLUMNS, ellipsis)
-    }
-}
-
-/// A failure in one line, `Error: cause`, for the table and the tree.
-pub(super) fn error_and_cause(error: Option<&str>, cause: Option<&str>) -> Option<String> {
-    match (error, cause) {
-        (Some(error), Some(cause)) => Some(format!("{error}: {cause}")),
-        (Some(text), None) | (None, Some(text)) => Some(text.to_string()),
-        (None, None) => None,
     }
 }
 

@@ -7,9 +7,10 @@
 //! written again as a new row, which supersedes the earlier one. When the run ends, one
 //! summary line: its status, duration, event count and, failed, the error.
 
+use super::failure::one_line;
 use super::live::LiveView;
 use super::summary::local;
-use super::table::{error_and_cause, format_duration};
+use super::table::format_duration;
 use super::{cut, style, terminal_safe, width, Needs, Presentation, RunReport};
 use crate::model::{Event, Status, Stopped, Timestamp};
 use std::io::{self, Write};
@@ -163,7 +164,7 @@ impl TableStream {
         if self.columns.iter().any(|c| c.header == "DURATION") {
             cells.push(event.duration_ms.map(format_duration).unwrap_or_default());
         }
-        let summary = error_and_cause(event.error.as_deref(), event.cause.as_deref())
+        let summary = super::failure::one_line(event.error.as_deref(), event.cause.as_deref())
             .or_else(|| event.summary.clone())
             .or_else(|| event.resource.clone())
             .unwrap_or_default();
@@ -194,10 +195,8 @@ impl TableStream {
             if events == 1 { "event" } else { "events" }
         ));
         let failure = summary.failure.as_ref();
-        let error =
-            error_and_cause(summary.error.as_deref(), summary.cause.as_deref()).or_else(|| {
-                failure.and_then(|f| error_and_cause(f.error.as_deref(), f.cause.as_deref()))
-            });
+        let error = one_line(summary.error.as_deref(), summary.cause.as_deref())
+            .or_else(|| failure.and_then(|f| one_line(f.error.as_deref(), f.cause.as_deref())));
         let failed = summary
             .status
             .is_some_and(|s| s.is_final() && s != Status::Succeeded);

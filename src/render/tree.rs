@@ -5,8 +5,9 @@
 //! Box drawing by default, ASCII with `--ascii` or a non-UTF-8 locale.
 
 use super::style;
-use super::table::{error_and_cause, format_duration};
+use super::table::format_duration;
 use super::{cut, terminal_safe, width, Presentation};
+use crate::model::fold::Rest;
 use crate::model::{Annotations, Node, NodeKind, Reference, Work};
 use serde_json::Value;
 use std::io::{self, Write};
@@ -78,7 +79,7 @@ impl<'a> TreeWriter<'a> {
         } else {
             connector
         };
-        let line = self.line(node, width(prefix) + width(&connector));
+        let (line, wrapped) = self.line(node, width(prefix) + width(&connector));
         writeln!(out, "{prefix}{connector}{line}")?;
         let child_prefix = match (depth, last) {
             (0, _) => prefix.to_string(),
@@ -86,6 +87,42 @@ impl<'a> TreeWriter<'a> {
             (_, true) => format!("{prefix}{}", self.glyphs.space),
             (_, false) => format!("{prefix}{}", self.glyphs.pipe),
         };
+        // A failure with no room left on its line goes on the next, cut to the width.
+        if let Some(text) = wrapped {
+            let beneath = if node.children.is_empty() {
+                self.glyphs.space
+            } else {
+                self.glyphs.pipe
+            };
+            let indent = width(&child_prefix) + width(beneath) + 2;
+            let room = self
+                .presentation
+                .width
+                .map_or(usize::MAX, |w| (w as usize).saturating_sub(indent));
+            let text = cut(&text, room, self.glyphs.ellipsis);
+            let text = style::failure(&text, self.presentation.color);
+            writeln!(out, "{child_prefix}{beneath}  {text}")?;
+        }
+        // With --failed, a failure's stack frames beneath its line, where it happened.
+        if self.full_errors && !node.annotations.failure_below {
+            let more = super::failure::worded(
+                node.error.as_deref(),
+                node.cause.as_deref(),
+                None,
+                self.presentation.ascii,
+            )
+            .map(|worded| worded.more)
+            .unwrap_or_default();
+            let beneath = if node.children.is_empty() {
+                self.glyphs.space
+            } else {
+                self.glyphs.pipe
+            };
+            for text in more {
+                let text = style::failure(&terminal_safe(&text), self.presentation.color);
+                writeln!(out, "{child_prefix}{beneath}  {text}")?;
+            }
+        }
         for (i, child) in node.children.iter().enumerate() {
             self.write_node(
                 out,
@@ -100,9 +137,21 @@ impl<'a> TreeWriter<'a> {
 
     /// One node's line, without the tree drawing in front of it (`indent` columns), fitted
     /// to the width in display columns.
-    fn line(&self, node: &Node, indent: usize) -> String {
+    fn line(&self, node: &Node, indent: usize) -> (String, Option<String>) {
         let color = self.presentation.color;
         let mark = style::mark(node.status, self.presentation.ascii);
+        if let Some(rest) = &node.annotations.rest {
+            let mut text = rest_text(rest);
+            if let Some(width) = self.presentation.width {
+                let room = (width as usize).saturating_sub(indent + super::width(mark) + 1);
+                text = cut(&text, room, self.glyphs.ellipsis);
+            }
+            let mark = match node.status {
+                Some(status) => style::status(status, color, mark),
+                None => mark.to_string(),
+            };
+            return (format!("{mark} {text}"), None);
+        }
         let title = title(node);
         let mut parts = vec![terminal_safe(&title).into_owned()];
         if let Some(kind) = kind_text(node).filter(|kind| *kind != title) {
@@ -121,26 +170,41 @@ impl<'a> TreeWriter<'a> {
                 .map(|text| terminal_safe(text).into_owned()),
         );
         let mut head = parts.join("  ");
-        let mut failure = error_and_cause(node.error.as_deref(), node.cause.as_deref())
-            .map(|text| terminal_safe(&text).into_owned());
+        let mut failure = super::failure::worded(
+            node.error.as_deref(),
+            node.cause.as_deref(),
+            node.annotations.repeats.as_ref(),
+            self.presentation.ascii,
+        )
+        .map(|worded| terminal_safe(&worded.headline).into_owned());
         // Fit the line to the width (unless --failed asked for errors in full): the head
-        // first, then the error in what room is left.
+        // first, then the error in what room is left, else on a line of its own.
+        let mut wrapped = None;
         if let Some(width) = self.presentation.width.filter(|_| !self.full_errors) {
             let room = (width as usize).saturating_sub(indent + super::width(mark) + 1);
             head = cut(&head, room, self.glyphs.ellipsis);
             let left = room.saturating_sub(super::width(&head) + 2);
-            failure = failure
-                .filter(|_| left >= MIN_ERROR_COLUMNS)
-                .map(|text| cut(&text, left, self.glyphs.ellipsis));
+            // With no room on its line, or when the cut would hide how often it was
+            // retried, the failure goes on the next line.
+            let repeats_hidden = node.annotations.repeats.is_some()
+                && failure.as_ref().is_some_and(|text| {
+                    let upto = text.find(": ").unwrap_or(text.len());
+                    super::width(&text[..upto]) + 1 > left
+                });
+            if left < MIN_ERROR_COLUMNS || repeats_hidden {
+                wrapped = failure.take();
+            }
+            failure = failure.map(|text| cut(&text, left, self.glyphs.ellipsis));
         }
         let mark = match node.status {
             Some(status) => style::status(status, color, mark),
             None => mark.to_string(),
         };
-        match failure {
+        let line = match failure {
             Some(text) => format!("{mark} {head}  {}", style::failure(&text, color)),
             None => format!("{mark} {head}"),
-        }
+        };
+        (line, wrapped)
     }
 }
 
@@ -150,7 +214,12 @@ fn title(node: &Node) -> String {
     match node.kind {
         NodeKind::Branch { number } => return format!("branch {number}"),
         NodeKind::Iteration { index } => return format!("iteration {index}"),
-        NodeKind::Attempt { number } => return format!("attempt {number}"),
+        NodeKind::Attempt { number } => {
+            return match &node.annotations.repeats {
+                Some(repeats) => format!("attempts {number}-{}", number + repeats.count - 1),
+                None => format!("attempt {number}"),
+            }
+        }
         NodeKind::Decision { number } => return format!("decision {number}"),
         _ => {}
     }
@@ -271,6 +340,29 @@ fn annotations(annotations: &Annotations, arrow: &str) -> Vec<String> {
             .map(|why| format!("could not be read: {why}")),
     );
     notes
+}
+
+/// The line that stands for a folded loop's other iterations: `296 more iterations
+/// succeeded, p50 12ms, max 40ms`.
+fn rest_text(rest: &Rest) -> String {
+    let noun = if rest.count == 1 {
+        "iteration"
+    } else {
+        "iterations"
+    };
+    let mut text = format!("{} more {noun}", rest.count);
+    if let Some(status) = rest.status {
+        text.push(' ');
+        text.push_str(status.as_str());
+    }
+    if let Some(p50) = rest.p50_ms {
+        text.push_str(&format!(", p50 {}", format_duration(p50)));
+    }
+    if let Some(max) = rest.max_ms {
+        text.push_str(&format!(", max {}", format_duration(max)));
+    }
+    text.push_str(" (--expand shows them)");
+    text
 }
 
 /// A payload as one short line: a marker's details, say.

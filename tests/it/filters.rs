@@ -146,11 +146,31 @@ fn type_globs_are_repeatable_and_any_may_match() {
 
 #[test]
 fn a_type_glob_that_matches_nothing_prints_no_events() {
-    assert!(SFN_RUN.jsonl(&["--type", "NoSuchType*"]).is_empty());
-    // The table prints the run's summary, and no table at all.
-    let table = SWF_RUN.output("table", &["--type", "NoSuchType*"]);
-    assert!(table.starts_with("Status     failed\n"), "{table}");
-    assert!(table_lines(&table).is_empty(), "{table}");
+    // It says so on stderr, with the run's total, and succeeds.
+    for (history, format, total) in [(SFN_RUN, "jsonl", 41), (SWF_RUN, "table", 30)] {
+        let out = histx()
+            .env("LANG", "C.UTF-8")
+            .arg(history.service)
+            .arg("--from")
+            .arg(repo_file(history.fixture))
+            .args(["-o", format, "--color", "never", "--type", "NoSuchType*"])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("histx: 0 of {total} events match --type 'NoSuchType*'\n")
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        if format == "jsonl" {
+            assert!(text.is_empty(), "{text}");
+        } else {
+            // The table prints the run's summary, and no table at all.
+            assert!(text.starts_with("Status     failed\n"), "{text}");
+            assert!(table_lines(&text).is_empty(), "{text}");
+        }
+    }
 }
 
 #[test]

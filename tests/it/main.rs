@@ -13,6 +13,7 @@ mod codepipeline_truth;
 mod command_line;
 mod completion_shells;
 mod deep_nesting;
+mod digests_folding;
 mod escaping;
 mod exit_status;
 mod filters;

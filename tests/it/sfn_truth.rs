@@ -225,7 +225,7 @@ fn the_states_a_catch_ran_before_the_fail_state_are_passed_over() {
         "{text}"
     );
     assert!(
-        text.contains("Caused by  GatewayUnavailable: {\"errorMessage\""),
+        text.contains("Caused by  GatewayUnavailable: payment gateway returned 503\n"),
         "{text}"
     );
     let text = tree("catch-handler-to-fail", &[]);

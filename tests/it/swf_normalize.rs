@@ -192,6 +192,18 @@ fn normalized(execution: Option<&str>) -> Vec<Value> {
         .collect()
 }
 
+/// [`normalized`] as the CLI prints it: with the object a cause holds decoded beside it.
+fn normalized_as_printed(execution: Option<&str>) -> Vec<Value> {
+    SwfNormalizer::new(execution.map(str::to_string))
+        .normalize(fixture())
+        .into_iter()
+        .map(|mut event| {
+            event.decode_cause();
+            serde_json::to_value(&event).unwrap()
+        })
+        .collect()
+}
+
 fn attributes_key(event: &Value) -> Option<&str> {
     event
         .as_object()?
@@ -486,7 +498,7 @@ fn the_cli_reads_the_fixture_exactly_as_the_library_does() {
         .clone();
     assert_eq!(
         json_lines(&out.stdout),
-        normalized(Some("orders-prod/order-1042/run-1"))
+        normalized_as_printed(Some("orders-prod/order-1042/run-1"))
     );
     assert!(
         out.stderr.is_empty(),

@@ -93,10 +93,21 @@ fn failed_shows_errors_in_full_in_a_fitted_table() {
         .iter()
         .find(|row| row.trim_start().starts_with("55 "))
         .unwrap();
+    // The Lambda error object as its message, its frames beneath the first row that
+    // failed so, never a literal `\n`.
     assert!(
-        failed.ends_with(r#"raise PaymentDeclined(\"card declined\")\n"]}"#),
+        failed.ends_with("PaymentDeclined: card declined"),
         "{failed}"
     );
+    let first = table
+        .iter()
+        .position(|row| row.trim_start().starts_with("40 "))
+        .unwrap();
+    assert!(
+        table[first + 1].trim() == r#"File "/var/task/app.py", line 64, in handler"#,
+        "{text}"
+    );
+    assert!(!text.contains("\\n"), "{text}");
     assert!(!failed.contains('…'), "{failed}");
     // The columns before the summary are still fitted: the header is within the width.
     assert!(table[0].chars().count() <= 80, "{}", table[0]);

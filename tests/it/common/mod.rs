@@ -78,8 +78,19 @@ pub fn one_error_line(stderr: &[u8]) -> String {
 /// The table of `-o table` output: its column header line and its rows, without the
 /// run summary printed above it.
 pub fn table_lines(text: &str) -> Vec<&str> {
-    text.lines()
+    let lines: Vec<&str> = text
+        .lines()
         .skip_while(|line| !without_colour(line).trim_start().starts_with("ID "))
+        .collect();
+    // Without the line a filtered table ends with (`10 of 64 events shown`), and the
+    // blank line before it.
+    let footer = |line: &str| line.ends_with(" events shown");
+    (0..lines.len())
+        .filter(|&i| {
+            let before_footer = lines[i].is_empty() && lines.get(i + 1).is_some_and(|l| footer(l));
+            !(footer(lines[i]) || before_footer)
+        })
+        .map(|i| lines[i])
         .collect()
 }
 
