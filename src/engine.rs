@@ -317,6 +317,7 @@ async fn show_run<S: Service>(
         history.output,
         history.summary,
         history.failed,
+        history.io,
         presentation,
     );
     let view = View::from_args(history);

@@ -8,6 +8,7 @@
 
 mod json;
 pub mod live;
+mod payload;
 pub mod runs;
 mod style;
 pub mod summary;
@@ -16,6 +17,7 @@ mod table_stream;
 mod tree;
 
 pub use crate::escape::{terminal_safe, write_json_line};
+pub(crate) use style::paint as style_paint;
 
 use crate::model::{Event, Node, RunSummary, Timestamp};
 use serde_json::Value;
@@ -71,6 +73,25 @@ pub(crate) fn cut(text: &str, max: usize, ellipsis: &str) -> String {
         kept = &kept[..kept.len() - last];
     }
     format!("{kept}{ellipsis}")
+}
+
+/// `text` without its SGR colour sequences (`ESC [ ... m`), as a terminal shows it.
+#[cfg(test)]
+pub(crate) fn strip_colour(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
 }
 
 /// The columns `text` takes on a terminal.
@@ -161,11 +182,13 @@ pub trait Report {
 
 /// The output for a format. `summary_only` (`--summary`) makes it the summary alone: a
 /// JSON record for the machine formats, the header for people. `full_errors`
-/// (`--failed`) shows errors and causes in full, never cut to the width.
+/// (`--failed`) shows errors and causes in full, never cut to the width. `io` (`--io`)
+/// shows each record's input and output beneath its line in the table and the tree.
 pub fn output(
     format: Format,
     summary_only: bool,
     full_errors: bool,
+    io: bool,
     presentation: Presentation,
 ) -> Output {
     if summary_only {
@@ -178,10 +201,12 @@ pub fn output(
         Format::Table => Output::Report(Box::new(table::TableReport {
             presentation,
             full_errors,
+            io,
         })),
         Format::Tree => Output::Report(Box::new(TreeReport {
             presentation,
             full_errors,
+            io,
         })),
         Format::Jsonl => Output::Events(Box::new(json::JsonLines)),
         Format::Json => Output::Events(Box::new(json::JsonDocument::default())),
@@ -213,6 +238,7 @@ pub fn live_view(
 struct TreeReport {
     presentation: Presentation,
     full_errors: bool,
+    io: bool,
 }
 
 impl Report for TreeReport {
@@ -226,7 +252,12 @@ impl Report for TreeReport {
     fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()> {
         summary::write_header(out, &run.summary, &self.presentation)?;
         writeln!(out)?;
-        tree::TreeWriter::new(&self.presentation, self.full_errors).write(out, &run.tree)?;
+        let writer = tree::TreeWriter::new(&self.presentation, self.full_errors);
+        if self.io {
+            writer.with_io(&run.events).write(out, &run.tree)?;
+        } else {
+            writer.write(out, &run.tree)?;
+        }
         out.flush()
     }
 }

@@ -28,7 +28,12 @@ pub struct TableReport {
     pub presentation: Presentation,
     /// `--failed`: summaries in full.
     pub full_errors: bool,
+    /// `--io`: each row's input and output beneath it.
+    pub io: bool,
 }
+
+/// Where a row's `--io` block starts, in columns.
+const IO_INDENT: &str = "    ";
 
 impl TableReport {
     /// The rows of `events`; ELAPSED counts from `from` (the run's start, or the earliest
@@ -306,8 +311,23 @@ impl Report for TableReport {
         super::summary::write_header(out, &run.summary, &self.presentation)?;
         writeln!(out)?;
         if !run.events.is_empty() {
-            for line in self.build(&run.events, run.elapsed_from).lines() {
+            // The header, then one line per event, in order: an event's input and output
+            // follow its row.
+            let table = self.build(&run.events, run.elapsed_from);
+            for (i, line) in table.lines().enumerate() {
                 writeln!(out, "{}", line.trim_end())?;
+                let Some(event) = i.checked_sub(1).and_then(|i| run.events.get(i)) else {
+                    continue;
+                };
+                if self.io {
+                    let indent = super::width(IO_INDENT);
+                    let (input, output) = (event.input.as_ref(), event.output.as_ref());
+                    for line in
+                        super::payload::event_lines(input, output, indent, &self.presentation)
+                    {
+                        writeln!(out, "{IO_INDENT}{line}")?;
+                    }
+                }
             }
         }
         for child in run.children {

@@ -1,8 +1,10 @@
-//! What histx does to a terminal beyond writing lines, for `--follow`: the progress line
-//! on stderr ([`progress`]) and a view redrawn in place on stdout ([`redraw`]). The only
+//! What histx does to a terminal beyond writing lines: for `--follow`, the progress line
+//! on stderr ([`progress`]) and a view redrawn in place on stdout ([`redraw`]); else the
+//! pager output longer than the screen goes through ([`pager`]). The only
 //! module that knows cursor and erase sequences: the engine hands it facts (a status, a
 //! count, a wait), the renderers hand it lines, and neither learns an escape code.
 
+pub mod pager;
 pub mod progress;
 pub mod redraw;
 

@@ -22,6 +22,7 @@ mod generated;
 mod incomplete;
 mod listing_fake;
 mod listing_moto;
+mod pager;
 mod paste;
 mod saved_files;
 mod saved_order;
