@@ -184,10 +184,7 @@ fn never_paged_when_piped_with_no_pager_or_with_an_empty_value() {
             !dir.path().join("paged").exists(),
             "{all:?} {env:?} {redirect}"
         );
-        assert!(
-            screen.contains("Failed at  "),
-            "{all:?} {env:?}: {screen}"
-        );
+        assert!(screen.contains("Failed at  "), "{all:?} {env:?}: {screen}");
     }
 }
 
