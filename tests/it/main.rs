@@ -20,6 +20,7 @@ mod follow_polls;
 mod follow_views;
 mod generated;
 mod incomplete;
+mod io_and_fitting;
 mod listing_fake;
 mod listing_moto;
 mod pager;
