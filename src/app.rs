@@ -9,7 +9,7 @@ use crate::generate;
 use crate::listing;
 use crate::render::Presentation;
 use crate::services::{codepipeline, sfn, ssm, swf, Service};
-use crate::terminal::Screen;
+use crate::terminal::{pager, Screen};
 use anyhow::Result;
 use std::io::Write;
 
@@ -53,10 +53,22 @@ async fn service<S: Service>(
         read_timeout: global.read_timeout,
     };
     let presentation = presentation(&global, stdout_is_terminal);
+    // A pager for output longer than the screen, on a terminal (see `terminal::pager`);
+    // never while following, which draws the run as it happens.
+    let following = matches!(&verb, Verb::Show(show) if show.history.follow);
+    let screen = Screen::detect(stdout_is_terminal);
+    let pager = match screen.stdout_rows {
+        Some(rows) if !global.no_pager && !following => pager::command().map(|command| {
+            let columns = presentation.width.or_else(terminal_width).unwrap_or(80);
+            (command, pager::Size { rows, columns })
+        }),
+        _ => None,
+    };
+    let mut paged = pager::Paged::new(out, pager);
+    let out: &mut dyn Write = &mut paged;
     let outcome = match verb {
         Verb::Show(show) => {
             let service = S::new(show.service)?;
-            let screen = Screen::detect(stdout_is_terminal);
             engine::show(
                 service,
                 &show.history,
@@ -69,6 +81,9 @@ async fn service<S: Service>(
         }
         Verb::Ls(list) => listing::list::<S>(list, &connection, presentation, out).await,
     };
+    // What was held back goes out, or the pager is waited for, before any error line.
+    let finished = paged.finish();
+    let outcome = outcome.and_then(|outcome| finished.map(|()| outcome).map_err(Into::into));
     outcome.map_err(|error| aws::with_connection_hints(error, &connection))
 }
 

@@ -221,6 +221,12 @@ pub struct HistoryArgs {
     #[arg(long, help_heading = "Output")]
     pub summary: bool,
 
+    /// The input and output of each state, step or action shown, as indented JSON beneath
+    /// its line (-o table: on the rows that carry them; -o tree: under each line); at
+    /// most 40 lines of each, with a count of the rest (-o jsonl has them in full)
+    #[arg(long, help_heading = "Output")]
+    pub io: bool,
+
     /// Only the failing path: failed states, steps or actions and what encloses them,
     /// with errors and causes in full
     #[arg(long, help_heading = "Filters")]
@@ -415,6 +421,12 @@ pub struct GlobalArgs {
     /// not UTF-8]
     #[arg(long, global = true, help_heading = "Output")]
     pub ascii: bool,
+
+    /// Never page: on a terminal, output longer than the screen otherwise goes through
+    /// $HISTX_PAGER, else $PAGER, else `less -FRX` (an empty value never pages; nor
+    /// does --follow, or output that is not a terminal)
+    #[arg(long, global = true, help_heading = "Output")]
+    pub no_pager: bool,
 
     /// Use this profile from the AWS config and credentials files
     #[arg(long, value_name = "NAME", global = true, help_heading = "AWS", add = ArgValueCompleter::new(complete_profile))]

@@ -34,7 +34,7 @@ use crate::children;
 use crate::cli::HistoryArgs;
 use crate::exit::{Outcome, RunOutcome, UsageError};
 use crate::filter::{event_ids, failing_path, prune_tree, EventFilter};
-use crate::model::{Event, EventId, Status, Stopped};
+use crate::model::{ConsoleLink, Event, EventId, Status, Stopped};
 use crate::render::live::LiveView;
 use crate::render::{self, EventSink, Format, Needs, Output, Presentation, RunReport, WireSink};
 use crate::services::{
@@ -318,6 +318,7 @@ async fn show_run<S: Service>(
         history.summary,
         history.failed,
         history.expand,
+        history.io,
         presentation,
     );
     let view = View::from_args(history);
@@ -358,6 +359,25 @@ async fn show_run<S: Service>(
                 if !read.summary.status.is_some_and(Status::is_final) {
                     read.summary.status = Some(polled);
                 }
+            }
+            // A run read from AWS (not a saved file, not a local emulator): its page in
+            // the console, in the region it was read from.
+            if history.from.is_none() && connection.endpoint_url.is_none() {
+                read.summary.console = read
+                    .summary
+                    .execution
+                    .as_deref()
+                    .and_then(|execution| {
+                        crate::paste::console_url(
+                            read.summary.service,
+                            execution,
+                            crate::aws::region_used(),
+                        )
+                    })
+                    .map(|url| ConsoleLink {
+                        url,
+                        hyperlink: screen.hyperlinks,
+                    });
             }
             let status = read.summary.status;
             report.write(out, read).context(CANNOT_WRITE)?;

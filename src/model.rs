@@ -330,6 +330,17 @@ pub struct RunSummary {
     /// failed child, and in it its own failure, down to the root cause.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub root_cause: Option<ChildCause>,
+    /// The run's page in the AWS console, for a run read from AWS (not in the record).
+    #[serde(skip)]
+    pub console: Option<ConsoleLink>,
+}
+
+/// A link to a run's console page, for the summary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConsoleLink {
+    pub url: String,
+    /// Shown as a terminal hyperlink (OSC 8), on a terminal known to draw them.
+    pub hyperlink: bool,
 }
 
 /// The runs a run started, as its summary counts them.
@@ -455,6 +466,7 @@ impl RunSummary {
             executions: None,
             children: None,
             root_cause: None,
+            console: None,
         }
     }
 }

@@ -807,3 +807,90 @@ mod tests {
         assert_eq!(percent_decoded("%zz"), "%zz");
     }
 }
+
+/// The AWS console page of a run, the reverse of pasting one: a Step Functions
+/// execution (`execution`: its ARN, whose region wins), a CodePipeline execution
+/// (`PIPELINE/EXECUTION_ID`), an SSM automation (its id, or its ARN); SWF runs have no
+/// console page. `region`: where the run was read. The host is the partition's (the
+/// region's prefix says which: `cn-` for aws-cn, `us-gov-` for aws-us-gov); a region
+/// of an isolated partition (`us-iso`...) has no public console, so no link.
+pub fn console_url(service: &str, execution: &str, region: Option<&str>) -> Option<String> {
+    let arn_region = execution
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split(':').nth(2))
+        .filter(|r| !r.is_empty());
+    let region = arn_region.or(region)?;
+    if !looks_like_region(region) || region.starts_with("us-iso") || region.starts_with("eu-isoe") {
+        return None;
+    }
+    // A region's own host on the commercial console; the other partitions' consoles
+    // take the region in the query only.
+    let host = if region.starts_with("cn-") {
+        "console.amazonaws.cn".to_string()
+    } else if region.starts_with("us-gov-") {
+        "console.amazonaws-us-gov.com".to_string()
+    } else {
+        format!("{region}.console.aws.amazon.com")
+    };
+    let safe = |text: &str| {
+        !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:@/".contains(c))
+    };
+    match service {
+        "sfn" if execution.starts_with("arn:") && safe(execution) => Some(format!(
+            "https://{host}/states/home?region={region}#/v2/executions/details/{execution}"
+        )),
+        "codepipeline" => {
+            let (pipeline, id) = execution.split_once('/')?;
+            (safe(pipeline) && safe(id) && !id.contains('/')).then(|| {
+                format!(
+                    "https://{host}/codesuite/codepipeline/pipelines/{pipeline}/executions/{id}/timeline?region={region}"
+                )
+            })
+        }
+        "ssm" => {
+            let id = execution.rsplit('/').next().unwrap_or(execution);
+            safe(id).then(|| {
+                format!("https://{host}/systems-manager/automation/execution/{id}?region={region}")
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod console_tests {
+    use super::*;
+
+    #[test]
+    fn each_run_links_to_its_console_page_in_its_partition() {
+        let arn = "arn:aws:states:eu-west-1:123456789012:execution:Orders:run-1";
+        assert_eq!(
+            console_url("sfn", arn, Some("us-east-1")).as_deref(),
+            Some("https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1:123456789012:execution:Orders:run-1")
+        );
+        assert_eq!(
+            console_url("codepipeline", "web/6d0e4c2a-8b9f", Some("us-east-2")).as_deref(),
+            Some("https://us-east-2.console.aws.amazon.com/codesuite/codepipeline/pipelines/web/executions/6d0e4c2a-8b9f/timeline?region=us-east-2")
+        );
+        assert_eq!(
+            console_url("ssm", "4105a4fc-f944", Some("cn-north-1")).as_deref(),
+            Some("https://console.amazonaws.cn/systems-manager/automation/execution/4105a4fc-f944?region=cn-north-1")
+        );
+        let gov = "arn:aws-us-gov:states:us-gov-west-1:123456789012:execution:M:x";
+        assert!(console_url("sfn", gov, None)
+            .unwrap()
+            .starts_with("https://console.amazonaws-us-gov.com/states/home?region=us-gov-west-1#"));
+        // None: SWF, no region, an isolated partition, text that is no id.
+        assert_eq!(console_url("swf", "d/w/r", Some("us-east-1")), None);
+        assert_eq!(console_url("ssm", "4105a4fc", None), None);
+        assert_eq!(console_url("ssm", "4105a4fc", Some("us-iso-east-1")), None);
+        assert_eq!(console_url("ssm", "x\u{1b}]8;;", Some("us-east-1")), None);
+        assert_eq!(
+            console_url("codepipeline", "no-execution", Some("us-east-1")),
+            None
+        );
+    }
+}

@@ -113,12 +113,23 @@ pub async fn load_config(connection: &Connection, region_hint: Option<&str>) -> 
         loader = loader.endpoint_url(url);
     }
     let config = loader.load().await;
-    if config.region().is_none() {
+    let Some(region) = config.region() else {
         return Err(anyhow!(
             "no AWS region: pass --region, set AWS_REGION, or set a region in your profile"
         ));
-    }
+    };
+    // The first configuration's (the run's own): for the console link.
+    let _ = REGION.set(region.to_string());
     Ok(config)
+}
+
+/// The region the run was read from: the first configuration loaded.
+static REGION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The region requests went to, once a configuration was loaded (the run's own, for
+/// the console link of its summary).
+pub fn region_used() -> Option<&'static str> {
+    REGION.get().map(String::as_str)
 }
 
 /// A profile named by `--profile` or `AWS_PROFILE` must exist (`default` may be

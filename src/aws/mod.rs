@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 
 pub mod config;
 
-pub use config::{load_config, profile_names, Connection};
+pub use config::{load_config, profile_names, region_used, Connection};
 pub use retry::{RetryNotice, TimeoutsTwice};
 
 /// A client of an SDK crate for histx's reads, from the shared configuration: timed-out

@@ -9,6 +9,7 @@
 mod failure;
 mod json;
 pub mod live;
+mod payload;
 pub mod runs;
 mod stats;
 mod style;
@@ -19,6 +20,7 @@ mod timeline;
 mod tree;
 
 pub use crate::escape::{terminal_safe, write_json_line};
+pub(crate) use style::paint as style_paint;
 
 use crate::model::{Event, Node, RunSummary, Timestamp};
 use serde_json::Value;
@@ -80,6 +82,25 @@ pub(crate) fn cut(text: &str, max: usize, ellipsis: &str) -> String {
         kept = &kept[..kept.len() - last];
     }
     format!("{kept}{ellipsis}")
+}
+
+/// `text` without its SGR colour sequences (`ESC [ ... m`), as a terminal shows it.
+#[cfg(test)]
+pub(crate) fn strip_colour(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
 }
 
 /// The columns `text` takes on a terminal.
@@ -178,12 +199,14 @@ pub trait Report {
 /// The output for a format. `summary_only` (`--summary`) makes it the summary alone: a
 /// JSON record for the machine formats, the header for people. `full_errors`
 /// (`--failed`) shows errors and causes in full, never cut to the width. `expand`
-/// (`--expand`): every iteration of a big loop.
+/// (`--expand`): every iteration of a big loop. `io` (`--io`) shows each record's input
+/// and output beneath its line in the table and the tree.
 pub fn output(
     format: Format,
     summary_only: bool,
     full_errors: bool,
     expand: bool,
+    io: bool,
     presentation: Presentation,
 ) -> Output {
     if summary_only {
@@ -196,11 +219,13 @@ pub fn output(
         Format::Table => Output::Report(Box::new(table::TableReport {
             presentation,
             full_errors,
+            io,
         })),
         Format::Tree => Output::Report(Box::new(TreeReport {
             presentation,
             full_errors,
             expand,
+            io,
         })),
         Format::Jsonl => Output::Events(Box::new(json::JsonLines)),
         Format::Json => Output::Events(Box::new(json::JsonDocument::default())),
@@ -238,6 +263,7 @@ struct TreeReport {
     presentation: Presentation,
     full_errors: bool,
     expand: bool,
+    io: bool,
 }
 
 impl Report for TreeReport {
@@ -252,7 +278,12 @@ impl Report for TreeReport {
         summary::write_header(out, &run.summary, &self.presentation)?;
         writeln!(out)?;
         crate::model::fold::fold_tree(&mut run.tree, self.expand);
-        tree::TreeWriter::new(&self.presentation, self.full_errors).write(out, &run.tree)?;
+        let writer = tree::TreeWriter::new(&self.presentation, self.full_errors);
+        if self.io {
+            writer.with_io(&run.events).write(out, &run.tree)?;
+        } else {
+            writer.write(out, &run.tree)?;
+        }
         if run.nothing_failed {
             writeln!(out, "nothing failed")?;
         }

@@ -5,9 +5,10 @@
 use super::{style, terminal_safe, write_json_line, Presentation, Report, RunReport};
 use crate::model::digest::{self, Digest};
 use crate::model::fold::Repeats;
-use crate::model::{ChildCause, RunSummary, Status, Stopped, Timestamp};
+use crate::model::{ChildCause, ConsoleLink, RunSummary, Status, Stopped, Timestamp};
 use crate::render::table::format_duration;
 use std::io::{self, Write};
+use unicode_width::UnicodeWidthChar;
 
 /// `--summary`: the run summary alone, as one JSON record (`record`, for the machine
 /// formats) or as the header people read.
@@ -195,8 +196,20 @@ pub fn write_header(
             },
         ));
     }
+    if let Some(link) = &summary.console {
+        lines.push(("Console", console_text(link)));
+    }
     for (label, value) in lines {
-        writeln!(out, "{label:<10} {value}")?;
+        // A URL stays whole on its line (a terminal's wrapping keeps it one to copy);
+        // any other value wraps under its own column.
+        let room = presentation
+            .width
+            .filter(|_| label != "Console")
+            .map(|width| usize::from(width).saturating_sub(VALUE_COLUMN));
+        for (i, line) in wrapped(&value, room).iter().enumerate() {
+            let label = if i == 0 { label } else { "" };
+            writeln!(out, "{label:<10} {line}")?;
+        }
     }
     Ok(())
 }
@@ -233,6 +246,109 @@ fn push_failure(
         lines.push(("Cause", safe(&message)));
         lines.extend(more.iter().map(|line| ("", safe(line))));
     }
+}
+
+/// Where a value starts: after a label's 10 columns and a space.
+const VALUE_COLUMN: usize = 11;
+
+/// The console link as the terminal shows it: an OSC 8 hyperlink (the URL as its text,
+/// so that it reads and copies the same) on a terminal known to draw them, else the URL.
+/// The URL is made of characters that cannot end the sequence (see
+/// `paste::console_url`), and is escaped all the same.
+fn console_text(link: &ConsoleLink) -> String {
+    let url = terminal_safe(&link.url);
+    if link.hyperlink {
+        format!("\u{1b}]8;;{url}\u{1b}\\{url}\u{1b}]8;;\u{1b}\\")
+    } else {
+        url.into_owned()
+    }
+}
+
+/// `value`'s lines (it may hold several), each cut into lines of at most `room`
+/// columns (`None`: never), at a space where there is one in the line's second half.
+/// Colour (SGR sequences) is closed at each break and opened again on the next line.
+fn wrapped(value: &str, room: Option<usize>) -> Vec<String> {
+    let mut lines = Vec::new();
+    for line in value.split('\n') {
+        let Some(room) = room.filter(|&room| room >= 20 && width(line) > room) else {
+            lines.push(line.to_string());
+            continue;
+        };
+        // Pieces: an escape sequence (no width) or one character.
+        let mut current = String::new();
+        let mut used = 0;
+        let mut active = String::new();
+        let mut last_space: Option<(usize, usize)> = None;
+        let mut chars = line.char_indices().peekable();
+        while let Some((_, c)) = chars.next() {
+            if c == '\u{1b}' {
+                let mut sequence = String::from(c);
+                for (_, c) in chars.by_ref() {
+                    sequence.push(c);
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+                active = if sequence == "\u{1b}[0m" || sequence == "\u{1b}[m" {
+                    String::new()
+                } else {
+                    format!("{active}{sequence}")
+                };
+                current.push_str(&sequence);
+                continue;
+            }
+            let w = UnicodeWidthChar::width(c).unwrap_or(0);
+            if used + w > room {
+                // Break at the last space when it is past the middle, else here.
+                let (keep, rest) = match last_space {
+                    Some((at, columns)) if columns > room / 2 => {
+                        let rest = current[at + 1..].to_string();
+                        current.truncate(at);
+                        (current, rest)
+                    }
+                    _ => (current, String::new()),
+                };
+                lines.push(close(keep, &active));
+                current = format!("{active}{rest}");
+                used = width(&strip(&rest));
+                last_space = None;
+            }
+            if c == ' ' {
+                last_space = Some((current.len(), used));
+            }
+            current.push(c);
+            used += w;
+        }
+        lines.push(current);
+    }
+    lines
+}
+
+/// A line cut in the middle of colour, closed.
+fn close(mut line: String, active: &str) -> String {
+    if !active.is_empty() {
+        line.push_str("\u{1b}[0m");
+    }
+    line
+}
+
+/// `text` without escape sequences, to measure it.
+fn strip(text: &str) -> String {
+    let mut plain = String::new();
+    let mut escape = false;
+    for c in text.chars() {
+        match c {
+            '\u{1b}' => escape = true,
+            c if escape => escape = !c.is_ascii_alphabetic(),
+            c => plain.push(c),
+        }
+    }
+    plain
+}
+
+/// The columns `line` takes, escape sequences aside.
+fn width(line: &str) -> usize {
+    super::width(&strip(line))
 }
 
 /// Where a failure leads in the runs a run started, in one line: `5 of 40 child
@@ -321,6 +437,76 @@ mod tests {
         let mut out = Vec::new();
         write_header(&mut out, &summary, &presentation).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_long_value_wraps_under_its_column_and_the_link_stays_whole() {
+        let cause = format!("{} {}", "word ".repeat(20).trim_end(), "x".repeat(50));
+        let mut summary = RunSummary {
+            status: Some(Status::Failed),
+            cause: Some(cause.clone()),
+            ..RunSummary::from_events("sfn", &[])
+        };
+        let url = format!("https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/arn:aws:states:us-east-1:1:execution:M:{}", "n".repeat(40));
+        summary.console = Some(ConsoleLink {
+            url: url.clone(),
+            hyperlink: false,
+        });
+        for color in [false, true] {
+            let presentation = Presentation {
+                color,
+                width: Some(60),
+                ascii: false,
+            };
+            let mut out = Vec::new();
+            write_header(&mut out, &summary, &presentation).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            let at = lines.iter().position(|l| l.starts_with("Cause ")).unwrap();
+            // Each line within the width, the value's lines under its column.
+            assert!(lines[at + 1].starts_with("           word"), "{text}");
+            let mut joined = lines[at][VALUE_COLUMN..].to_string();
+            for line in &lines[at + 1..] {
+                if !line.starts_with("           ") {
+                    break;
+                }
+                assert!(width(line) <= 60, "{line}");
+                joined.push(' ');
+                joined.push_str(&line[VALUE_COLUMN..]);
+            }
+            // Every word kept, a word longer than the room cut where the room ends.
+            assert_eq!(joined.replace(' ', ""), cause.replace(' ', ""), "{text}");
+            assert_eq!(lines.last().unwrap(), &format!("Console    {url}"));
+        }
+        // A hyperlink: OSC 8 around the URL, the URL as its text.
+        summary.console.as_mut().unwrap().hyperlink = true;
+        let mut out = Vec::new();
+        write_header(
+            &mut out,
+            &summary,
+            &Presentation {
+                color: true,
+                width: None,
+                ascii: false,
+            },
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.ends_with(&format!(
+                "Console    \u{1b}]8;;{url}\u{1b}\\{url}\u{1b}]8;;\u{1b}\\\n"
+            )),
+            "{text:?}"
+        );
+        // Colour is closed at a break and opened again.
+        let red = "\u{1b}[31m";
+        let lines = wrapped(&format!("{red}{}\u{1b}[0m", "abc ".repeat(20)), Some(30));
+        assert!(lines.len() > 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with(red) && lines[0].ends_with("\u{1b}[0m"),
+            "{lines:?}"
+        );
+        assert!(lines[1].starts_with(red), "{lines:?}");
     }
 
     #[test]

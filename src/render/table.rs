@@ -3,8 +3,9 @@
 //! name, status and a one-line summary (the error and cause of a failure, else the
 //! service's summary or the resource). Payload text is escaped before it reaches the
 //! terminal. Fitted to a terminal's width by cutting cells, never wrapping them (see
-//! [`fit`]): the ID is never cut, headers stay on one line, and under `--failed` the
-//! summary runs on in full.
+//! [`fit`]): the status and the name are never cut, the ID, time, type and summary give
+//! way first, in that order; headers stay on one line, and under `--failed` the summary
+//! runs on in full.
 
 use super::summary::local;
 use super::{cut, style, terminal_safe, width as width_of, Presentation, Report, RunReport};
@@ -24,12 +25,20 @@ fn run_label(event: &Event) -> &str {
 /// Widest summary kept in a cell, in display columns; the full text is in `-o jsonl`.
 const SUMMARY_COLUMNS: usize = 120;
 
+/// The summary's columns kept before any other column gives way (see [`GIVING_WAY`]).
+const SUMMARY_KEPT: usize = 60;
+
 /// `-o table`: the run summary, then the table.
 pub struct TableReport {
     pub presentation: Presentation,
     /// `--failed`: summaries in full.
     pub full_errors: bool,
+    /// `--io`: each row's input and output beneath it.
+    pub io: bool,
 }
+
+/// Where a row's `--io` block starts, in columns.
+const IO_INDENT: &str = "    ";
 
 impl TableReport {
     /// The rows of `events`; ELAPSED counts from `from` (the run's start, or the earliest
@@ -57,19 +66,19 @@ impl TableReport {
         };
 
         // The columns, each as its header and its cells' text, before any fitting.
-        let mut columns = vec![Column::new("ID", Fit::Never, true)];
+        let mut columns = vec![Column::new("ID", Fit::Shrink, true)];
         if several_runs {
             columns.push(Column::new("EXECUTION", Fit::Shrink, false));
         }
         columns.extend([
             Column::new("TIME", Fit::Shrink, false),
-            Column::new("ELAPSED", Fit::Shrink, true),
+            Column::new("ELAPSED", Fit::Never, true),
             Column::new("TYPE", Fit::Shrink, false),
-            Column::new("NAME", Fit::Shrink, false),
-            Column::new("STATUS", Fit::Shrink, false),
+            Column::new("NAME", Fit::Never, false),
+            Column::new("STATUS", Fit::Never, false),
         ]);
         if has_durations {
-            columns.push(Column::new("DURATION", Fit::Shrink, true));
+            columns.push(Column::new("DURATION", Fit::Never, true));
         }
         // `--failed`: errors in full, so the summary is never fitted; it runs on.
         let summary_fit = if self.full_errors {
@@ -80,19 +89,25 @@ impl TableReport {
         columns.push(Column::new("SUMMARY", summary_fit, false));
         let status_column = columns.iter().position(|c| c.header == "STATUS");
 
+        let time_column = columns.iter().position(|c| c.header == "TIME");
         for event in events {
-            let time = event
-                .time
-                .and_then(local)
-                .map(|t| {
-                    t.strftime(if spans_days {
-                        "%m-%d %H:%M:%S%.3f"
-                    } else {
-                        "%H:%M:%S%.3f"
-                    })
-                    .to_string()
-                })
-                .unwrap_or_default();
+            let time = |format: &str| {
+                event
+                    .time
+                    .and_then(local)
+                    .map(|t| t.strftime(format).to_string())
+                    .unwrap_or_default()
+            };
+            let day = if spans_days {
+                "%m-%d %H:%M:%S"
+            } else {
+                "%H:%M:%S"
+            };
+            // Without milliseconds: the time's first step in giving way.
+            if let Some(column) = time_column.map(|c| &mut columns[c]) {
+                column.short.push(time(day));
+            }
+            let time = time(&format!("{day}%.3f"));
             let elapsed = match (from, event.time) {
                 (Some(first), Some(t)) => format_duration(t.millis() - first.millis()),
                 _ => String::new(),
@@ -121,10 +136,27 @@ impl TableReport {
             }
         }
 
-        let widths = match self.presentation.width {
+        for ids in columns
+            .iter_mut()
+            .filter(|c| matches!(c.header, "ID" | "EXECUTION"))
+        {
+            ids.tell_apart(width_of(ellipsis));
+        }
+        let shapes = match self.presentation.width {
             Some(width) => fit(&columns, usize::from(width), width_of(ellipsis)),
-            None => columns.iter().map(Column::natural).collect(),
+            None => columns.iter().map(|c| Shape::Cut(c.natural())).collect(),
         };
+        // The columns shown, each with its width and whether its short cells are.
+        let shown: Vec<(usize, &Column, usize, bool)> = columns
+            .iter()
+            .zip(&shapes)
+            .enumerate()
+            .filter_map(|(c, (column, shape))| match *shape {
+                Shape::Cut(width) => Some((c, column, width, false)),
+                Shape::Short => Some((c, column, column.natural_short(), true)),
+                Shape::Hidden => None,
+            })
+            .collect();
 
         let mut table = Table::new();
         table.load_preset(presets::NOTHING);
@@ -140,19 +172,18 @@ impl TableReport {
             Fit::Long => text.to_string(),
             Fit::Never | Fit::Shrink => cut(text, width, ellipsis),
         };
-        table.set_header(columns.iter().zip(&widths).map(|(column, &width)| {
+        table.set_header(shown.iter().map(|&(_, column, width, _)| {
             self.styled(
                 Cell::new(fitted(column, column.header, width)),
                 Attribute::Bold,
             )
         }));
         for (i, event) in events.iter().enumerate() {
-            let row: Vec<Cell> = columns
+            let row: Vec<Cell> = shown
                 .iter()
-                .zip(&widths)
-                .enumerate()
-                .map(|(c, (column, &width))| {
-                    let text = fitted(column, &column.cells[i], width);
+                .map(|&(c, column, width, short)| {
+                    let cells = if short { &column.short } else { &column.cells };
+                    let text = fitted(column, &cells[i], width);
                     let cell = if Some(c) == status_column {
                         self.status_cell(event.status, text)
                     } else {
@@ -200,9 +231,10 @@ impl TableReport {
 /// How a column gives way when the table is wider than the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fit {
-    /// Never cut: the ID, which tells rows apart.
+    /// Never cut: the name and the status, what a row is about; the short ELAPSED and
+    /// DURATION.
     Never,
-    /// Cut when the others need room, the widest first.
+    /// Gives way when the others need room, in the order of [`GIVING_WAY`].
     Shrink,
     /// Never cut, and not fitted: it runs on past the width (the summary under
     /// `--failed`, whose errors are in full). Only its header's width is kept for it.
@@ -215,6 +247,12 @@ struct Column {
     fit: Fit,
     right: bool,
     cells: Vec<String>,
+    /// The cells in a shorter form, for a column that has one (the time without its
+    /// milliseconds).
+    short: Vec<String>,
+    /// The narrowest it may be cut to: for the ID, room for the shortest prefix that
+    /// tells every row's apart, and the ellipsis.
+    least: usize,
 }
 
 impl Column {
@@ -224,7 +262,41 @@ impl Column {
             fit,
             right,
             cells: Vec::new(),
+            short: Vec::new(),
+            least: 0,
         }
+    }
+
+    /// Sets [`Column::least`]: the fewest leading characters that tell its distinct
+    /// cells apart, and an `ellipsis` of that many columns.
+    fn tell_apart(&mut self, ellipsis: usize) {
+        let mut cells: Vec<&str> = self.cells.iter().map(String::as_str).collect();
+        cells.sort_unstable();
+        cells.dedup();
+        let common = |a: &str, b: &str| {
+            a.chars()
+                .zip(b.chars())
+                .take_while(|(x, y)| x == y)
+                .map(|(x, _)| x.len_utf8())
+                .sum::<usize>()
+        };
+        // Sorted, a cell shares the most with its neighbours.
+        let prefix = cells
+            .windows(2)
+            .map(|pair| width_of(&pair[1][..common(pair[0], pair[1])]) + 1)
+            .max()
+            .unwrap_or(0);
+        self.least = prefix + ellipsis;
+    }
+
+    /// Its width in its short form.
+    fn natural_short(&self) -> usize {
+        self.short
+            .iter()
+            .map(|cell| width_of(cell))
+            .chain([width_of(self.header)])
+            .max()
+            .unwrap_or_default()
     }
 
     /// Its width uncut: its widest cell's, or its header's.
@@ -238,46 +310,137 @@ impl Column {
     }
 }
 
-/// Each column's width for a table `width` columns wide (one space either side of each
-/// column, the last one's trimmed). While the table is too wide, the widest column that
-/// may shrink gives up one column: first down to its header's width (headers stay whole
-/// while they can), then down to one character and the `ellipsis`. The ID never shrinks;
-/// a long summary (`--failed`) is counted at its header's width and runs on. When even
-/// that does not fit, the table is as narrow as it can be.
-fn fit(columns: &[Column], width: usize, ellipsis: usize) -> Vec<usize> {
-    let mut widths: Vec<usize> = columns.iter().map(Column::natural).collect();
-    let counted = |widths: &[usize]| -> usize {
-        let cells: usize = columns
-            .iter()
-            .zip(widths)
-            .map(|(column, &w)| match column.fit {
-                Fit::Long => w.min(width_of(column.header)),
-                Fit::Never | Fit::Shrink => w,
-            })
-            .sum();
-        (cells + 2 * columns.len()).saturating_sub(1)
-    };
-    let mut total = counted(&widths);
-    let header_floor = |column: &Column| width_of(column.header);
-    let last_floor = |column: &Column| column.natural().min(ellipsis + 1);
-    for floor in [&header_floor as &dyn Fn(&Column) -> usize, &last_floor] {
-        let floors: Vec<usize> = columns.iter().map(floor).collect();
-        while total > width {
-            // The widest column still above its floor; of equals, the rightmost.
-            let widest = columns
+/// How a column is laid out once fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Its cells, cut to this width.
+    Cut(usize),
+    /// Its short cells, whole.
+    Short,
+    /// Left out.
+    Hidden,
+}
+
+/// One step of a column giving way.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    /// Down to this many columns (never below its header, nor above its width).
+    Down(usize),
+    /// Down to what tells its rows apart ([`Column::least`]), its header cut if need be.
+    Least,
+    /// Its short cells (the time without milliseconds).
+    Short,
+    /// Left out (the time: ELAPSED still says when).
+    Hide,
+}
+
+/// The order in which columns give way, each step taken only while the table is too
+/// wide: a first round down to widths that still read well (an ID to its first 8
+/// characters, or as many as tell the rows apart, as git abbreviates a hash; see
+/// [`Column::least`]), in the order ID, time, type, summary (an execution,
+/// in a table of several, with the ID); then a second round, in the same order, to the
+/// least. The name and the status are never cut. Before all of them, a summary's tail
+/// past [`SUMMARY_KEPT`] columns (it is cut at [`SUMMARY_COLUMNS`] anyway): on a wide
+/// terminal, a long summary alone is shortened.
+const GIVING_WAY: &[(&str, Step)] = &[
+    ("SUMMARY", Step::Down(SUMMARY_KEPT)),
+    ("ID", Step::Down(9)),
+    ("EXECUTION", Step::Down(13)),
+    ("TIME", Step::Short),
+    ("TYPE", Step::Down(20)),
+    ("SUMMARY", Step::Down(24)),
+    ("EXECUTION", Step::Down(0)),
+    ("TIME", Step::Hide),
+    ("TYPE", Step::Down(10)),
+    ("SUMMARY", Step::Down(12)),
+    ("TYPE", Step::Down(0)),
+    ("SUMMARY", Step::Down(0)),
+    ("EXECUTION", Step::Least),
+];
+
+/// Each column's shape for a table `width` columns wide (one space either side of each
+/// column, the last one's trimmed), the columns giving way in the order of
+/// [`GIVING_WAY`]: a cut column keeps at least its header's width (headers stay on one
+/// line) and one character before the `ellipsis`. A long summary (`--failed`) is
+/// counted at its header's width and runs on. When even that does not fit, the ID (at
+/// its least, it tells the rows apart) is left out; failing that, the table is as narrow
+/// as it can be, past the width.
+fn fit(columns: &[Column], width: usize, ellipsis: usize) -> Vec<Shape> {
+    let (shapes, fits) = fit_from(columns, width, ellipsis, false);
+    if fits {
+        return shapes;
+    }
+    // Still too wide with the ID at its least: the ID is left out, and the rest fitted
+    // again in the room it leaves.
+    match fit_from(columns, width, ellipsis, true) {
+        (without_id, true) => without_id,
+        _ => shapes,
+    }
+}
+
+/// [`fit`], with the ID left out from the start when `no_id`; and whether it fits.
+fn fit_from(columns: &[Column], width: usize, ellipsis: usize, no_id: bool) -> (Vec<Shape>, bool) {
+    let mut shapes: Vec<Shape> = columns
+        .iter()
+        .map(|c| match c.header {
+            "ID" if no_id => Shape::Hidden,
+            _ => Shape::Cut(c.natural()),
+        })
+        .collect();
+    let total = |shapes: &[Shape]| -> usize {
+        let (cells, shown) =
+            columns
                 .iter()
-                .zip(&widths)
-                .zip(&floors)
-                .enumerate()
-                .filter(|(_, ((column, &w), &floor))| column.fit == Fit::Shrink && w > floor)
-                .max_by_key(|(i, ((_, &w), _))| (w, *i))
-                .map(|(i, _)| i);
-            let Some(widest) = widest else { break };
-            widths[widest] -= 1;
-            total -= 1;
+                .zip(shapes)
+                .fold((0, 0), |(cells, shown), (column, shape)| {
+                    let w = match (*shape, column.fit) {
+                        (Shape::Hidden, _) => return (cells, shown),
+                        (Shape::Short, _) => column.natural_short(),
+                        (Shape::Cut(w), Fit::Long) => w.min(width_of(column.header)),
+                        (Shape::Cut(w), _) => w,
+                    };
+                    (cells + w, shown + 1)
+                });
+        (cells + 2 * shown).saturating_sub(1)
+    };
+    for &(header, step) in GIVING_WAY {
+        if total(&shapes) <= width {
+            break;
+        }
+        let Some(c) = columns
+            .iter()
+            .position(|c| c.header == header && c.fit == Fit::Shrink)
+        else {
+            continue;
+        };
+        let column = &columns[c];
+        match step {
+            Step::Down(floor) => {
+                let Shape::Cut(mut w) = shapes[c] else {
+                    continue;
+                };
+                let floor = floor
+                    .max(column.least)
+                    .max(width_of(column.header))
+                    .max(ellipsis + 1)
+                    .min(column.natural());
+                let over = total(&shapes) - width;
+                w = w.saturating_sub(over).max(floor).min(w);
+                shapes[c] = Shape::Cut(w);
+            }
+            Step::Least => {
+                if let Shape::Cut(w) = shapes[c] {
+                    let floor = column.least.max(ellipsis + 1).min(w);
+                    shapes[c] = Shape::Cut(w.saturating_sub(total(&shapes) - width).max(floor));
+                }
+            }
+            Step::Short if !column.short.is_empty() => shapes[c] = Shape::Short,
+            Step::Short => {}
+            Step::Hide => shapes[c] = Shape::Hidden,
         }
     }
-    widths
+    let fits = total(&shapes) <= width;
+    (shapes, fits)
 }
 
 /// The table's name for a terminal colour.
@@ -317,6 +480,18 @@ impl Report for TableReport {
             let mut shown: Option<(Option<&str>, Option<&str>)> = None;
             for (i, line) in lines.iter().enumerate() {
                 writeln!(out, "{}", line.trim_end())?;
+                // An event's input and output follow its row.
+                if let Some(event) = i.checked_sub(1).and_then(|i| run.events.get(i)) {
+                    if self.io {
+                        let indent = super::width(IO_INDENT);
+                        let (input, output) = (event.input.as_ref(), event.output.as_ref());
+                        for line in
+                            super::payload::event_lines(input, output, indent, &self.presentation)
+                        {
+                            writeln!(out, "{IO_INDENT}{line}")?;
+                        }
+                    }
+                }
                 let Some(at) = frames_at.filter(|_| i > 0) else {
                     continue;
                 };
@@ -454,34 +629,60 @@ mod tests {
     }
 
     #[test]
-    fn the_widest_column_gives_way_first_and_the_id_never() {
+    fn id_time_type_and_summary_give_way_in_that_order_never_the_name_or_status() {
+        let mut time = column("TIME", Fit::Shrink, "09:00:00.412");
+        time.short.push("09:00:00".into());
         let columns = [
-            column("ID", Fit::Never, &"7".repeat(36)),
-            column("TIME", Fit::Shrink, "09:00:00.412"),
-            column("NAME", Fit::Shrink, &"n".repeat(30)),
+            column("ID", Fit::Shrink, &"7".repeat(36)),
+            time,
+            column("TYPE", Fit::Shrink, &"t".repeat(30)),
+            column("NAME", Fit::Never, &"n".repeat(30)),
+            column("STATUS", Fit::Never, "succeeded"),
             column("SUMMARY", Fit::Shrink, &"s".repeat(60)),
         ];
-        let line = |widths: &[usize]| widths.iter().sum::<usize>() + 2 * widths.len() - 1;
+        let line = |shapes: &[Shape]| {
+            let widths: Vec<usize> = shapes
+                .iter()
+                .zip(&columns)
+                .filter_map(|(shape, column)| match *shape {
+                    Shape::Cut(w) => Some(w),
+                    Shape::Short => Some(column.natural_short()),
+                    Shape::Hidden => None,
+                })
+                .collect();
+            widths.iter().sum::<usize>() + 2 * widths.len() - 1
+        };
+        use Shape::{Cut, Hidden, Short};
         // Room for all: as they are.
-        assert_eq!(fit(&columns, 200, 1), [36, 12, 30, 60]);
-        // The summary, then the name and the summary together.
-        let widths = fit(&columns, 100, 1);
-        assert_eq!(line(&widths), 100);
-        assert_eq!(widths, [36, 12, 23, 22], "of equals, the rightmost first");
-        // Headers whole while they can be; then below them, never the ID.
-        assert_eq!(fit(&columns, 7 + 36 + 4 + 4 + 7, 1), [36, 4, 4, 7]);
-        let widths = fit(&columns, 50, 1);
-        assert_eq!(widths[0], 36);
-        assert_eq!(line(&widths), 50);
-        assert_eq!(
-            fit(&columns, 10, 1),
-            [36, 2, 2, 2],
-            "as narrow as it can be"
-        );
+        let all = [Cut(36), Cut(12), Cut(30), Cut(30), Cut(9), Cut(60)];
+        assert_eq!(fit(&columns, 200, 1), all);
+        let expected: [(usize, [Shape; 6]); 8] = [
+            // The ID first, down to its first 8 characters.
+            (180, [Cut(28), Cut(12), Cut(30), Cut(30), Cut(9), Cut(60)]),
+            // Then the time's milliseconds, the type to 20.
+            (150, [Cut(9), Short, Cut(23), Cut(30), Cut(9), Cut(60)]),
+            // Then the summary to 24.
+            (120, [Cut(9), Short, Cut(20), Cut(30), Cut(9), Cut(33)]),
+            // Then the time is left out (ELAPSED says when); the type, the summary.
+            (100, [Cut(9), Hidden, Cut(19), Cut(30), Cut(9), Cut(24)]),
+            (90, [Cut(9), Hidden, Cut(10), Cut(30), Cut(9), Cut(23)]),
+            (80, [Cut(9), Hidden, Cut(10), Cut(30), Cut(9), Cut(13)]),
+            // Then the type to its header, the summary to its.
+            (70, [Cut(9), Hidden, Cut(4), Cut(30), Cut(9), Cut(9)]),
+            // As narrow as it can be: never the name or the status.
+            (20, [Cut(9), Hidden, Cut(4), Cut(30), Cut(9), Cut(7)]),
+        ];
+        for (width, shapes) in expected {
+            assert_eq!(fit(&columns, width, 1), shapes, "{width}");
+            assert!(line(&shapes) <= width.max(68), "{width}");
+        }
         // A long summary counts at its header's width.
         let mut long = columns;
-        long[3].fit = Fit::Long;
-        assert_eq!(fit(&long, 100, 1), [36, 12, 30, 60]);
+        long[5].fit = Fit::Long;
+        assert_eq!(
+            fit(&long, 150, 1),
+            [Cut(36), Cut(12), Cut(30), Cut(30), Cut(9), Cut(60)]
+        );
     }
 
     #[test]

@@ -8,8 +8,9 @@ use super::style;
 use super::table::format_duration;
 use super::{cut, terminal_safe, width, Presentation};
 use crate::model::fold::Rest;
-use crate::model::{Annotations, Node, NodeKind, Reference, Work};
+use crate::model::{Annotations, Event, EventId, Node, NodeKind, Reference, Work};
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 struct Glyphs {
@@ -41,6 +42,8 @@ pub struct TreeWriter<'a> {
     glyphs: &'static Glyphs,
     /// Error and cause in full (with `--failed`), else cut to the width.
     full_errors: bool,
+    /// `--io`: the events shown, by id, whose input and output go under their lines.
+    io: Option<HashMap<&'a EventId, &'a Event>>,
 }
 
 impl<'a> TreeWriter<'a> {
@@ -49,7 +52,44 @@ impl<'a> TreeWriter<'a> {
             presentation,
             glyphs: if presentation.ascii { &ASCII } else { &UNICODE },
             full_errors,
+            io: None,
         }
+    }
+
+    /// `--io`: under each line, the input and output of the events of `events` it
+    /// stands for (the first input, the last output: a state's as it entered and left).
+    pub fn with_io(mut self, events: &'a [Event]) -> Self {
+        self.io = Some(
+            events
+                .iter()
+                .filter_map(|event| Some((event.id.as_ref()?, event)))
+                .collect(),
+        );
+        self
+    }
+
+    /// The `--io` lines of `node`, each after `prefix`: of its own events, not those of
+    /// the lines under it.
+    fn write_io(&self, out: &mut dyn Write, node: &Node, prefix: &str) -> io::Result<()> {
+        let Some(by_id) = &self.io else {
+            return Ok(());
+        };
+        let below: HashSet<&EventId> = node
+            .children
+            .iter()
+            .flat_map(|child| child.events.iter())
+            .collect();
+        let own: Vec<&Event> = node
+            .events
+            .iter()
+            .filter(|id| !below.contains(id))
+            .filter_map(|id| by_id.get(id).copied())
+            .collect();
+        let (input, output) = super::payload::of_events(&own);
+        for line in super::payload::event_lines(input, output, width(prefix), self.presentation) {
+            writeln!(out, "{prefix}{line}")?;
+        }
+        Ok(())
     }
 
     pub fn write(&self, out: &mut dyn Write, nodes: &[Node]) -> io::Result<()> {
@@ -122,6 +162,15 @@ impl<'a> TreeWriter<'a> {
                 let text = style::failure(&terminal_safe(&text), self.presentation.color);
                 writeln!(out, "{child_prefix}{beneath}  {text}")?;
             }
+        }
+        if self.io.is_some() {
+            // Under the line's mark, the line down to its children goes on past the block.
+            let down = if node.children.is_empty() {
+                self.glyphs.space
+            } else {
+                self.glyphs.pipe
+            };
+            self.write_io(out, node, &format!("{child_prefix}{down}"))?;
         }
         for (i, child) in node.children.iter().enumerate() {
             self.write_node(

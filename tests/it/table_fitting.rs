@@ -1,6 +1,7 @@
 //! `-o table` fitted to a terminal (`COLUMNS` set): every line within the width, headers
-//! on one line, the ID never cut (it tells rows apart), and with `--failed` the summary
-//! in full, running on past the width as when piped.
+//! on one line, the name and status never cut, the ID cut no shorter than tells the
+//! rows apart, and with `--failed` the summary in full, running on past the width as
+//! when piped.
 
 use crate::common;
 
@@ -26,18 +27,24 @@ fn output(service: &str, file: &str, columns: &str, args: &[&str]) -> String {
 }
 
 fn ids(service: &str, file: &str, args: &[&str]) -> Vec<String> {
+    field(service, file, args, "id")
+}
+
+/// Each event's `name` (or `id`) as the JSON lines give it.
+fn field(service: &str, file: &str, args: &[&str], name: &str) -> Vec<String> {
     let text = output(service, file, "", &[&["-o", "jsonl"], args].concat());
     json_lines(text.as_bytes())
         .iter()
-        .map(|e| match &e["id"] {
+        .map(|e| match &e[name] {
             serde_json::Value::String(id) => id.clone(),
+            serde_json::Value::Null => String::new(),
             other => other.to_string(),
         })
         .collect()
 }
 
 #[test]
-fn at_80_columns_headers_stay_on_one_line_and_ids_whole() {
+fn at_80_columns_headers_stay_on_one_line_names_whole_and_ids_told_apart() {
     let cases: &[(&str, &str, &[&str])] = &[
         ("ssm", SSM, &[]),
         ("sfn", SFN, &[]),
@@ -56,12 +63,43 @@ fn at_80_columns_headers_stay_on_one_line_and_ids_whole() {
         for line in &table {
             assert!(line.chars().count() <= 80, "{service} {args:?}: {line}");
         }
-        for (row, id) in table[1..].iter().zip(&ids) {
-            assert_eq!(row.split_whitespace().next(), Some(id.as_str()), "{row}");
+        let names = field(service, file, args, "name");
+        let mut shown = std::collections::HashSet::new();
+        for ((row, id), name) in table[1..].iter().zip(&ids).zip(&names) {
+            // The ID whole, or cut after as much as tells the rows apart; left out
+            // when even that leaves no room for the name and the status (ELAPSED
+            // and the name tell the rows apart).
+            let with_ids = table[0].trim_start().starts_with("ID ");
+            let cell = if with_ids {
+                row.split_whitespace().next().unwrap()
+            } else {
+                id.as_str()
+            };
+            assert!(
+                cell == id || id.starts_with(cell.trim_end_matches('…')),
+                "{row}"
+            );
+            shown.insert((cell.to_string(), id.clone()));
+            // The name and the status, never cut.
+            assert!(row.contains(&format!(" {name} ")), "{name}: {row}");
         }
+        let cells: std::collections::HashSet<_> = shown.iter().map(|(cell, _)| cell).collect();
+        let distinct: std::collections::HashSet<_> = shown.iter().map(|(_, id)| id).collect();
+        assert_eq!(cells.len(), distinct.len(), "{text}");
+        assert!(
+            !text.contains("succe…") && !text.contains("fail…"),
+            "{text}"
+        );
     }
-    // Where they fit, headers are whole.
+    // Where they fit, headers are whole; the time gives way before the type and the
+    // summary are cut to their least.
     let text = output("sfn", SFN, "80", &[]);
+    let header: Vec<&str> = table_lines(&text)[0].split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["ID", "ELAPSED", "TYPE", "NAME", "STATUS", "SUMMARY"]
+    );
+    let text = output("sfn", SFN, "120", &[]);
     let header: Vec<&str> = table_lines(&text)[0].split_whitespace().collect();
     assert_eq!(
         header,
@@ -74,7 +112,7 @@ fn at_80_columns_headers_stay_on_one_line_and_ids_whole() {
         [
             "ID",
             "EXECUTION",
-            "TIME",
+            // The time gives way first, for the type and the summary.
             "ELAPSED",
             "TYPE",
             "NAME",
@@ -136,7 +174,8 @@ fn a_fitted_cell_is_cut_at_the_column_width_once() {
         .find(|row| row.trim_start().starts_with("55 "))
         .unwrap();
     assert!(failed.ends_with('…'), "{failed}");
-    assert_eq!(failed.matches('…').count(), 1, "{failed}");
+    let summary = &failed[failed.find(" failed ").unwrap()..];
+    assert_eq!(summary.matches('…').count(), 1, "{failed}");
     let ascii = output("sfn", SFN, "80", &["--ascii"]);
     assert!(table_lines(&ascii).iter().all(|l| l.is_ascii()), "{ascii}");
 }

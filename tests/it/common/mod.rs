@@ -80,7 +80,14 @@ pub fn one_error_line(stderr: &[u8]) -> String {
 pub fn table_lines(text: &str) -> Vec<&str> {
     let lines: Vec<&str> = text
         .lines()
-        .skip_while(|line| !without_colour(line).trim_start().starts_with("ID "))
+        .skip_while(|line| {
+            // The header: its ID (left out of a table too narrow for it), else the
+            // headers that are never cut.
+            let line = without_colour(line);
+            let line = line.trim_start();
+            let header = line.contains("  NAME ") && line.contains("  STATUS");
+            !(line.starts_with("ID ") || header)
+        })
         .collect();
     // Without the line a filtered table ends with (`10 of 64 events shown`), and the
     // blank line before it.
