@@ -220,6 +220,10 @@ impl Watch for Observed {
         self.watch.turn(record)
     }
 
+    fn closes(&self) -> bool {
+        self.watch.closes()
+    }
+
     fn reopens(&self) -> bool {
         self.watch.reopens()
     }
@@ -517,7 +521,10 @@ impl Pace {
 ///
 /// The end: a final status, then one more read of the history (the status call is
 /// eventually consistent), unless the last record read that says something of the run
-/// ([`Watch::turn`]) disagrees. A run reopened by then (an `ExecutionRedriven` after the
+/// ([`Watch::turn`]) disagrees. A history that closes with such a record
+/// ([`Watch::closes`]: Step Functions, SWF) is read on, poll after poll, until that
+/// record was handed over; after [`Poller::UNCLOSED_READS`] reads in a row that brought
+/// nothing new, the follow ends and says so on stderr. A run reopened by then (an `ExecutionRedriven` after the
 /// failure) is followed on; one that continued as a new run is followed into it (its
 /// records follow the old run's, their keys counted afresh, the change said on stderr;
 /// a report or document is of the last run only). For a watch whose runs can reopen
@@ -548,6 +555,9 @@ struct Poller {
     turn: Option<Turn>,
     /// Redrives, as the last status call counted them.
     redrives: Option<i64>,
+    /// Reads in a row, after a final status, that brought nothing new while the record
+    /// that closes the run was not handed over ([`Watch::closes`]).
+    unclosed: u32,
     /// Where the poller says that it followed into a new run.
     notices: Notices,
     /// Records handed over so far; and, shared with the engine, how many of them were
@@ -559,6 +569,10 @@ struct Poller {
 }
 
 impl Poller {
+    /// Reads after a final status, none of them bringing anything new, before a follow
+    /// whose history never shows the record that closes the run gives up (and says so).
+    const UNCLOSED_READS: u32 = 10;
+
     fn new(
         first: BoxedSource,
         watch: Box<dyn Watch>,
@@ -583,6 +597,7 @@ impl Poller {
             finished: false,
             turn: None,
             redrives: None,
+            unclosed: 0,
             notices: Notices::default(),
             handed: 0,
             earlier_runs: Rc::default(),
@@ -612,6 +627,24 @@ impl Poller {
     /// A reopened run goes on; one that continued as new is followed into its successor.
     async fn ended(&mut self) -> Result<bool> {
         match self.turn.clone() {
+            Some(Turn::Reopened) | None if self.watch.closes() => {
+                // The status call is ahead of the history: the record that closes the run
+                // (or the one a redrive will close) has not been handed over yet.
+                self.unclosed += 1;
+                if self.unclosed <= Self::UNCLOSED_READS {
+                    if self.turn.is_some() {
+                        self.status.set(Some(Status::Running));
+                    }
+                    return Ok(false);
+                }
+                let status = self.status.get().map_or("final", Status::as_str);
+                self.notices.say(format!(
+                    "histx: the run's status is {status} but its history showed no closing \
+                     event in {} reads after it; stopped following",
+                    Self::UNCLOSED_READS
+                ));
+                Ok(true)
+            }
             Some(Turn::Reopened) => {
                 // The status call has not caught up with the redrive yet.
                 self.status.set(Some(Status::Running));
@@ -622,6 +655,7 @@ impl Poller {
                 self.notices.say(line);
                 self.earlier_runs.set(self.handed);
                 self.last = 0;
+                self.unclosed = 0;
                 self.turn = None;
                 self.redrives = None;
                 self.seen.clear();
@@ -836,6 +870,9 @@ impl Source for Poller {
                 };
                 self.done = done;
                 self.pace.found(!records.is_empty());
+                if !records.is_empty() {
+                    self.unclosed = 0;
+                }
                 if records.is_empty() {
                     continue;
                 }

@@ -8,7 +8,9 @@
 use crate::common;
 
 use common::fake::FakeAws;
-use common::fake_swf::{workflow_on_a_timeline, TimedRun, DESCRIBE, HISTORY};
+use common::fake_swf::{
+    workflow_on_a_lagging_timeline, workflow_on_a_timeline, TimedRun, DESCRIBE, HISTORY,
+};
 use common::histx;
 use serde_json::{json, Value};
 
@@ -215,4 +217,24 @@ fn without_follow_a_continued_run_is_shown_alone_and_counts_as_completed() {
     let events = common::json_lines(&output.stdout);
     assert_eq!(events.len(), 5);
     assert!(events.iter().all(|e| e["execution"] == label("run-1")));
+}
+
+#[test]
+fn a_status_that_says_continued_as_new_before_the_history_does_is_still_followed_on() {
+    // The history shows each moment 0.6 s after DescribeWorkflowExecution: the status
+    // says CONTINUED_AS_NEW (and, last, FAILED) before the closing events can be read.
+    let fake = FakeAws::start();
+    workflow_on_a_lagging_timeline(&fake, DOMAIN, WORKFLOW, chain(0.4, true), 0.6);
+    let output = swf(&fake, "run-1", &[FOLLOW, &["-o", "jsonl"]].concat());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert_eq!(
+        stderr,
+        "histx: run run-1 continued as new run run-2; following it\n\
+         histx: run run-2 continued as new run run-3; following it\n"
+    );
+    let events = common::json_lines(&output.stdout);
+    assert_eq!(events.len(), 15, "every run's five events");
+    assert_eq!(events[14]["type"], "WorkflowExecutionFailed");
+    assert_eq!(events[14]["execution"], label("run-3"));
 }
