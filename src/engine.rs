@@ -344,7 +344,14 @@ async fn show_run<S: Service>(
     };
     if let Some(mut live) = live {
         let status = reader
-            .follow_live(&service, &view, live.as_mut(), spans, out, &watched)
+            .follow_live(
+                &service,
+                &view,
+                live.as_mut(),
+                spans,
+                out,
+                (&watched, &earlier_runs),
+            )
             .await?;
         return outcome(&mut service, history, connection, settle(status), ask).await;
     }
@@ -1174,7 +1181,9 @@ impl<N: Normalizer> Reader<N> {
     /// `--limit`) as they arrive; the run so far whenever the view asks (also while a
     /// poll waits); the run at the end. A span that changed replaces its earlier
     /// version in the run (`spans`: the records are spans, by id). `--limit` stops following once that many rows were shown.
-    /// The run's status (as its history says) is returned, for the outcome.
+    /// The run's status (as its history says) is returned, for the outcome. `polled`:
+    /// the status as last polled, and how many records were of runs before the one
+    /// followed now (a run that continued as new): the view is of the last run only.
     async fn follow_live<S: Service>(
         &mut self,
         service: &S,
@@ -1182,12 +1191,14 @@ impl<N: Normalizer> Reader<N> {
         live: &mut dyn LiveView,
         spans: bool,
         out: &mut dyn Write,
-        polled: &Cell<Option<Status>>,
+        (polled, earlier_runs): (&Cell<Option<Status>>, &Cell<usize>),
     ) -> Result<Option<Status>> {
         let needs = live.needs();
-        // Every record read, a span's latest version in the place it was first seen.
+        // Every record read of the run followed now, a span's latest version in the
+        // place it was first seen.
         let mut run: Vec<Event> = Vec::new();
         let mut at: HashMap<EventId, usize> = HashMap::new();
+        let mut earlier = 0;
         let mut shown = 0;
         let mut stopped = None;
         let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -1216,6 +1227,12 @@ impl<N: Normalizer> Reader<N> {
                 Err(error) if self.pages > 0 => return Err(self.incomplete(error)),
                 Err(error) => return Err(error),
             };
+            if earlier_runs.get() > earlier {
+                // The follow went on into a new run: its records start the run afresh.
+                earlier = earlier_runs.get();
+                run.clear();
+                at.clear();
+            }
             self.pages += 1;
             self.records += page.len();
             let mut arrived = Vec::new();

@@ -238,3 +238,115 @@ fn a_status_that_says_continued_as_new_before_the_history_does_is_still_followed
     assert_eq!(events[14]["type"], "WorkflowExecutionFailed");
     assert_eq!(events[14]["execution"], label("run-3"));
 }
+
+#[test]
+fn a_followed_chain_s_table_ends_with_the_last_run_s_line() {
+    let fake = serving(0.5, true);
+    let output = swf(
+        &fake,
+        "run-1",
+        &[FOLLOW, &["-o", "table", "--color", "never"]].concat(),
+    );
+    assert_eq!(output.status.code(), Some(3));
+    let text = String::from_utf8(output.stdout).unwrap();
+    // Every run's rows were streamed ...
+    assert_eq!(
+        text.matches("DecisionTaskScheduled").count(),
+        3,
+        "{text}"
+    );
+    // ... the line under them is of the last run alone: 5 events, not 15.
+    let last = text.lines().rfind(|l| !l.trim().is_empty()).unwrap();
+    assert!(last.starts_with("Run failed"), "{text}");
+    assert!(last.contains(" 5 events"), "{last}");
+}
+
+fn quoted(arg: &str) -> String {
+    format!("'{}'", arg.replace('\'', r"'\''"))
+}
+
+/// The command run on a pseudo-terminal of `rows` rows (script(1)): what the terminal got.
+fn on_a_terminal(rows: u16, args: &[&str]) -> (String, i32) {
+    let plain = common::histx_process();
+    let line = std::iter::once(plain.get_program().to_string_lossy().to_string())
+        .chain(args.iter().map(|a| a.to_string()))
+        .map(|a| quoted(&a))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let output = std::process::Command::new("script")
+        .env_clear()
+        .envs(plain.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("TERM", "xterm")
+        .env("LANG", "C.UTF-8")
+        .args([
+            "-qec",
+            &format!("stty rows {rows} cols 80; exec {line}"),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn a_followed_chain_s_tree_on_a_terminal_is_of_the_last_run() {
+    let fake = serving(0.6, true);
+    let endpoint = fake.endpoint();
+    let (screen, code) = on_a_terminal(
+        40,
+        &[
+            "swf",
+            "--domain",
+            DOMAIN,
+            WORKFLOW,
+            "--run-id",
+            "run-1",
+            "--endpoint-url",
+            &endpoint,
+            "--follow",
+            "--exit-status",
+            "--interval",
+            "100ms",
+            "-o",
+            "tree",
+            "--color",
+            "never",
+        ],
+    );
+    assert_eq!(code, 3, "{screen}");
+    // The last frame: after the last cursor-up, if the tree was redrawn, and after the
+    // last line said on stderr (the next frame starts below it).
+    let from = [
+        screen.rfind("A\r").map(|at| at + 2),
+        screen.rfind("following it\n").map(|at| at + 13),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(0);
+    let last: Vec<&str> = screen[from..]
+        .lines()
+        .map(|l| l.trim_start_matches("\u{1b}[2K"))
+        .collect();
+    let header = |name: &str| {
+        last.iter()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {last:?}"))
+            .to_string()
+    };
+    assert!(header("Execution").ends_with("run-3"), "{last:?}");
+    assert!(header("Events").contains('5'), "{last:?}");
+    assert!(!header("Events").contains("15"), "{last:?}");
+    assert!(
+        !last.iter().any(|l| l.contains("ContinuedAsNew")),
+        "{last:?}"
+    );
+    assert!(
+        !last.iter().any(|l| l.contains("part of the history")),
+        "{last:?}"
+    );
+}
