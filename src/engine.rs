@@ -329,9 +329,17 @@ async fn show_run<S: Service>(
         all_children: history.all_children,
         reverse: history.reverse,
         view: view.clone(),
-        needs: match &output {
-            Output::Report(report) => report.needs(),
-            _ => Needs::default(),
+        needs: {
+            let needs = match &output {
+                Output::Report(report) => report.needs(),
+                _ => Needs::default(),
+            };
+            // The runs a run started are named by all of its events: `--limit` narrows
+            // what is shown of each run, not what is read.
+            Needs {
+                all_events: needs.all_events || history.depth > 0,
+                ..needs
+            }
         },
         keep_wire: matches!(output, Output::Wire(_)),
     };
@@ -358,7 +366,7 @@ async fn show_run<S: Service>(
     let mut sink = match output {
         Output::Report(report) => {
             let mut run = reader
-                .whole_run(&service, &view, report.needs(), false)
+                .whole_run(&service, &view, descent.needs, false)
                 .await?;
             let mut read = std::mem::take(&mut run.report);
             let named = std::mem::take(&mut run.named);
@@ -381,7 +389,7 @@ async fn show_run<S: Service>(
         // The children follow the records that started them: the whole run first.
         let keep_wire = matches!(sink, Sink::Wire(_));
         let mut run = reader
-            .whole_run(&service, &view, Needs::default(), keep_wire)
+            .whole_run(&service, &view, descent.needs, keep_wire)
             .await?;
         let named = std::mem::take(&mut run.named);
         let (events, wire) = children::into_stream(

@@ -1174,3 +1174,36 @@ fn a_map_run_that_cannot_be_described_is_said_once_and_the_rest_goes_on() {
     assert!(out.contains("-> Map Run 5f0c5e10-0000-4000-8000-000000000001 could not be read: AccessDeniedException"), "{out}");
     assert!(fake.requests(LIST_EXECUTIONS).is_empty());
 }
+
+#[test]
+fn a_limit_narrows_each_run_shown_and_still_reads_the_children() {
+    let fake = sfn_fake(false, true);
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[MAP_PARENT, "--depth", "1", "-o", "jsonl", "--limit", "2"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let records = json_lines(out.as_bytes());
+    let executions: Vec<&str> = records
+        .iter()
+        .map(|r| r["execution"].as_str().unwrap())
+        .collect();
+    // The parent's first two records; its MapRunStarted (beyond them) still started
+    // the 5 failed children, each shown up to the limit, after the parent's.
+    let mut expected = vec![MAP_PARENT.to_string(); 2];
+    for n in FAILED_CHILDREN {
+        expected.extend([child_arn(n), child_arn(n)]);
+    }
+    assert_eq!(executions, expected);
+    assert_eq!(records[2]["type"], "ExecutionStarted");
+    assert_eq!(records[2]["parent_execution"], MAP_PARENT);
+    // The summary says so too: the children were read.
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[MAP_PARENT, "--depth", "1", "--limit", "2", "--summary"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("first: child-07 at Validate"), "{out}");
+}

@@ -250,11 +250,7 @@ fn a_followed_chain_s_table_ends_with_the_last_run_s_line() {
     assert_eq!(output.status.code(), Some(3));
     let text = String::from_utf8(output.stdout).unwrap();
     // Every run's rows were streamed ...
-    assert_eq!(
-        text.matches("DecisionTaskScheduled").count(),
-        3,
-        "{text}"
-    );
+    assert_eq!(text.matches("DecisionTaskScheduled").count(), 3, "{text}");
     // ... the line under them is of the last run alone: 5 events, not 15.
     let last = text.lines().rfind(|l| !l.trim().is_empty()).unwrap();
     assert!(last.starts_with("Run failed"), "{text}");
