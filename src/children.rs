@@ -47,6 +47,8 @@ pub struct Descent {
 struct Whole {
     report: RunReport,
     wire: Vec<Value>,
+    /// The run's own `execution`, whatever the filters kept of its records.
+    execution: String,
 }
 
 /// One child, as read (or why not), and the groups of runs it started in turn.
@@ -94,7 +96,7 @@ impl Fetched {
 pub async fn into_report<S: Service>(
     service: &mut S,
     report: &mut RunReport,
-    named: Vec<ChildRun>,
+    (named, top_execution): (Vec<ChildRun>, String),
     descent: &Descent,
     connection: &Connection,
 ) {
@@ -105,7 +107,6 @@ pub async fn into_report<S: Service>(
     if descent.depth == 0 {
         return;
     }
-    let top_execution = execution_of(&report.summary, &report.events);
     let groups = find_groups(service, connection, named, descent.all_children).await;
     let mut read = descend(top_execution.clone(), groups, descent, connection).await;
     if let Some(children) = &mut report.summary.children {
@@ -121,22 +122,19 @@ pub async fn into_report<S: Service>(
 
 /// For a stream: the run's events (and wire records, when kept) with each child's
 /// after the record that started it, depth first; a child's records carry
-/// `parent_execution`.
+/// `parent_execution`. `named`: the runs the run's records name, and the run's own
+/// `execution` (as all of its records give it, whatever the filters keep).
 pub async fn into_stream<S: Service>(
     service: &mut S,
     events: Vec<Event>,
     wire: Vec<Value>,
-    named: Vec<ChildRun>,
+    (named, top_execution): (Vec<ChildRun>, String),
     descent: &Descent,
     connection: &Connection,
 ) -> (Vec<Event>, Vec<Value>) {
     if named.is_empty() || descent.depth == 0 {
         return (events, wire);
     }
-    let top_execution = events
-        .iter()
-        .find_map(|e| e.execution.clone())
-        .unwrap_or_default();
     let groups = find_groups(service, connection, named, descent.all_children).await;
     let mut read = descend(top_execution, groups, descent, connection).await;
     let top = std::mem::take(&mut read.top);
@@ -153,15 +151,6 @@ impl ChildrenRead {
             depth_read,
         }
     }
-}
-
-/// The run's `execution`, as its records (or its summary) give it.
-fn execution_of(summary: &RunSummary, events: &[Event]) -> String {
-    summary
-        .execution
-        .clone()
-        .or_else(|| events.iter().find_map(|e| e.execution.clone()))
-        .unwrap_or_default()
 }
 
 /// The runs behind each run named: a group each, or, when it cannot be listed, the
@@ -257,7 +246,7 @@ async fn descend(
                 ));
             }
             let parent_execution = match &fetched.outcome {
-                Ok(whole) => execution_of(&whole.report.summary, &whole.report.events),
+                Ok(whole) => whole.execution.clone(),
                 Err(_) => read.arena[slot].run.execution.clone(),
             };
             let groups = register(
@@ -409,6 +398,7 @@ async fn fetch_as<S: Service>(
         outcome: Ok(Whole {
             report: whole.report,
             wire: whole.wire,
+            execution: whole.execution,
         }),
         groups,
     }

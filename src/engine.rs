@@ -370,7 +370,8 @@ async fn show_run<S: Service>(
                 .await?;
             let mut read = std::mem::take(&mut run.report);
             let named = std::mem::take(&mut run.named);
-            children::into_report(&mut service, &mut read, named, &descent, connection).await;
+            let parent = (named, run.execution.clone());
+            children::into_report(&mut service, &mut read, parent, &descent, connection).await;
             // A run followed to its end: its status call has the last word.
             if let Some(polled) = watched.get().filter(|s| s.is_final()) {
                 if !read.summary.status.is_some_and(Status::is_final) {
@@ -396,7 +397,7 @@ async fn show_run<S: Service>(
             &mut service,
             std::mem::take(&mut run.report.events),
             std::mem::take(&mut run.wire),
-            named,
+            (named, run.execution.clone()),
             &descent,
             connection,
         )
@@ -1022,6 +1023,9 @@ pub(crate) struct WholeRun {
     pub(crate) failed: Option<anyhow::Error>,
     /// The runs this run started, as all of its events name them (before the filters).
     pub(crate) named: Vec<ChildRun>,
+    /// The run's `execution`, as its summary or any of its events (before the filters)
+    /// give it: the parent of its children.
+    pub(crate) execution: String,
 }
 
 /// A run another run started (`--depth`), read whole through its own service, live,
@@ -1328,6 +1332,11 @@ impl<N: Normalizer> Reader<N> {
             }
         }
         let earliest = events.iter().filter_map(|e| e.time).min();
+        let execution = summary
+            .execution
+            .clone()
+            .or_else(|| events.iter().find_map(|e| e.execution.clone()))
+            .unwrap_or_default();
         let cut_by_limit =
             read_limit == Some(events.len()) && (left_over || !self.source.at_end().await);
         let stopped = if failed.is_some() {
@@ -1405,6 +1414,7 @@ impl<N: Normalizer> Reader<N> {
                 children: Vec::new(),
             },
             wire: kept_wire,
+            execution,
             failed,
             named,
         })

@@ -1207,3 +1207,56 @@ fn a_limit_narrows_each_run_shown_and_still_reads_the_children() {
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("first: child-07 at Validate"), "{out}");
 }
+
+#[test]
+fn a_filter_keeps_parent_execution_and_the_cut_of_a_cycle() {
+    let fake = sfn_fake(false, true);
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[
+            MAP_PARENT, "--depth", "1", "-o", "jsonl", "--name", "Validate",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let records = json_lines(out.as_bytes());
+    let children: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["execution"] != MAP_PARENT)
+        .collect();
+    assert!(!children.is_empty(), "{out}");
+    for record in &children {
+        assert_eq!(record["name"], "Validate", "{record}");
+        assert_eq!(record["parent_execution"], MAP_PARENT, "{record}");
+    }
+    // A child that names its parent: with a filter that keeps none of the parent's
+    // records, the parent is still known, the cycle cut, the parent read once.
+    let fake = sfn_fake(true, true);
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[
+            NESTED_PARENT,
+            "--depth",
+            "all",
+            "-o",
+            "jsonl",
+            "--name",
+            "Charge",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(histories_of(&fake), [NESTED_PARENT, NESTED_CHILD]);
+    let records = json_lines(out.as_bytes());
+    let executions: Vec<&str> = records
+        .iter()
+        .map(|r| r["execution"].as_str().unwrap())
+        .collect();
+    assert!(
+        !executions.is_empty() && executions.iter().all(|e| *e == NESTED_CHILD),
+        "{out}"
+    );
+    assert!(records
+        .iter()
+        .all(|r| r["parent_execution"] == NESTED_PARENT));
+}
