@@ -305,7 +305,17 @@ async fn show_run<S: Service>(
                         || history.failed),
             )
             .saying(notices.clone(), earlier_runs.clone())
-            .telling(followed.clone()),
+            .telling(followed.clone())
+            // A document or a tree of the first N records: gathered, it ends there. A
+            // filter keeps what the records say once normalized, the failing path and a
+            // summary are of the whole run: those follow the run to its end.
+            .enough(
+                history
+                    .limit
+                    .map(|n| n as usize)
+                    .filter(|_| !history.summary && !history.failed)
+                    .filter(|_| View::from_args(history).filter.is_empty()),
+            ),
         )
     } else {
         source
@@ -567,6 +577,10 @@ struct Poller {
     asked: bool,
     /// The follow has ended: nothing more is read.
     finished: bool,
+    /// Gathering: the follow ends once this many records were gathered ([`Poller::enough`]);
+    /// `cut` once it did (the history goes on).
+    enough: Option<usize>,
+    cut: bool,
     /// What the last record read that says something of the run said of it.
     turn: Option<Turn>,
     /// Redrives, as the last status call counted them.
@@ -611,6 +625,8 @@ impl Poller {
             done: false,
             asked: false,
             finished: false,
+            enough: None,
+            cut: false,
             turn: None,
             redrives: None,
             unclosed: 0,
@@ -696,6 +712,13 @@ impl Poller {
         }
     }
 
+    /// Gathering, ends the follow once `enough` records (spans: distinct ones) were
+    /// gathered: the run is left running, its history goes on.
+    fn enough(mut self, enough: Option<usize>) -> Self {
+        self.enough = enough.filter(|_| self.gather.is_some());
+        self
+    }
+
     /// Tells `followed` how far the follow is.
     fn telling(mut self, followed: Rc<Followed>) -> Self {
         self.followed = followed;
@@ -770,6 +793,11 @@ impl Poller {
                 }
             }
         }
+        if self.enough.is_some_and(|enough| gathered.len() >= enough) {
+            self.finished = true;
+            self.cut = true;
+            return Step::Page(std::mem::take(gathered));
+        }
         Step::CaughtUp
     }
 
@@ -819,12 +847,15 @@ impl Poller {
 
 impl Source for Poller {
     fn at_end(&mut self) -> AtEnd<'_> {
-        let finished = self.finished;
+        let finished = self.finished && !self.cut;
         Box::pin(async move { finished })
     }
 
     fn next(&mut self, _at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
+            if self.finished {
+                return Ok(Step::End);
+            }
             if self.first.is_some() && !self.asked {
                 // Before the first read: a run already over is read once, whole.
                 self.asked = true;

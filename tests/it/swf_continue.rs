@@ -346,3 +346,33 @@ fn a_followed_chain_s_tree_on_a_terminal_is_of_the_last_run() {
         "{last:?}"
     );
 }
+
+#[test]
+fn a_limit_ends_a_gathered_follow_as_it_ends_a_stream() {
+    for format in ["jsonl", "json", "tree"] {
+        let fake = serving(0.7, true);
+        let output = swf(
+            &fake,
+            "run-1",
+            &[FOLLOW, &["-o", format, "--limit", "2"]].concat(),
+        );
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        // Still running (the first run's first two events), not followed on.
+        assert_eq!(output.status.code(), Some(8), "{format}: {stdout}");
+        assert!(output.stderr.is_empty(), "{format}: no new run followed");
+        match format {
+            "jsonl" => assert_eq!(common::json_lines(stdout.as_bytes()).len(), 2),
+            "json" => {
+                let document: Value = serde_json::from_str(&stdout).unwrap();
+                let events = document.as_array().unwrap();
+                let ids: Vec<&Value> = events.iter().map(|e| &e["id"]).collect();
+                assert_eq!(ids, [1, 2], "{document}");
+                assert!(events.iter().all(|e| e["execution"] == label("run-1")));
+            }
+            _ => {
+                assert!(stdout.contains("decision 1"), "{stdout}");
+                assert!(!stdout.contains("WorkflowExecutionFailed"), "{stdout}");
+            }
+        }
+    }
+}
