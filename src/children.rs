@@ -439,7 +439,17 @@ fn root_cause(summary: &RunSummary, groups: &[Group], arena: &[Slot]) -> Option<
     if !failed {
         return None;
     }
-    // The group the failing state, step or action started, else the first that failed.
+    failing_group(summary, groups, arena).map(|group| group_cause(group, arena))
+}
+
+/// Of the groups a run started, the one its failure came from: the group the failing
+/// state, step or action started (not one a caught failure started), else the first
+/// that failed. The same rule at every level.
+fn failing_group<'a>(
+    summary: &RunSummary,
+    groups: &'a [Group],
+    arena: &[Slot],
+) -> Option<&'a Group> {
     let failure = summary.failure.as_ref();
     let started_there = |group: &&&Group| {
         failure.is_some_and(|f| {
@@ -455,17 +465,13 @@ fn root_cause(summary: &RunSummary, groups: &[Group], arena: &[Slot]) -> Option<
         .iter()
         .find(started_there)
         .or(failing.first())
-        .map(|group| group_cause(group, arena))
+        .copied()
 }
 
 fn is_failing(group: &Group, arena: &[Slot]) -> bool {
     group.error.is_some()
         || group.info.counts.is_some_and(|c| c.unsuccessful() > 0)
         || group.members.iter().any(|&m| run_failed(&arena[m]))
-}
-
-fn failing_group<'a>(groups: &'a [Group], arena: &[Slot]) -> Option<&'a Group> {
-    groups.iter().find(|group| is_failing(group, arena))
 }
 
 fn group_cause(group: &Group, arena: &[Slot]) -> ChildCause {
@@ -540,7 +546,7 @@ fn run_cause(slot: usize, arena: &[Slot]) -> ChildCause {
                 .and_then(|f| f.cause.clone())
                 .or_else(|| summary.cause.clone());
             cause.failure = failure;
-            cause.within = failing_group(&entry.groups, arena)
+            cause.within = failing_group(summary, &entry.groups, arena)
                 .map(|group| Box::new(group_cause(group, arena)));
         }
     }

@@ -1260,3 +1260,128 @@ fn a_filter_keeps_parent_execution_and_the_cut_of_a_cycle() {
         .iter()
         .all(|r| r["parent_execution"] == NESTED_PARENT));
 }
+
+#[test]
+fn two_levels_down_the_root_cause_is_the_child_the_failing_state_started() {
+    // top nests mid; in mid, TryFirst's nested `first` fails and is caught, then
+    // TrySecond's nested `second` fails mid (and so top).
+    let arn = |name: &str| format!("{PREFIX}:Inner:{name}");
+    let submitted = |id: i64, child: &str| {
+        let output = json!({"ExecutionArn": arn(child)}).to_string();
+        sfn(
+            id,
+            id - 1,
+            "TaskSubmitted",
+            Some((
+                "taskSubmittedEventDetails",
+                json!({"resourceType": "states", "resource": "startExecution.sync:2", "output": output}),
+            )),
+        )
+    };
+    let failed = |id: i64, child: &str| {
+        let cause = json!({"ExecutionArn": arn(child), "Status": "FAILED"}).to_string();
+        sfn(
+            id,
+            id - 1,
+            "TaskFailed",
+            Some((
+                "taskFailedEventDetails",
+                json!({"resourceType": "states", "resource": "startExecution.sync:2",
+                "error": "States.TaskFailed", "cause": cause}),
+            )),
+        )
+    };
+    let entered = |id: i64, name: &str| {
+        sfn(
+            id,
+            id - 1,
+            "TaskStateEntered",
+            Some((
+                "stateEnteredEventDetails",
+                json!({"name": name, "input": "{}"}),
+            )),
+        )
+    };
+    let start = sfn(
+        1,
+        0,
+        "ExecutionStarted",
+        Some(("executionStartedEventDetails", json!({"input": "{}"}))),
+    );
+    let end = |id: i64, error: &str| {
+        sfn(
+            id,
+            id - 1,
+            "ExecutionFailed",
+            Some((
+                "executionFailedEventDetails",
+                json!({"error": error, "cause": "x"}),
+            )),
+        )
+    };
+    let exited = sfn(
+        5,
+        4,
+        "TaskStateExited",
+        Some((
+            "stateExitedEventDetails",
+            json!({"name": "TryFirst", "output": "{}"}),
+        )),
+    );
+    let mid = vec![
+        start.clone(),
+        entered(2, "TryFirst"),
+        submitted(3, "first"),
+        failed(4, "first"),
+        exited,
+        entered(6, "TrySecond"),
+        submitted(7, "second"),
+        failed(8, "second"),
+        end(9, "States.TaskFailed"),
+    ];
+    let top = vec![
+        start.clone(),
+        entered(2, "RunMid"),
+        submitted(3, "mid"),
+        failed(4, "mid"),
+        end(5, "States.TaskFailed"),
+    ];
+    let leaf = |error: &str| {
+        vec![
+            start.clone(),
+            entered(2, "Work"),
+            sfn(
+                3,
+                2,
+                "TaskFailed",
+                Some((
+                    "taskFailedEventDetails",
+                    json!({"resourceType": "lambda", "resource": "invoke", "error": error, "cause": "boom"}),
+                )),
+            ),
+            end(4, error),
+        ]
+    };
+    let fake = FakeAws::start();
+    let top_arn = format!("{PREFIX}:Outer:top-1");
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([
+        (top_arn.clone(), top),
+        (arn("mid"), mid),
+        (arn("first"), leaf("CaughtError")),
+        (arn("second"), leaf("FatalError")),
+    ])));
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[&top_arn, "--depth", "2", "--summary", "-o", "json"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let record: Value = serde_json::from_str(&out).unwrap();
+    let cause = &record["root_cause"];
+    assert_eq!(cause["name"], "mid", "{cause}");
+    assert_eq!(cause["within"]["name"], "second", "{cause}");
+    assert_eq!(cause["within"]["error"], "FatalError", "{cause}");
+    let (out, _, _) = run(&fake, "sfn", &[&top_arn, "--depth", "2", "--summary"]);
+    assert!(out.contains("second"), "{out}");
+    assert!(!out.contains("CaughtError"), "{out}");
+}
