@@ -110,7 +110,8 @@ pub async fn into_report<S: Service>(
     let groups = find_groups(service, connection, named, descent.all_children).await;
     let mut read = descend(top_execution.clone(), groups, descent, connection).await;
     if let Some(children) = &mut report.summary.children {
-        children.depth_read = read.levels;
+        // The level below was listed, even when no child was found to read in it.
+        children.depth_read = read.levels.max(1);
     }
     report.summary.root_cause = root_cause(&report.summary, &read.top, &read.arena);
     let top = std::mem::take(&mut read.top);
@@ -146,6 +147,7 @@ pub async fn into_stream<S: Service>(
 impl ChildrenRead {
     fn of(named: &[ChildRun], depth_read: usize) -> Self {
         ChildrenRead {
+            read_with_depth: 1,
             started: named.len(),
             map_runs: named.iter().filter(|c| c.kind == ChildKind::MapRun).count(),
             depth_read,
@@ -387,7 +389,11 @@ async fn fetch_as<S: Service>(
     }
     let named = std::mem::take(&mut whole.named);
     if !named.is_empty() {
-        whole.report.summary.children = Some(ChildrenRead::of(&named, usize::from(deeper)));
+        whole.report.summary.children = Some(ChildrenRead {
+            // A child at the last level read: one level more reads its children.
+            read_with_depth: descent.depth.saturating_add(1),
+            ..ChildrenRead::of(&named, usize::from(deeper))
+        });
     }
     let groups = if deeper {
         find_groups(&mut service, connection, named, descent.all_children).await

@@ -1385,3 +1385,75 @@ fn two_levels_down_the_root_cause_is_the_child_the_failing_state_started() {
     assert!(out.contains("second"), "{out}");
     assert!(!out.contains("CaughtError"), "{out}");
 }
+
+#[test]
+fn a_level_read_with_no_unsuccessful_child_says_it_was_read() {
+    let fake = FakeAws::start();
+    let mut parent = map_parent();
+    parent.truncate(3);
+    parent.push(sfn(4, 3, "MapRunSucceeded", None));
+    parent.push(sfn(
+        5,
+        4,
+        "ExecutionSucceeded",
+        Some(("executionSucceededEventDetails", json!({"output": "{}"}))),
+    ));
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([(
+        MAP_PARENT.to_string(),
+        parent,
+    )])));
+    let items: Vec<Value> = (1..=3)
+        .map(|n| {
+            let mut item = list_item(n);
+            item["status"] = json!("SUCCEEDED");
+            item
+        })
+        .collect();
+    fake.serve(fake_children::list_executions_by_map_run(HashMap::from([
+        (MAP_RUN.to_string(), items.clone()),
+    ])));
+    fake.answer(fake_children::describe_map_run(HashMap::from([(
+        MAP_RUN.to_string(),
+        (MAP_PARENT.to_string(), items),
+    )])));
+    let (out, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "1", "--summary"]);
+    assert_eq!(code, Some(0), "{err}");
+    let line = out.lines().find(|l| l.starts_with("Children")).unwrap();
+    assert!(line.contains("read 1 level(s) down"), "{out}");
+    assert!(!out.contains("add --depth"), "{out}");
+    let (out, _, _) = run(
+        &fake,
+        "sfn",
+        &[MAP_PARENT, "--depth", "1", "--summary", "-o", "json"],
+    );
+    let record: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(record["children"]["depth_read"], 1, "{record}");
+}
+
+#[test]
+fn a_child_at_the_last_level_read_says_which_depth_reads_its_children() {
+    let grand = format!("{PREFIX}:Ledger:grand-1");
+    let mut child = nested_child(Some(&grand));
+    child[2] = sfn(
+        3,
+        2,
+        "TaskSubmitted",
+        Some((
+            "taskSubmittedEventDetails",
+            json!({"resourceType": "states", "resource": "startExecution.sync",
+            "output": json!({"ExecutionArn": grand}).to_string()}),
+        )),
+    );
+    let fake = FakeAws::start();
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([
+        (NESTED_PARENT.to_string(), nested_parent()),
+        (NESTED_CHILD.to_string(), child),
+    ])));
+    let (out, err, code) = run(&fake, "sfn", &[NESTED_PARENT, "--depth", "1"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("not read: add --depth 2 to include them"),
+        "{out}"
+    );
+    assert!(!out.contains("add --depth 1"), "{out}");
+}
