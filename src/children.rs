@@ -203,6 +203,12 @@ async fn descend(
     descent: &Descent,
     connection: &Connection,
 ) -> Read {
+    // The children share the run's configuration (credentials, HTTP client); a child's
+    // own region, from its ARN, is the one it is read in.
+    let connection = &Connection {
+        children: true,
+        ..connection.clone()
+    };
     let mut seen: HashSet<String> = HashSet::from([top_execution.clone()]);
     let mut read = Read {
         arena: Vec::new(),

@@ -1457,3 +1457,97 @@ fn a_child_at_the_last_level_read_says_which_depth_reads_its_children() {
     );
     assert!(!out.contains("add --depth 1"), "{out}");
 }
+
+#[test]
+fn children_share_one_configuration_and_its_credentials() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = sfn_fake(false, true);
+    let dir = tempfile::tempdir().unwrap();
+    let count = dir.path().join("count");
+    let script = dir.path().join("credentials.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho x >> '{}'\necho '{{\"Version\": 1, \"AccessKeyId\": \"COUNTED\", \"SecretAccessKey\": \"s\"}}'\n",
+            count.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        dir.path().join("config"),
+        format!(
+            "[profile counted]\nregion = us-east-1\ncredential_process = {}\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("credentials"), "").unwrap();
+    let output = histx()
+        .env("AWS_CONFIG_FILE", dir.path().join("config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("credentials"),
+        )
+        .args(["sfn", MAP_PARENT, "--depth", "1", "-o", "jsonl"])
+        .args(["--profile", "counted"])
+        .args(["--endpoint-url", &fake.endpoint()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The parent and its 5 failed children, each read with the profile's credentials ...
+    let keys = fake.access_keys(HISTORY);
+    assert_eq!(keys.len(), 6);
+    assert!(keys.iter().all(|k| k == "COUNTED"), "{keys:?}");
+    // ... fetched once, not once per child.
+    let runs = std::fs::read_to_string(&count).unwrap();
+    assert_eq!(
+        runs.lines().count(),
+        1,
+        "credential_process ran {} times",
+        runs.lines().count()
+    );
+}
+
+#[test]
+fn a_child_in_another_region_is_read_in_its_own_region_whatever_region_is_given() {
+    let child = NESTED_CHILD.replace("us-east-1", "eu-west-1");
+    let parent: Vec<Value> = serde_json::from_str(
+        &serde_json::to_string(&nested_parent())
+            .unwrap()
+            .replace(NESTED_CHILD, &child),
+    )
+    .unwrap();
+    let fake = FakeAws::start();
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([
+        (NESTED_PARENT.to_string(), parent),
+        (child.clone(), nested_child(None)),
+    ])));
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[
+            NESTED_PARENT,
+            "--depth",
+            "1",
+            "-o",
+            "jsonl",
+            "--region",
+            "us-east-1",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        json_lines(out.as_bytes())
+            .iter()
+            .any(|r| r["execution"] == child.as_str()),
+        "{out}"
+    );
+    assert_eq!(histories_of(&fake), [NESTED_PARENT, child.as_str()]);
+    assert_eq!(fake.signed_regions(HISTORY), ["us-east-1", "eu-west-1"]);
+}
