@@ -215,3 +215,60 @@ fn the_newest_pipeline_execution_followed_ends_with_its_end_and_duration() {
         }
     }
 }
+
+#[test]
+fn a_step_that_waits_after_it_ran_is_printed_again() {
+    let (steps, status) = fake_ssm::advancing_automation(
+        AUTOMATION,
+        vec![
+            ("approve", 0.3, 0.9, "Waiting"),
+            ("after", 0.3, 1.5, "Success"),
+        ],
+    );
+    let fake = FakeAws::start();
+    fake.serve(steps);
+    fake.answer(status);
+    let endpoint = fake.endpoint();
+    let output = histx()
+        .args(["ssm", AUTOMATION, "--endpoint-url", &endpoint])
+        .args([
+            "--follow",
+            "-o",
+            "jsonl",
+            "--exit-status",
+            "--interval",
+            "100ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let followed = json_lines(&output.stdout);
+    let after = histx()
+        .args([
+            "ssm",
+            AUTOMATION,
+            "--endpoint-url",
+            &endpoint,
+            "-o",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    let after = json_lines(&after.stdout);
+    let approve = |lines: &[Value]| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l["name"] == "approve")
+            .map(|l| l["status"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (seen, last) = (approve(&followed), approve(&after));
+    assert_eq!(seen.last(), last.last(), "{seen:?}");
+    assert!(seen.iter().any(|s| s == "running"), "{seen:?}");
+    assert_ne!(last.last().map(String::as_str), Some("running"));
+}
