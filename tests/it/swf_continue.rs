@@ -263,6 +263,11 @@ fn quoted(arg: &str) -> String {
 
 /// The command run on a pseudo-terminal of `rows` rows (script(1)): what the terminal got.
 fn on_a_terminal(rows: u16, args: &[&str]) -> (String, i32) {
+    on_a_terminal_with(rows, args, "")
+}
+
+/// [`on_a_terminal`], the command line followed by `redirect` (e.g. `2>/dev/null`).
+fn on_a_terminal_with(rows: u16, args: &[&str], redirect: &str) -> (String, i32) {
     let plain = common::histx_process();
     let line = std::iter::once(plain.get_program().to_string_lossy().to_string())
         .chain(args.iter().map(|a| a.to_string()))
@@ -276,7 +281,7 @@ fn on_a_terminal(rows: u16, args: &[&str]) -> (String, i32) {
         .env("LANG", "C.UTF-8")
         .args([
             "-qec",
-            &format!("stty rows {rows} cols 80; exec {line}"),
+            &format!("stty rows {rows} cols 80; exec {line} {redirect}"),
             "/dev/null",
         ])
         .stdin(std::process::Stdio::null())
@@ -375,4 +380,39 @@ fn a_limit_ends_a_gathered_follow_as_it_ends_a_stream() {
             }
         }
     }
+}
+
+#[test]
+fn with_stderr_elsewhere_the_tree_is_redrawn_over_itself_across_runs() {
+    let fake = serving(0.6, false);
+    let endpoint = fake.endpoint();
+    let args = [
+        "swf",
+        "--domain",
+        DOMAIN,
+        WORKFLOW,
+        "--run-id",
+        "run-1",
+        "--endpoint-url",
+        &endpoint,
+        "--follow",
+        "--exit-status",
+        "--interval",
+        "100ms",
+        "-o",
+        "tree",
+        "--color",
+        "never",
+    ];
+    let (screen, code) = on_a_terminal_with(40, &args, "2>/dev/null");
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        !screen.contains("following it"),
+        "stderr is elsewhere: {screen}"
+    );
+    // Each frame after the first goes back up over the one before: never stacked.
+    let frames = screen.matches("Execution  ").count();
+    assert!(frames > 1, "{screen:?}");
+    let ups = screen.matches("A\r").count();
+    assert_eq!(ups, frames - 1, "{screen:?}");
 }
