@@ -248,9 +248,14 @@ async fn descend(
         for (slot, level, fetched) in results {
             if let Err(why) = &fetched.outcome {
                 let run = &read.arena[slot];
+                // A saved history without its run's name has no parent to name.
+                let by = match run.parent_execution.as_str() {
+                    "" => String::new(),
+                    parent => format!(" (started by {parent})"),
+                };
                 say(&format!(
-                    "histx: {} (started by {}) could not be read: {why}",
-                    run.run.execution, run.parent_execution
+                    "histx: {}{by} could not be read: {why}",
+                    run.run.execution
                 ));
             }
             let parent_execution = match &fetched.outcome {

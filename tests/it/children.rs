@@ -1551,3 +1551,35 @@ fn a_child_in_another_region_is_read_in_its_own_region_whatever_region_is_given(
     assert_eq!(histories_of(&fake), [NESTED_PARENT, child.as_str()]);
     assert_eq!(fake.signed_regions(HISTORY), ["us-east-1", "eu-west-1"]);
 }
+
+#[test]
+fn a_child_of_a_saved_history_without_its_name_that_cannot_be_read_is_one_clear_line() {
+    // The child is not served: it cannot be read. The saved parent names no run of its
+    // own (no --from name to go by): the line names the child only.
+    let fake = sfn_fake(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("parent.json");
+    std::fs::write(&saved, json!({"events": nested_parent()}).to_string()).unwrap();
+    let (_, err, code) = run(
+        &fake,
+        "sfn",
+        &[
+            "--from",
+            saved.to_str().unwrap(),
+            "--depth",
+            "1",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("could not be read"))
+        .unwrap();
+    assert!(
+        line.starts_with(&format!("histx: {NESTED_CHILD} could not be read: ")),
+        "{err}"
+    );
+    assert!(!line.contains("started by )"), "{err}");
+}
