@@ -51,6 +51,7 @@ async fn service<S: Service>(
         endpoint_url: global.endpoint_url.clone(),
         connect_timeout: global.connect_timeout,
         read_timeout: global.read_timeout,
+        ..Connection::default()
     };
     let presentation = presentation(&global, stdout_is_terminal);
     // A pager for output longer than the screen, on a terminal (see `terminal::pager`);

@@ -47,6 +47,8 @@ pub struct Descent {
 struct Whole {
     report: RunReport,
     wire: Vec<Value>,
+    /// The run's own `execution`, whatever the filters kept of its records.
+    execution: String,
 }
 
 /// One child, as read (or why not), and the groups of runs it started in turn.
@@ -94,7 +96,7 @@ impl Fetched {
 pub async fn into_report<S: Service>(
     service: &mut S,
     report: &mut RunReport,
-    named: Vec<ChildRun>,
+    (named, top_execution): (Vec<ChildRun>, String),
     descent: &Descent,
     connection: &Connection,
 ) {
@@ -105,11 +107,11 @@ pub async fn into_report<S: Service>(
     if descent.depth == 0 {
         return;
     }
-    let top_execution = execution_of(&report.summary, &report.events);
     let groups = find_groups(service, connection, named, descent.all_children).await;
     let mut read = descend(top_execution.clone(), groups, descent, connection).await;
     if let Some(children) = &mut report.summary.children {
-        children.depth_read = read.levels;
+        // The level below was listed, even when no child was found to read in it.
+        children.depth_read = read.levels.max(1);
     }
     report.summary.root_cause = root_cause(&report.summary, &read.top, &read.arena);
     let top = std::mem::take(&mut read.top);
@@ -121,22 +123,19 @@ pub async fn into_report<S: Service>(
 
 /// For a stream: the run's events (and wire records, when kept) with each child's
 /// after the record that started it, depth first; a child's records carry
-/// `parent_execution`.
+/// `parent_execution`. `named`: the runs the run's records name, and the run's own
+/// `execution` (as all of its records give it, whatever the filters keep).
 pub async fn into_stream<S: Service>(
     service: &mut S,
     events: Vec<Event>,
     wire: Vec<Value>,
-    named: Vec<ChildRun>,
+    (named, top_execution): (Vec<ChildRun>, String),
     descent: &Descent,
     connection: &Connection,
 ) -> (Vec<Event>, Vec<Value>) {
     if named.is_empty() || descent.depth == 0 {
         return (events, wire);
     }
-    let top_execution = events
-        .iter()
-        .find_map(|e| e.execution.clone())
-        .unwrap_or_default();
     let groups = find_groups(service, connection, named, descent.all_children).await;
     let mut read = descend(top_execution, groups, descent, connection).await;
     let top = std::mem::take(&mut read.top);
@@ -148,20 +147,12 @@ pub async fn into_stream<S: Service>(
 impl ChildrenRead {
     fn of(named: &[ChildRun], depth_read: usize) -> Self {
         ChildrenRead {
+            read_with_depth: 1,
             started: named.len(),
             map_runs: named.iter().filter(|c| c.kind == ChildKind::MapRun).count(),
             depth_read,
         }
     }
-}
-
-/// The run's `execution`, as its records (or its summary) give it.
-fn execution_of(summary: &RunSummary, events: &[Event]) -> String {
-    summary
-        .execution
-        .clone()
-        .or_else(|| events.iter().find_map(|e| e.execution.clone()))
-        .unwrap_or_default()
 }
 
 /// The runs behind each run named: a group each, or, when it cannot be listed, the
@@ -212,6 +203,12 @@ async fn descend(
     descent: &Descent,
     connection: &Connection,
 ) -> Read {
+    // The children share the run's configuration (credentials, HTTP client); a child's
+    // own region, from its ARN, is the one it is read in.
+    let connection = &Connection {
+        children: true,
+        ..connection.clone()
+    };
     let mut seen: HashSet<String> = HashSet::from([top_execution.clone()]);
     let mut read = Read {
         arena: Vec::new(),
@@ -251,13 +248,18 @@ async fn descend(
         for (slot, level, fetched) in results {
             if let Err(why) = &fetched.outcome {
                 let run = &read.arena[slot];
+                // A saved history without its run's name has no parent to name.
+                let by = match run.parent_execution.as_str() {
+                    "" => String::new(),
+                    parent => format!(" (started by {parent})"),
+                };
                 say(&format!(
-                    "histx: {} (started by {}) could not be read: {why}",
-                    run.run.execution, run.parent_execution
+                    "histx: {}{by} could not be read: {why}",
+                    run.run.execution
                 ));
             }
             let parent_execution = match &fetched.outcome {
-                Ok(whole) => execution_of(&whole.report.summary, &whole.report.events),
+                Ok(whole) => whole.execution.clone(),
                 Err(_) => read.arena[slot].run.execution.clone(),
             };
             let groups = register(
@@ -398,7 +400,11 @@ async fn fetch_as<S: Service>(
     }
     let named = std::mem::take(&mut whole.named);
     if !named.is_empty() {
-        whole.report.summary.children = Some(ChildrenRead::of(&named, usize::from(deeper)));
+        whole.report.summary.children = Some(ChildrenRead {
+            // A child at the last level read: one level more reads its children.
+            read_with_depth: descent.depth.saturating_add(1),
+            ..ChildrenRead::of(&named, usize::from(deeper))
+        });
     }
     let groups = if deeper {
         find_groups(&mut service, connection, named, descent.all_children).await
@@ -409,6 +415,7 @@ async fn fetch_as<S: Service>(
         outcome: Ok(Whole {
             report: whole.report,
             wire: whole.wire,
+            execution: whole.execution,
         }),
         groups,
     }
@@ -449,7 +456,17 @@ fn root_cause(summary: &RunSummary, groups: &[Group], arena: &[Slot]) -> Option<
     if !failed {
         return None;
     }
-    // The group the failing state, step or action started, else the first that failed.
+    failing_group(summary, groups, arena).map(|group| group_cause(group, arena))
+}
+
+/// Of the groups a run started, the one its failure came from: the group the failing
+/// state, step or action started (not one a caught failure started), else the first
+/// that failed. The same rule at every level.
+fn failing_group<'a>(
+    summary: &RunSummary,
+    groups: &'a [Group],
+    arena: &[Slot],
+) -> Option<&'a Group> {
     let failure = summary.failure.as_ref();
     let started_there = |group: &&&Group| {
         failure.is_some_and(|f| {
@@ -465,17 +482,13 @@ fn root_cause(summary: &RunSummary, groups: &[Group], arena: &[Slot]) -> Option<
         .iter()
         .find(started_there)
         .or(failing.first())
-        .map(|group| group_cause(group, arena))
+        .copied()
 }
 
 fn is_failing(group: &Group, arena: &[Slot]) -> bool {
     group.error.is_some()
         || group.info.counts.is_some_and(|c| c.unsuccessful() > 0)
         || group.members.iter().any(|&m| run_failed(&arena[m]))
-}
-
-fn failing_group<'a>(groups: &'a [Group], arena: &[Slot]) -> Option<&'a Group> {
-    groups.iter().find(|group| is_failing(group, arena))
 }
 
 fn group_cause(group: &Group, arena: &[Slot]) -> ChildCause {
@@ -550,7 +563,7 @@ fn run_cause(slot: usize, arena: &[Slot]) -> ChildCause {
                 .and_then(|f| f.cause.clone())
                 .or_else(|| summary.cause.clone());
             cause.failure = failure;
-            cause.within = failing_group(&entry.groups, arena)
+            cause.within = failing_group(summary, &entry.groups, arena)
                 .map(|group| Box::new(group_cause(group, arena)));
         }
     }

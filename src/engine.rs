@@ -220,6 +220,10 @@ impl Watch for Observed {
         self.watch.turn(record)
     }
 
+    fn closes(&self) -> bool {
+        self.watch.closes()
+    }
+
     fn reopens(&self) -> bool {
         self.watch.reopens()
     }
@@ -301,7 +305,17 @@ async fn show_run<S: Service>(
                         || history.failed),
             )
             .saying(notices.clone(), earlier_runs.clone())
-            .telling(followed.clone()),
+            .telling(followed.clone())
+            // A document or a tree of the first N records: gathered, it ends there. A
+            // filter keeps what the records say once normalized, the failing path and a
+            // summary are of the whole run: those follow the run to its end.
+            .enough(
+                history
+                    .limit
+                    .map(|n| n as usize)
+                    .filter(|_| !history.summary && !history.failed)
+                    .filter(|_| View::from_args(history).filter.is_empty()),
+            ),
         )
     } else {
         source
@@ -327,9 +341,17 @@ async fn show_run<S: Service>(
         all_children: history.all_children,
         reverse: history.reverse,
         view: view.clone(),
-        needs: match &output {
-            Output::Report(report) => report.needs(),
-            _ => Needs::default(),
+        needs: {
+            let needs = match &output {
+                Output::Report(report) => report.needs(),
+                _ => Needs::default(),
+            };
+            // The runs a run started are named by all of its events: `--limit` narrows
+            // what is shown of each run, not what is read.
+            Needs {
+                all_events: needs.all_events || history.depth > 0,
+                ..needs
+            }
         },
         keep_wire: matches!(output, Output::Wire(_)),
     };
@@ -342,18 +364,26 @@ async fn show_run<S: Service>(
     };
     if let Some(mut live) = live {
         let status = reader
-            .follow_live(&service, &view, live.as_mut(), spans, out, &watched)
+            .follow_live(
+                &service,
+                &view,
+                live.as_mut(),
+                spans,
+                out,
+                (&watched, &earlier_runs),
+            )
             .await?;
         return outcome(&mut service, history, connection, settle(status), ask).await;
     }
     let mut sink = match output {
         Output::Report(report) => {
             let mut run = reader
-                .whole_run(&service, &view, report.needs(), false)
+                .whole_run(&service, &view, descent.needs, false)
                 .await?;
             let mut read = std::mem::take(&mut run.report);
             let named = std::mem::take(&mut run.named);
-            children::into_report(&mut service, &mut read, named, &descent, connection).await;
+            let parent = (named, run.execution.clone());
+            children::into_report(&mut service, &mut read, parent, &descent, connection).await;
             // A run followed to its end: its status call has the last word.
             if let Some(polled) = watched.get().filter(|s| s.is_final()) {
                 if !read.summary.status.is_some_and(Status::is_final) {
@@ -391,14 +421,14 @@ async fn show_run<S: Service>(
         // The children follow the records that started them: the whole run first.
         let keep_wire = matches!(sink, Sink::Wire(_));
         let mut run = reader
-            .whole_run(&service, &view, Needs::default(), keep_wire)
+            .whole_run(&service, &view, descent.needs, keep_wire)
             .await?;
         let named = std::mem::take(&mut run.named);
         let (events, wire) = children::into_stream(
             &mut service,
             std::mem::take(&mut run.report.events),
             std::mem::take(&mut run.wire),
-            named,
+            (named, run.execution.clone()),
             &descent,
             connection,
         )
@@ -542,7 +572,10 @@ impl Pace {
 ///
 /// The end: a final status, then one more read of the history (the status call is
 /// eventually consistent), unless the last record read that says something of the run
-/// ([`Watch::turn`]) disagrees. A run reopened by then (an `ExecutionRedriven` after the
+/// ([`Watch::turn`]) disagrees. A history that closes with such a record
+/// ([`Watch::closes`]: Step Functions, SWF) is read on, poll after poll, until that
+/// record was handed over; after [`Poller::UNCLOSED_READS`] reads in a row that brought
+/// nothing new, the follow ends and says so on stderr. A run reopened by then (an `ExecutionRedriven` after the
 /// failure) is followed on; one that continued as a new run is followed into it (its
 /// records follow the old run's, their keys counted afresh, the change said on stderr;
 /// a report or document is of the last run only). For a watch whose runs can reopen
@@ -569,10 +602,17 @@ struct Poller {
     asked: bool,
     /// The follow has ended: nothing more is read.
     finished: bool,
+    /// Gathering: the follow ends once this many records were gathered ([`Poller::enough`]);
+    /// `cut` once it did (the history goes on).
+    enough: Option<usize>,
+    cut: bool,
     /// What the last record read that says something of the run said of it.
     turn: Option<Turn>,
     /// Redrives, as the last status call counted them.
     redrives: Option<i64>,
+    /// Reads in a row, after a final status, that brought nothing new while the record
+    /// that closes the run was not handed over ([`Watch::closes`]).
+    unclosed: u32,
     /// Where the poller says that it followed into a new run.
     notices: Notices,
     /// Records handed over so far; and, shared with the engine, how many of them were
@@ -584,6 +624,10 @@ struct Poller {
 }
 
 impl Poller {
+    /// Reads after a final status, none of them bringing anything new, before a follow
+    /// whose history never shows the record that closes the run gives up (and says so).
+    const UNCLOSED_READS: u32 = 10;
+
     fn new(
         first: BoxedSource,
         watch: Box<dyn Watch>,
@@ -606,8 +650,11 @@ impl Poller {
             done: false,
             asked: false,
             finished: false,
+            enough: None,
+            cut: false,
             turn: None,
             redrives: None,
+            unclosed: 0,
             notices: Notices::default(),
             handed: 0,
             earlier_runs: Rc::default(),
@@ -637,6 +684,24 @@ impl Poller {
     /// A reopened run goes on; one that continued as new is followed into its successor.
     async fn ended(&mut self) -> Result<bool> {
         match self.turn.clone() {
+            Some(Turn::Reopened) | None if self.watch.closes() => {
+                // The status call is ahead of the history: the record that closes the run
+                // (or the one a redrive will close) has not been handed over yet.
+                self.unclosed += 1;
+                if self.unclosed <= Self::UNCLOSED_READS {
+                    if self.turn.is_some() {
+                        self.status.set(Some(Status::Running));
+                    }
+                    return Ok(false);
+                }
+                let status = self.status.get().map_or("final", Status::as_str);
+                self.notices.say(format!(
+                    "histx: the run's status is {status} but its history showed no closing \
+                     event in {} reads after it; stopped following",
+                    Self::UNCLOSED_READS
+                ));
+                Ok(true)
+            }
             Some(Turn::Reopened) => {
                 // The status call has not caught up with the redrive yet.
                 self.status.set(Some(Status::Running));
@@ -647,6 +712,7 @@ impl Poller {
                 self.notices.say(line);
                 self.earlier_runs.set(self.handed);
                 self.last = 0;
+                self.unclosed = 0;
                 self.turn = None;
                 self.redrives = None;
                 self.seen.clear();
@@ -669,6 +735,13 @@ impl Poller {
             }
             _ => Ok(true),
         }
+    }
+
+    /// Gathering, ends the follow once `enough` records (spans: distinct ones) were
+    /// gathered: the run is left running, its history goes on.
+    fn enough(mut self, enough: Option<usize>) -> Self {
+        self.enough = enough.filter(|_| self.gather.is_some());
+        self
     }
 
     /// Tells `followed` how far the follow is.
@@ -745,6 +818,11 @@ impl Poller {
                 }
             }
         }
+        if self.enough.is_some_and(|enough| gathered.len() >= enough) {
+            self.finished = true;
+            self.cut = true;
+            return Step::Page(std::mem::take(gathered));
+        }
         Step::CaughtUp
     }
 
@@ -794,12 +872,15 @@ impl Poller {
 
 impl Source for Poller {
     fn at_end(&mut self) -> AtEnd<'_> {
-        let finished = self.finished;
+        let finished = self.finished && !self.cut;
         Box::pin(async move { finished })
     }
 
     fn next(&mut self, _at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
+            if self.finished {
+                return Ok(Step::End);
+            }
             if self.first.is_some() && !self.asked {
                 // Before the first read: a run already over is read once, whole.
                 self.asked = true;
@@ -861,6 +942,9 @@ impl Source for Poller {
                 };
                 self.done = done;
                 self.pace.found(!records.is_empty());
+                if !records.is_empty() {
+                    self.unclosed = 0;
+                }
                 if records.is_empty() {
                     continue;
                 }
@@ -997,6 +1081,9 @@ pub(crate) struct WholeRun {
     pub(crate) failed: Option<anyhow::Error>,
     /// The runs this run started, as all of its events name them (before the filters).
     pub(crate) named: Vec<ChildRun>,
+    /// The run's `execution`, as its summary or any of its events (before the filters)
+    /// give it: the parent of its children.
+    pub(crate) execution: String,
 }
 
 /// A run another run started (`--depth`), read whole through its own service, live,
@@ -1174,7 +1261,9 @@ impl<N: Normalizer> Reader<N> {
     /// `--limit`) as they arrive; the run so far whenever the view asks (also while a
     /// poll waits); the run at the end. A span that changed replaces its earlier
     /// version in the run (`spans`: the records are spans, by id). `--limit` stops following once that many rows were shown.
-    /// The run's status (as its history says) is returned, for the outcome.
+    /// The run's status (as its history says) is returned, for the outcome. `polled`:
+    /// the status as last polled, and how many records were of runs before the one
+    /// followed now (a run that continued as new): the view is of the last run only.
     async fn follow_live<S: Service>(
         &mut self,
         service: &S,
@@ -1182,12 +1271,14 @@ impl<N: Normalizer> Reader<N> {
         live: &mut dyn LiveView,
         spans: bool,
         out: &mut dyn Write,
-        polled: &Cell<Option<Status>>,
+        (polled, earlier_runs): (&Cell<Option<Status>>, &Cell<usize>),
     ) -> Result<Option<Status>> {
         let needs = live.needs();
-        // Every record read, a span's latest version in the place it was first seen.
+        // Every record read of the run followed now, a span's latest version in the
+        // place it was first seen.
         let mut run: Vec<Event> = Vec::new();
         let mut at: HashMap<EventId, usize> = HashMap::new();
+        let mut earlier = 0;
         let mut shown = 0;
         let mut stopped = None;
         let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -1216,6 +1307,12 @@ impl<N: Normalizer> Reader<N> {
                 Err(error) if self.pages > 0 => return Err(self.incomplete(error)),
                 Err(error) => return Err(error),
             };
+            if earlier_runs.get() > earlier {
+                // The follow went on into a new run: its records start the run afresh.
+                earlier = earlier_runs.get();
+                run.clear();
+                at.clear();
+            }
             self.pages += 1;
             self.records += page.len();
             let mut arrived = Vec::new();
@@ -1319,6 +1416,11 @@ impl<N: Normalizer> Reader<N> {
             }
         }
         let earliest = events.iter().filter_map(|e| e.time).min();
+        let execution = summary
+            .execution
+            .clone()
+            .or_else(|| events.iter().find_map(|e| e.execution.clone()))
+            .unwrap_or_default();
         let cut_by_limit =
             read_limit == Some(events.len()) && (left_over || !self.source.at_end().await);
         let stopped = if failed.is_some() {
@@ -1409,6 +1511,7 @@ impl<N: Normalizer> Reader<N> {
                 nothing_failed,
             },
             wire: kept_wire,
+            execution,
             failed,
             named,
         })

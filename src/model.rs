@@ -351,8 +351,13 @@ pub struct ChildrenRead {
     /// How many of them are Distributed Map Runs (groups of child executions).
     #[serde(skip_serializing_if = "is_zero")]
     pub map_runs: usize,
-    /// How many levels down were read: 0 when none were (`--depth 0`).
+    /// How many levels down were read: 0 when none were (`--depth 0`, or a run at the
+    /// last level `--depth` reads).
     pub depth_read: usize,
+    /// When none were read: the `--depth` that would read them (1 for the run shown, N+1
+    /// for a child at the last level of `--depth N`).
+    #[serde(skip)]
+    pub read_with_depth: usize,
 }
 
 fn is_zero(n: &usize) -> bool {

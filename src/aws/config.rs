@@ -50,6 +50,12 @@ pub struct Connection {
     pub connect_timeout: Option<Duration>,
     /// `--read-timeout`, else [`DEFAULT_TIMEOUT`].
     pub read_timeout: Option<Duration>,
+    /// Reading the runs a run started (`--depth`): a child's own region (its ARN's)
+    /// beats `--region`, which is the region of the run shown.
+    pub children: bool,
+    /// The configuration as loaded once (profile, credentials chain and its cache, HTTP
+    /// client): every client after the first is made from it, in its own region.
+    pub loaded: std::sync::Arc<tokio::sync::OnceCell<SdkConfig>>,
 }
 
 /// How long to wait for a connection, and for an answer, when not told: the AWS CLI's.
@@ -63,9 +69,41 @@ pub struct Limits {
     pub read_timeout: Duration,
 }
 
-/// Loads the shared configuration. `region_hint` (e.g. the region inside an ARN) is used
-/// when `--region` is not given, since a resource can only be found in its own region.
+/// The shared configuration, loaded once per connection. `region_hint` (e.g. the region
+/// inside an ARN) is used when `--region` is not given, since a resource can only be
+/// found in its own region; for a child run ([`Connection::children`]) it wins.
 pub async fn load_config(connection: &Connection, region_hint: Option<&str>) -> Result<SdkConfig> {
+    let base = connection
+        .loaded
+        .get_or_try_init(|| load_once(connection))
+        .await?;
+    let region = if connection.children {
+        region_hint.or(connection.region.as_deref())
+    } else {
+        connection.region.as_deref().or(region_hint)
+    };
+    let config = match region {
+        Some(region) if base.region().map(|r| r.as_ref()) != Some(region) => base
+            .to_builder()
+            .region(Region::new(region.to_string()))
+            .build(),
+        _ => base.clone(),
+    };
+    let Some(region) = config.region() else {
+        return Err(anyhow!(
+            "no AWS region: pass --region, set AWS_REGION, or set a region in your profile"
+        ));
+    };
+    // The first configuration's (the run's own, not a child's): for the console link.
+    if !connection.children {
+        let _ = REGION.set(region.to_string());
+    }
+    Ok(config)
+}
+
+/// The configuration as the command line, the environment and the profile give it (its
+/// region may be none: the resource's own then decides).
+async fn load_once(connection: &Connection) -> Result<SdkConfig> {
     for path in [config_file(), credentials_file()] {
         check_file(&path).map_err(UsageError::new)?;
     }
@@ -106,21 +144,13 @@ pub async fn load_config(connection: &Connection, region_hint: Option<&str>) -> 
                 .build(),
         );
     }
-    if let Some(region) = connection.region.as_deref().or(region_hint) {
+    if let Some(region) = connection.region.as_deref() {
         loader = loader.region(Region::new(region.to_string()));
     }
     if let Some(url) = &connection.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    let config = loader.load().await;
-    let Some(region) = config.region() else {
-        return Err(anyhow!(
-            "no AWS region: pass --region, set AWS_REGION, or set a region in your profile"
-        ));
-    };
-    // The first configuration's (the run's own): for the console link.
-    let _ = REGION.set(region.to_string());
-    Ok(config)
+    Ok(loader.load().await)
 }
 
 /// The region the run was read from: the first configuration loaded.

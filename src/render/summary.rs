@@ -187,7 +187,10 @@ pub fn write_header(
         lines.push((
             "Children",
             if children.depth_read == 0 {
-                format!("{runs} started by this one, not read: add --depth 1 to include them")
+                format!(
+                    "{runs} started by this one, not read: add --depth {} to include them",
+                    children.read_with_depth.max(1)
+                )
             } else {
                 format!(
                     "{runs} started by this one, read {} level(s) down",

@@ -258,6 +258,14 @@ pub trait Watch {
         None
     }
 
+    /// Whether the run's history closes with a record that [`Watch::turn`] reads as its
+    /// end (Step Functions, SWF): then a follow that polled a final status reads on until
+    /// that record was handed over (the history is eventually consistent), within a
+    /// bound. The default: the status call alone decides.
+    fn closes(&self) -> bool {
+        false
+    }
+
     /// Whether a run that ended can run again (a Step Functions redrive): then an end is
     /// confirmed by one more status call after the history's last read (a redrive between
     /// the two is followed; one after it is a new run of the user's, not this follow's).

@@ -101,8 +101,18 @@ fn put(line: &str) {
 /// Before a line of histx's own on stderr (a notice, an error): erases the progress
 /// line, and tells a frame being redrawn on the same terminal not to go back over it.
 pub fn before_stderr_line() {
-    STDERR_LINES.fetch_add(1, Ordering::Relaxed);
+    // Only a line on the terminal moves a frame redrawn there (stderr redirected
+    // elsewhere leaves the screen as it was).
+    static STDERR_ON_TERMINAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *STDERR_ON_TERMINAL.get_or_init(|| io::IsTerminal::is_terminal(&io::stderr())) {
+        stderr_line_on_terminal();
+    }
     clear();
+}
+
+/// Counts a line written on stderr, a terminal.
+pub(crate) fn stderr_line_on_terminal() {
+    STDERR_LINES.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Lines histx has written on stderr so far (see [`before_stderr_line`]).

@@ -182,7 +182,8 @@ mod tests {
         let mut redraw = Redraw::new(80, 24);
         let mut out = Vec::new();
         redraw.frame(&mut out, &lines(2), 1).unwrap();
-        progress::before_stderr_line();
+        // A line said on stderr, the same terminal.
+        progress::stderr_line_on_terminal();
         redraw.frame(&mut out, &lines(2), 1).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains("A\r"), "{text:?}");

@@ -1176,6 +1176,415 @@ fn a_map_run_that_cannot_be_described_is_said_once_and_the_rest_goes_on() {
 }
 
 #[test]
+fn a_limit_narrows_each_run_shown_and_still_reads_the_children() {
+    let fake = sfn_fake(false, true);
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[MAP_PARENT, "--depth", "1", "-o", "jsonl", "--limit", "2"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let records = json_lines(out.as_bytes());
+    let executions: Vec<&str> = records
+        .iter()
+        .map(|r| r["execution"].as_str().unwrap())
+        .collect();
+    // The parent's first two records; its MapRunStarted (beyond them) still started
+    // the 5 failed children, each shown up to the limit, after the parent's.
+    let mut expected = vec![MAP_PARENT.to_string(); 2];
+    for n in FAILED_CHILDREN {
+        expected.extend([child_arn(n), child_arn(n)]);
+    }
+    assert_eq!(executions, expected);
+    assert_eq!(records[2]["type"], "ExecutionStarted");
+    assert_eq!(records[2]["parent_execution"], MAP_PARENT);
+    // The summary says so too: the children were read.
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[MAP_PARENT, "--depth", "1", "--limit", "2", "--summary"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("first: child-07 at Validate"), "{out}");
+}
+
+#[test]
+fn a_filter_keeps_parent_execution_and_the_cut_of_a_cycle() {
+    let fake = sfn_fake(false, true);
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[
+            MAP_PARENT, "--depth", "1", "-o", "jsonl", "--name", "Validate",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let records = json_lines(out.as_bytes());
+    let children: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["execution"] != MAP_PARENT)
+        .collect();
+    assert!(!children.is_empty(), "{out}");
+    for record in &children {
+        assert_eq!(record["name"], "Validate", "{record}");
+        assert_eq!(record["parent_execution"], MAP_PARENT, "{record}");
+    }
+    // A child that names its parent: with a filter that keeps none of the parent's
+    // records, the parent is still known, the cycle cut, the parent read once.
+    let fake = sfn_fake(true, true);
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[
+            NESTED_PARENT,
+            "--depth",
+            "all",
+            "-o",
+            "jsonl",
+            "--name",
+            "Charge",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(histories_of(&fake), [NESTED_PARENT, NESTED_CHILD]);
+    let records = json_lines(out.as_bytes());
+    let executions: Vec<&str> = records
+        .iter()
+        .map(|r| r["execution"].as_str().unwrap())
+        .collect();
+    assert!(
+        !executions.is_empty() && executions.iter().all(|e| *e == NESTED_CHILD),
+        "{out}"
+    );
+    assert!(records
+        .iter()
+        .all(|r| r["parent_execution"] == NESTED_PARENT));
+}
+
+#[test]
+fn two_levels_down_the_root_cause_is_the_child_the_failing_state_started() {
+    // top nests mid; in mid, TryFirst's nested `first` fails and is caught, then
+    // TrySecond's nested `second` fails mid (and so top).
+    let arn = |name: &str| format!("{PREFIX}:Inner:{name}");
+    let submitted = |id: i64, child: &str| {
+        let output = json!({"ExecutionArn": arn(child)}).to_string();
+        sfn(
+            id,
+            id - 1,
+            "TaskSubmitted",
+            Some((
+                "taskSubmittedEventDetails",
+                json!({"resourceType": "states", "resource": "startExecution.sync:2", "output": output}),
+            )),
+        )
+    };
+    let failed = |id: i64, child: &str| {
+        let cause = json!({"ExecutionArn": arn(child), "Status": "FAILED"}).to_string();
+        sfn(
+            id,
+            id - 1,
+            "TaskFailed",
+            Some((
+                "taskFailedEventDetails",
+                json!({"resourceType": "states", "resource": "startExecution.sync:2",
+                "error": "States.TaskFailed", "cause": cause}),
+            )),
+        )
+    };
+    let entered = |id: i64, name: &str| {
+        sfn(
+            id,
+            id - 1,
+            "TaskStateEntered",
+            Some((
+                "stateEnteredEventDetails",
+                json!({"name": name, "input": "{}"}),
+            )),
+        )
+    };
+    let start = sfn(
+        1,
+        0,
+        "ExecutionStarted",
+        Some(("executionStartedEventDetails", json!({"input": "{}"}))),
+    );
+    let end = |id: i64, error: &str| {
+        sfn(
+            id,
+            id - 1,
+            "ExecutionFailed",
+            Some((
+                "executionFailedEventDetails",
+                json!({"error": error, "cause": "x"}),
+            )),
+        )
+    };
+    let exited = sfn(
+        5,
+        4,
+        "TaskStateExited",
+        Some((
+            "stateExitedEventDetails",
+            json!({"name": "TryFirst", "output": "{}"}),
+        )),
+    );
+    let mid = vec![
+        start.clone(),
+        entered(2, "TryFirst"),
+        submitted(3, "first"),
+        failed(4, "first"),
+        exited,
+        entered(6, "TrySecond"),
+        submitted(7, "second"),
+        failed(8, "second"),
+        end(9, "States.TaskFailed"),
+    ];
+    let top = vec![
+        start.clone(),
+        entered(2, "RunMid"),
+        submitted(3, "mid"),
+        failed(4, "mid"),
+        end(5, "States.TaskFailed"),
+    ];
+    let leaf = |error: &str| {
+        vec![
+            start.clone(),
+            entered(2, "Work"),
+            sfn(
+                3,
+                2,
+                "TaskFailed",
+                Some((
+                    "taskFailedEventDetails",
+                    json!({"resourceType": "lambda", "resource": "invoke", "error": error, "cause": "boom"}),
+                )),
+            ),
+            end(4, error),
+        ]
+    };
+    let fake = FakeAws::start();
+    let top_arn = format!("{PREFIX}:Outer:top-1");
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([
+        (top_arn.clone(), top),
+        (arn("mid"), mid),
+        (arn("first"), leaf("CaughtError")),
+        (arn("second"), leaf("FatalError")),
+    ])));
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[&top_arn, "--depth", "2", "--summary", "-o", "json"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let record: Value = serde_json::from_str(&out).unwrap();
+    let cause = &record["root_cause"];
+    assert_eq!(cause["name"], "mid", "{cause}");
+    assert_eq!(cause["within"]["name"], "second", "{cause}");
+    assert_eq!(cause["within"]["error"], "FatalError", "{cause}");
+    let (out, _, _) = run(&fake, "sfn", &[&top_arn, "--depth", "2", "--summary"]);
+    assert!(out.contains("second"), "{out}");
+    assert!(!out.contains("CaughtError"), "{out}");
+}
+
+#[test]
+fn a_level_read_with_no_unsuccessful_child_says_it_was_read() {
+    let fake = FakeAws::start();
+    let mut parent = map_parent();
+    parent.truncate(3);
+    parent.push(sfn(4, 3, "MapRunSucceeded", None));
+    parent.push(sfn(
+        5,
+        4,
+        "ExecutionSucceeded",
+        Some(("executionSucceededEventDetails", json!({"output": "{}"}))),
+    ));
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([(
+        MAP_PARENT.to_string(),
+        parent,
+    )])));
+    let items: Vec<Value> = (1..=3)
+        .map(|n| {
+            let mut item = list_item(n);
+            item["status"] = json!("SUCCEEDED");
+            item
+        })
+        .collect();
+    fake.serve(fake_children::list_executions_by_map_run(HashMap::from([
+        (MAP_RUN.to_string(), items.clone()),
+    ])));
+    fake.answer(fake_children::describe_map_run(HashMap::from([(
+        MAP_RUN.to_string(),
+        (MAP_PARENT.to_string(), items),
+    )])));
+    let (out, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "1", "--summary"]);
+    assert_eq!(code, Some(0), "{err}");
+    let line = out.lines().find(|l| l.starts_with("Children")).unwrap();
+    assert!(line.contains("read 1 level(s) down"), "{out}");
+    assert!(!out.contains("add --depth"), "{out}");
+    let (out, _, _) = run(
+        &fake,
+        "sfn",
+        &[MAP_PARENT, "--depth", "1", "--summary", "-o", "json"],
+    );
+    let record: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(record["children"]["depth_read"], 1, "{record}");
+}
+
+#[test]
+fn a_child_at_the_last_level_read_says_which_depth_reads_its_children() {
+    let grand = format!("{PREFIX}:Ledger:grand-1");
+    let mut child = nested_child(Some(&grand));
+    child[2] = sfn(
+        3,
+        2,
+        "TaskSubmitted",
+        Some((
+            "taskSubmittedEventDetails",
+            json!({"resourceType": "states", "resource": "startExecution.sync",
+            "output": json!({"ExecutionArn": grand}).to_string()}),
+        )),
+    );
+    let fake = FakeAws::start();
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([
+        (NESTED_PARENT.to_string(), nested_parent()),
+        (NESTED_CHILD.to_string(), child),
+    ])));
+    let (out, err, code) = run(&fake, "sfn", &[NESTED_PARENT, "--depth", "1"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("not read: add --depth 2 to include them"),
+        "{out}"
+    );
+    assert!(!out.contains("add --depth 1"), "{out}");
+}
+
+#[test]
+fn children_share_one_configuration_and_its_credentials() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = sfn_fake(false, true);
+    let dir = tempfile::tempdir().unwrap();
+    let count = dir.path().join("count");
+    let script = dir.path().join("credentials.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho x >> '{}'\necho '{{\"Version\": 1, \"AccessKeyId\": \"COUNTED\", \"SecretAccessKey\": \"s\"}}'\n",
+            count.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        dir.path().join("config"),
+        format!(
+            "[profile counted]\nregion = us-east-1\ncredential_process = {}\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("credentials"), "").unwrap();
+    let output = histx()
+        .env("AWS_CONFIG_FILE", dir.path().join("config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("credentials"),
+        )
+        .args(["sfn", MAP_PARENT, "--depth", "1", "-o", "jsonl"])
+        .args(["--profile", "counted"])
+        .args(["--endpoint-url", &fake.endpoint()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The parent and its 5 failed children, each read with the profile's credentials ...
+    let keys = fake.access_keys(HISTORY);
+    assert_eq!(keys.len(), 6);
+    assert!(keys.iter().all(|k| k == "COUNTED"), "{keys:?}");
+    // ... fetched once, not once per child.
+    let runs = std::fs::read_to_string(&count).unwrap();
+    assert_eq!(
+        runs.lines().count(),
+        1,
+        "credential_process ran {} times",
+        runs.lines().count()
+    );
+}
+
+#[test]
+fn a_child_in_another_region_is_read_in_its_own_region_whatever_region_is_given() {
+    let child = NESTED_CHILD.replace("us-east-1", "eu-west-1");
+    let parent: Vec<Value> = serde_json::from_str(
+        &serde_json::to_string(&nested_parent())
+            .unwrap()
+            .replace(NESTED_CHILD, &child),
+    )
+    .unwrap();
+    let fake = FakeAws::start();
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([
+        (NESTED_PARENT.to_string(), parent),
+        (child.clone(), nested_child(None)),
+    ])));
+    let (out, err, code) = run(
+        &fake,
+        "sfn",
+        &[
+            NESTED_PARENT,
+            "--depth",
+            "1",
+            "-o",
+            "jsonl",
+            "--region",
+            "us-east-1",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        json_lines(out.as_bytes())
+            .iter()
+            .any(|r| r["execution"] == child.as_str()),
+        "{out}"
+    );
+    assert_eq!(histories_of(&fake), [NESTED_PARENT, child.as_str()]);
+    assert_eq!(fake.signed_regions(HISTORY), ["us-east-1", "eu-west-1"]);
+}
+
+#[test]
+fn a_child_of_a_saved_history_without_its_name_that_cannot_be_read_is_one_clear_line() {
+    // The child is not served: it cannot be read. The saved parent names no run of its
+    // own (no --from name to go by): the line names the child only.
+    let fake = sfn_fake(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("parent.json");
+    std::fs::write(&saved, json!({"events": nested_parent()}).to_string()).unwrap();
+    let (_, err, code) = run(
+        &fake,
+        "sfn",
+        &[
+            "--from",
+            saved.to_str().unwrap(),
+            "--depth",
+            "1",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("could not be read"))
+        .unwrap();
+    assert!(
+        line.starts_with(&format!("histx: {NESTED_CHILD} could not be read: ")),
+        "{err}"
+    );
+    assert!(!line.contains("started by )"), "{err}");
+}
+
+#[test]
 fn the_timeline_nests_each_child_s_spans_under_the_state_that_started_it_and_stats_count_them() {
     let fake = sfn_fake(false, true);
     let (out, err, code) = run(

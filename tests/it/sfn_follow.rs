@@ -253,7 +253,7 @@ fn follow_is_refused_with_a_file_or_reverse_order_and_its_flags_need_it() {
 #[test]
 fn a_growing_run_costs_a_page_or_two_a_poll_and_throttling_does_not_fail_it() {
     let arn = "arn:aws:states:us-east-1:123456789012:execution:M:long";
-    let events = synthetic_history(3000);
+    let events = fake_sfn::succeeded_history(3000);
     // 2000 events at once, then 2000 a second.
     let (history, describe) = growing_execution(arn, events.clone(), 2000, 2000.0, "SUCCEEDED");
     let fake = FakeAws::start();
@@ -344,4 +344,93 @@ fn ctrl_c_while_following_leaves_whole_lines_and_exits_130() {
     assert_eq!(rest, "", "nothing after the lines already read");
     assert!(lines.iter().all(|l| l.ends_with('\n')));
     assert_eq!(common::one_error_line(&output.stderr), "histx: interrupted");
+}
+
+/// A run whose status says SUCCEEDED while its (eventually consistent) history still
+/// grows, 5 events first, then 20 a second, to its ExecutionSucceeded.
+fn lagging_history(fake: &FakeAws, arn: &str, closing: bool) {
+    let mut events = synthetic_history(40);
+    if closing {
+        let last = events.len();
+        events.push(json!({"timestamp": 1_700_000_001.0, "id": last + 1,
+            "previousEventId": last, "type": "ExecutionSucceeded",
+            "executionSucceededEventDetails": {"output": "{}"}}));
+    }
+    let (history, _) = growing_execution(arn, events, 5, 20.0, "SUCCEEDED");
+    fake.serve(history);
+    let arn = arn.to_string();
+    fake.answer(common::fake::Answer {
+        target: DESCRIBE_EXECUTION,
+        json_version: "1.0",
+        answer: Box::new(move |_| {
+            Ok(json!({"executionArn": arn,
+                "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:M",
+                "status": "SUCCEEDED", "startDate": 1_700_000_000.0, "stopDate": 1_700_000_002.0}))
+        }),
+    });
+}
+
+#[test]
+fn a_final_status_ahead_of_the_history_is_followed_until_the_closing_event() {
+    let arn = "arn:aws:states:us-east-1:123456789012:execution:M:lagging";
+    let fake = FakeAws::start();
+    lagging_history(&fake, arn, true);
+    let output = histx()
+        .args([
+            "sfn",
+            arn,
+            "-f",
+            "-o",
+            "jsonl",
+            "--exit-status",
+            "--interval",
+            "100ms",
+        ])
+        .args(["--endpoint-url", &fake.endpoint()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.stderr.is_empty());
+    let lines = common::json_lines(&output.stdout);
+    let ids: Vec<i64> = lines.iter().map(|l| l["id"].as_i64().unwrap()).collect();
+    assert_eq!(
+        ids,
+        (1..=41).collect::<Vec<_>>(),
+        "every event once, in order"
+    );
+    assert_eq!(lines[40]["type"], "ExecutionSucceeded");
+}
+
+#[test]
+fn a_history_that_never_shows_the_closing_event_ends_the_follow_after_a_bound_and_says_so() {
+    let arn = "arn:aws:states:us-east-1:123456789012:execution:M:unclosed";
+    let fake = FakeAws::start();
+    lagging_history(&fake, arn, false);
+    let output = histx()
+        .args([
+            "sfn",
+            arn,
+            "-f",
+            "-o",
+            "jsonl",
+            "--exit-status",
+            "--interval",
+            "50ms",
+        ])
+        .args(["--endpoint-url", &fake.endpoint()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr,
+        "histx: the run's status is succeeded but its history showed no closing event in \
+         10 reads after it; stopped following\n"
+    );
+    assert_eq!(common::json_lines(&output.stdout).len(), 40);
 }

@@ -166,3 +166,109 @@ fn a_pipeline_execution_followed_reprints_each_action_as_it_changes() {
         "running, then succeeded: {counts:?}"
     );
 }
+
+#[test]
+fn the_newest_pipeline_execution_followed_ends_with_its_end_and_duration() {
+    use common::fake::Answer;
+    use serde_json::json;
+    let execution = "11111111-1111-4111-8111-111111111111";
+    for extra in [&["--summary", "-o", "json"][..], &["-o", "table"][..]] {
+        let (actions, status) = fake_codepipeline::advancing_execution(
+            "web",
+            execution,
+            vec![
+                ("Source.Checkout", 0.0, 0.5, "Succeeded"),
+                ("Build.Compile", 0.5, 1.2, "Failed"),
+            ],
+        );
+        let fake = FakeAws::start();
+        fake.serve(actions);
+        fake.answer(status);
+        // The newest execution, as listed when the follow starts: still in progress.
+        fake.answer(Answer {
+            target: fake_codepipeline::LIST_EXECUTIONS,
+            json_version: "1.1",
+            answer: Box::new(move |_| {
+                Ok(
+                    json!({"pipelineExecutionSummaries": [{"pipelineExecutionId": execution,
+                    "status": "InProgress", "startTime": 1_714_557_600.0,
+                    "lastUpdateTime": 1_714_557_600.0}]}),
+                )
+            }),
+        });
+        let output = histx()
+            .args(["codepipeline", "web", "--latest", "-f", "--exit-status"])
+            .args(["--interval", "100ms", "--endpoint-url", &fake.endpoint()])
+            .args(extra)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(output.status.code(), Some(3), "{stdout}");
+        if extra[0] == "--summary" {
+            let summary: Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(summary["status"], "failed", "{summary}");
+            assert!(summary["end"].is_string(), "{summary}");
+            assert_eq!(summary["duration_ms"], 1200, "{summary}");
+        } else {
+            let last = stdout.lines().rfind(|l| !l.trim().is_empty()).unwrap();
+            assert!(last.starts_with("Run failed · after 1.2s"), "{stdout}");
+        }
+    }
+}
+
+#[test]
+fn a_step_that_waits_after_it_ran_is_printed_again() {
+    let (steps, status) = fake_ssm::advancing_automation(
+        AUTOMATION,
+        vec![
+            ("approve", 0.3, 0.9, "Waiting"),
+            ("after", 0.3, 1.5, "Success"),
+        ],
+    );
+    let fake = FakeAws::start();
+    fake.serve(steps);
+    fake.answer(status);
+    let endpoint = fake.endpoint();
+    let output = histx()
+        .args(["ssm", AUTOMATION, "--endpoint-url", &endpoint])
+        .args([
+            "--follow",
+            "-o",
+            "jsonl",
+            "--exit-status",
+            "--interval",
+            "100ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let followed = json_lines(&output.stdout);
+    let after = histx()
+        .args([
+            "ssm",
+            AUTOMATION,
+            "--endpoint-url",
+            &endpoint,
+            "-o",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    let after = json_lines(&after.stdout);
+    let approve = |lines: &[Value]| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l["name"] == "approve")
+            .map(|l| l["status"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (seen, last) = (approve(&followed), approve(&after));
+    assert_eq!(seen.last(), last.last(), "{seen:?}");
+    assert!(seen.iter().any(|s| s == "running"), "{seen:?}");
+    assert_ne!(last.last().map(String::as_str), Some("running"));
+}

@@ -8,7 +8,9 @@
 use crate::common;
 
 use common::fake::FakeAws;
-use common::fake_swf::{workflow_on_a_timeline, TimedRun, DESCRIBE, HISTORY};
+use common::fake_swf::{
+    workflow_on_a_lagging_timeline, workflow_on_a_timeline, TimedRun, DESCRIBE, HISTORY,
+};
 use common::histx;
 use serde_json::{json, Value};
 
@@ -215,4 +217,202 @@ fn without_follow_a_continued_run_is_shown_alone_and_counts_as_completed() {
     let events = common::json_lines(&output.stdout);
     assert_eq!(events.len(), 5);
     assert!(events.iter().all(|e| e["execution"] == label("run-1")));
+}
+
+#[test]
+fn a_status_that_says_continued_as_new_before_the_history_does_is_still_followed_on() {
+    // The history shows each moment 0.6 s after DescribeWorkflowExecution: the status
+    // says CONTINUED_AS_NEW (and, last, FAILED) before the closing events can be read.
+    let fake = FakeAws::start();
+    workflow_on_a_lagging_timeline(&fake, DOMAIN, WORKFLOW, chain(0.4, true), 0.6);
+    let output = swf(&fake, "run-1", &[FOLLOW, &["-o", "jsonl"]].concat());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert_eq!(
+        stderr,
+        "histx: run run-1 continued as new run run-2; following it\n\
+         histx: run run-2 continued as new run run-3; following it\n"
+    );
+    let events = common::json_lines(&output.stdout);
+    assert_eq!(events.len(), 15, "every run's five events");
+    assert_eq!(events[14]["type"], "WorkflowExecutionFailed");
+    assert_eq!(events[14]["execution"], label("run-3"));
+}
+
+#[test]
+fn a_followed_chain_s_table_ends_with_the_last_run_s_line() {
+    let fake = serving(0.5, true);
+    let output = swf(
+        &fake,
+        "run-1",
+        &[FOLLOW, &["-o", "table", "--color", "never"]].concat(),
+    );
+    assert_eq!(output.status.code(), Some(3));
+    let text = String::from_utf8(output.stdout).unwrap();
+    // Every run's rows were streamed ...
+    assert_eq!(text.matches("DecisionTaskScheduled").count(), 3, "{text}");
+    // ... the line under them is of the last run alone: 5 events, not 15.
+    let last = text.lines().rfind(|l| !l.trim().is_empty()).unwrap();
+    assert!(last.starts_with("Run failed"), "{text}");
+    assert!(last.contains(" 5 events"), "{last}");
+}
+
+fn quoted(arg: &str) -> String {
+    format!("'{}'", arg.replace('\'', r"'\''"))
+}
+
+/// The command run on a pseudo-terminal of `rows` rows (script(1)): what the terminal got.
+fn on_a_terminal(rows: u16, args: &[&str]) -> (String, i32) {
+    on_a_terminal_with(rows, args, "")
+}
+
+/// [`on_a_terminal`], the command line followed by `redirect` (e.g. `2>/dev/null`).
+fn on_a_terminal_with(rows: u16, args: &[&str], redirect: &str) -> (String, i32) {
+    let plain = common::histx_process();
+    let line = std::iter::once(plain.get_program().to_string_lossy().to_string())
+        .chain(args.iter().map(|a| a.to_string()))
+        .map(|a| quoted(&a))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let output = std::process::Command::new("script")
+        .env_clear()
+        .envs(plain.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("TERM", "xterm")
+        .env("LANG", "C.UTF-8")
+        .args([
+            "-qec",
+            &format!("stty rows {rows} cols 80; exec {line} {redirect}"),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn a_followed_chain_s_tree_on_a_terminal_is_of_the_last_run() {
+    let fake = serving(0.6, true);
+    let endpoint = fake.endpoint();
+    let (screen, code) = on_a_terminal(
+        40,
+        &[
+            "swf",
+            "--domain",
+            DOMAIN,
+            WORKFLOW,
+            "--run-id",
+            "run-1",
+            "--endpoint-url",
+            &endpoint,
+            "--follow",
+            "--exit-status",
+            "--interval",
+            "100ms",
+            "-o",
+            "tree",
+            "--color",
+            "never",
+        ],
+    );
+    assert_eq!(code, 3, "{screen}");
+    // The last frame: after the last cursor-up, if the tree was redrawn, and after the
+    // last line said on stderr (the next frame starts below it).
+    let from = [
+        screen.rfind("A\r").map(|at| at + 2),
+        screen.rfind("following it\n").map(|at| at + 13),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(0);
+    let last: Vec<&str> = screen[from..]
+        .lines()
+        .map(|l| l.trim_start_matches("\u{1b}[2K"))
+        .collect();
+    let header = |name: &str| {
+        last.iter()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {last:?}"))
+            .to_string()
+    };
+    assert!(header("Execution").ends_with("run-3"), "{last:?}");
+    assert!(header("Events").contains('5'), "{last:?}");
+    assert!(!header("Events").contains("15"), "{last:?}");
+    assert!(
+        !last.iter().any(|l| l.contains("ContinuedAsNew")),
+        "{last:?}"
+    );
+    assert!(
+        !last.iter().any(|l| l.contains("part of the history")),
+        "{last:?}"
+    );
+}
+
+#[test]
+fn a_limit_ends_a_gathered_follow_as_it_ends_a_stream() {
+    for format in ["jsonl", "json", "tree"] {
+        let fake = serving(0.7, true);
+        let output = swf(
+            &fake,
+            "run-1",
+            &[FOLLOW, &["-o", format, "--limit", "2"]].concat(),
+        );
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        // Still running (the first run's first two events), not followed on.
+        assert_eq!(output.status.code(), Some(8), "{format}: {stdout}");
+        assert!(output.stderr.is_empty(), "{format}: no new run followed");
+        match format {
+            "jsonl" => assert_eq!(common::json_lines(stdout.as_bytes()).len(), 2),
+            "json" => {
+                let document: Value = serde_json::from_str(&stdout).unwrap();
+                let events = document.as_array().unwrap();
+                let ids: Vec<&Value> = events.iter().map(|e| &e["id"]).collect();
+                assert_eq!(ids, [1, 2], "{document}");
+                assert!(events.iter().all(|e| e["execution"] == label("run-1")));
+            }
+            _ => {
+                assert!(stdout.contains("decision 1"), "{stdout}");
+                assert!(!stdout.contains("WorkflowExecutionFailed"), "{stdout}");
+            }
+        }
+    }
+}
+
+#[test]
+fn with_stderr_elsewhere_the_tree_is_redrawn_over_itself_across_runs() {
+    let fake = serving(0.6, false);
+    let endpoint = fake.endpoint();
+    let args = [
+        "swf",
+        "--domain",
+        DOMAIN,
+        WORKFLOW,
+        "--run-id",
+        "run-1",
+        "--endpoint-url",
+        &endpoint,
+        "--follow",
+        "--exit-status",
+        "--interval",
+        "100ms",
+        "-o",
+        "tree",
+        "--color",
+        "never",
+    ];
+    let (screen, code) = on_a_terminal_with(40, &args, "2>/dev/null");
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        !screen.contains("following it"),
+        "stderr is elsewhere: {screen}"
+    );
+    // Each frame after the first goes back up over the one before: never stacked.
+    let frames = screen.matches("Execution  ").count();
+    assert!(frames > 1, "{screen:?}");
+    let ups = screen.matches("A\r").count();
+    assert_eq!(ups, frames - 1, "{screen:?}");
 }

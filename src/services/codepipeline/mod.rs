@@ -41,7 +41,9 @@ use crate::source::{BoxedSource, Gathered};
 use crate::wire::parse_timestamp;
 use anyhow::Result;
 use serde_json::Value;
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 pub const SERVICE: &str = "codepipeline";
 
@@ -102,6 +104,9 @@ pub struct CodePipeline {
     selection: Selection,
     /// The shown pipeline execution's own state, when ListPipelineExecutions gave it.
     run: Option<RunState>,
+    /// While following: its state as GetPipelineExecution last gave it (its end, once it
+    /// ended), which has the last word over `run`.
+    polled: Rc<RefCell<Option<RunState>>>,
     /// Made on the first request, for those that follow.
     client: Option<aws_sdk_codepipeline::Client>,
     /// Which execution was chosen, for the engine to say.
@@ -208,6 +213,7 @@ impl Service for CodePipeline {
             pipeline,
             selection,
             run: None,
+            polled: Rc::default(),
             client: None,
             notices: Notices::default(),
             run_statuses: args.run.run_statuses,
@@ -269,6 +275,7 @@ impl Service for CodePipeline {
         Ok(Box::new(Watched {
             live,
             known: self.run.clone(),
+            polled: self.polled.clone(),
         }))
     }
 
@@ -313,7 +320,8 @@ impl Service for CodePipeline {
     }
 
     fn summary(&self, events: &[Event]) -> RunSummary {
-        tree::summary(events, self.run.as_ref())
+        let polled = self.polled.borrow();
+        tree::summary(events, polled.as_ref().or(self.run.as_ref()))
     }
 
     fn tree(&self, events: &[Event], summary: &RunSummary) -> Vec<Node> {
@@ -359,20 +367,23 @@ impl Service for CodePipeline {
 struct Watched {
     live: LiveActions,
     known: Option<RunState>,
+    /// Each state polled, shared with the service for its summary.
+    polled: Rc<RefCell<Option<RunState>>>,
 }
 
 impl Watch for Watched {
     fn status(
         &mut self,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunState>> + '_>> {
-        let live = &self.live;
-        let id = live.execution_id.as_deref().unwrap_or_default();
-        Box::pin(pipeline_execution_state(
-            &live.client,
-            &live.pipeline,
-            id,
-            self.known.as_ref(),
-        ))
+        Box::pin(async move {
+            let live = &self.live;
+            let id = live.execution_id.as_deref().unwrap_or_default();
+            let state =
+                pipeline_execution_state(&live.client, &live.pipeline, id, self.known.as_ref())
+                    .await?;
+            *self.polled.borrow_mut() = Some(state.clone());
+            Ok(state)
+        })
     }
 
     fn newest_first(&mut self) -> BoxedSource {

@@ -40,13 +40,15 @@ pub fn summary(events: &[Event], run: Option<&RunState>) -> RunSummary {
     summary.start = run
         .and_then(|r| r.start)
         .or_else(|| newest.and_then(|actions| actions.iter().filter_map(|a| a.time).min()));
-    summary.end = match run {
-        Some(run) => run.end,
-        None if summary.status.is_some_and(Status::is_final) => {
-            latest.iter().filter_map(|a| a.end_time).max()
-        }
-        None => None,
-    };
+    // GetPipelineExecution (what a follow polls) gives no times: an execution that
+    // ended without an end of its own ended with its last action.
+    summary.end = run.and_then(|run| run.end).or_else(|| {
+        summary
+            .status
+            .is_some_and(Status::is_final)
+            .then(|| latest.iter().filter_map(|a| a.end_time).max())
+            .flatten()
+    });
     summary.duration_ms = summary
         .start
         .zip(summary.end)

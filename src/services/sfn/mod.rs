@@ -373,6 +373,11 @@ impl Watch for Watched {
         }
     }
 
+    /// The history ends with one of the records [`Watch::turn`] reads.
+    fn closes(&self) -> bool {
+        true
+    }
+
     /// A run that ended can be redriven.
     fn reopens(&self) -> bool {
         true

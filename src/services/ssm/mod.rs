@@ -462,12 +462,14 @@ impl Watch for Watched {
     fn spans(&self) -> Option<Spans> {
         Some(Spans {
             id: |step| step.get("StepExecutionId")?.as_str().map(str::to_string),
+            // Only a final status outranks: a step that waits (for an approval, a
+            // schedule) after it ran is printed again; a finished one never again.
             progress: |step| {
                 let status = step.get("StepStatus").and_then(Value::as_str);
                 match status.map(status_of) {
                     Some(status) if status.is_final() => 2,
-                    Some(Status::Running) => 1,
-                    _ => 0,
+                    Some(_) => 1,
+                    None => 0,
                 }
             },
             mark: |step| serde_json::json!([step.get("StepStatus"), step.get("ExecutionEndTime")]),

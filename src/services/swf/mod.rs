@@ -215,6 +215,11 @@ impl Watch for Watched {
         }
     }
 
+    /// The history ends with one of the records [`Watch::turn`] reads.
+    fn closes(&self) -> bool {
+        true
+    }
+
     /// The same workflow's new run (same domain and workflowId).
     fn follow_into(&mut self, successor: &str) -> Result<String> {
         let line = format!(

@@ -152,6 +152,20 @@ pub fn synthetic_history(count: usize) -> Vec<Value> {
         .collect()
 }
 
+/// [`synthetic_history`] of `count` events whose last one closes the run with
+/// ExecutionSucceeded (as a finished run's history does).
+pub fn succeeded_history(count: usize) -> Vec<Value> {
+    let mut events = synthetic_history(count - 1);
+    events.push(serde_json::json!({
+        "timestamp": 1_700_000_000.0 + count as f64 * 0.001,
+        "id": count,
+        "previousEventId": count - 1,
+        "type": "ExecutionSucceeded",
+        "executionSucceededEventDetails": {"output": "{}", "outputDetails": {"truncated": false}},
+    }));
+    events
+}
+
 /// What a timed execution does at one moment ([`timed_execution`]): `at` seconds after
 /// the first request to either call, these events are appended to its history, and
 /// DescribeExecution answers `status` from then on.

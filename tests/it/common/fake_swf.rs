@@ -300,6 +300,19 @@ pub fn workflow_on_a_timeline(
     workflow_id: &str,
     runs: Vec<TimedRun>,
 ) {
+    workflow_on_a_lagging_timeline(fake, domain, workflow_id, runs, 0.0);
+}
+
+/// [`workflow_on_a_timeline`], with a history that shows each moment `lag` seconds after
+/// DescribeWorkflowExecution does (an eventually consistent history: the status says a
+/// run closed before its closing event can be read).
+pub fn workflow_on_a_lagging_timeline(
+    fake: &FakeAws,
+    domain: &str,
+    workflow_id: &str,
+    runs: Vec<TimedRun>,
+    lag: f64,
+) {
     let base = 1_700_000_000.0_f64;
     type Timeline = Vec<(f64, Vec<Value>)>;
     let runs: Vec<(String, Timeline, String)> = runs
@@ -334,13 +347,16 @@ pub fn workflow_on_a_timeline(
     let (domain, workflow_id) = (domain.to_string(), workflow_id.to_string());
     // The run a request names: its events by now, whether it has closed, its close status
     // and the times it started and closed.
-    let now = move |request: &Value| -> Result<(Vec<Value>, bool, String, f64, f64), ApiError> {
+    let now = move |request: &Value,
+                    lag: f64|
+          -> Result<(Vec<Value>, bool, String, f64, f64), ApiError> {
         let elapsed = clock
             .lock()
             .unwrap()
             .get_or_insert_with(std::time::Instant::now)
             .elapsed()
-            .as_secs_f64();
+            .as_secs_f64()
+            - lag;
         let asked = |pointer: &str| {
             request
                 .pointer(pointer)
@@ -369,6 +385,12 @@ pub fn workflow_on_a_timeline(
             .iter()
             .find(|(run, _, _)| *run == asked_run)
             .ok_or_else(unknown)?;
+        // A lagging history still has the run's first events (it exists).
+        let elapsed = if lag > 0.0 {
+            elapsed.max(moments[0].0)
+        } else {
+            elapsed
+        };
         let come: Vec<&(f64, Vec<Value>)> =
             moments.iter().filter(|(at, _)| *at <= elapsed).collect();
         if come.is_empty() {
@@ -386,7 +408,7 @@ pub fn workflow_on_a_timeline(
     let history_now = now.clone();
     let mut history = get_workflow_execution_history(Arc::new(Vec::new()));
     history.select = Box::new(move |request| {
-        let (mut events, ..) = history_now(request)?;
+        let (mut events, ..) = history_now(request, lag)?;
         if request.get("reverseOrder") == Some(&Value::Bool(true)) {
             events.reverse();
         }
@@ -397,7 +419,7 @@ pub fn workflow_on_a_timeline(
         target: DESCRIBE,
         json_version: "1.0",
         answer: Box::new(move |request| {
-            let (_, closed, close_status, started, ended) = now(request)?;
+            let (_, closed, close_status, started, ended) = now(request, 0.0)?;
             let mut info = json!({
                 "execution": request["execution"],
                 "workflowType": {"name": "Chained", "version": "1"},
