@@ -938,6 +938,8 @@ fn read_plan<S: Service>(history: &HistoryArgs) -> Result<ReadPlan, UsageError> 
         page_size,
         page_size_chosen: history.page_size.is_some(),
         reverse: history.reverse,
+        // A follow's first read stays one chain: polls read newest first after it.
+        whole: history.limit.is_none() && !history.follow,
     })
 }
 
@@ -987,6 +989,7 @@ pub(crate) async fn read_child<S: Service>(
         page_size: S::MAX_PAGE_SIZE,
         page_size_chosen: false,
         reverse,
+        whole: true,
     };
     let notices = service.notices();
     let live = service.live(connection, read).await?;

@@ -47,3 +47,4 @@ mod swf_normalize;
 mod swf_truth;
 mod table_fitting;
 mod timeouts;
+mod two_chains;
