@@ -6,7 +6,7 @@
 //! record is handed over once, in order, the same as one chain would.
 //!
 //! Ahead's pages are handed over as they arrive; behind's are held (at most half the
-//! history) and handed over, turned around, when the chains meet. The behind chain
+//! history, as compact JSON text) and handed over, turned around, when the chains meet. The behind chain
 //! starts only after ahead's first page had a token (a one-page history costs one
 //! request), and it is asked for a page only while the gap between the two is wider
 //! than a page (a two-page history costs two requests; a full `n`-page history `n`).
@@ -78,8 +78,9 @@ pub struct TwoChains<A> {
     reached: Option<i64>,
     /// The nearest position behind holds.
     held_from: Option<i64>,
-    /// Behind's pages, as they came (furthest first).
-    held: Vec<Vec<Value>>,
+    /// Behind's pages, as they came (furthest first), each kept as its JSON text: a
+    /// parsed record takes several times the room of its text, and these wait.
+    held: Vec<String>,
     ready: VecDeque<Vec<Value>>,
     met: bool,
 }
@@ -143,19 +144,21 @@ impl<A: PageApi + 'static> TwoChains<A> {
             self.held_from = Some(self.held_from.map_or(nearest, |h| h.min(nearest)));
         }
         if !page.is_empty() {
-            self.held.push(page);
+            self.held.push(Value::Array(page).to_string());
         }
         self.met |= done || self.touching();
     }
 
     /// The chains met: behind's pages, turned around, follow ahead's; no more requests.
-    fn meet(&mut self) {
+    fn meet(&mut self) -> Result<()> {
         self.ahead = Slot::Gone;
         self.behind = Slot::Gone;
-        for mut page in std::mem::take(&mut self.held).into_iter().rev() {
+        for text in std::mem::take(&mut self.held).into_iter().rev() {
+            let mut page: Vec<Value> = serde_json::from_str(&text)?;
             page.reverse();
             self.ready.push_back(page);
         }
+        Ok(())
     }
 }
 
@@ -212,7 +215,7 @@ impl<A: PageApi + 'static> Source for TwoChains<A> {
                     // Neither chain has more to ask for: whatever was read is all.
                     _ => {
                         self.met = true;
-                        self.meet();
+                        self.meet()?;
                         continue;
                     }
                 };
@@ -244,7 +247,7 @@ impl<A: PageApi + 'static> Source for TwoChains<A> {
                     self.phase = Phase::Both;
                 }
                 if self.met {
-                    self.meet();
+                    self.meet()?;
                 }
             }
         })
