@@ -34,7 +34,13 @@ timed() {
 }
 
 server=
-stop() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; server=; }
+stop() {
+    if [ -n "$server" ]; then
+        kill "$server" 2>/dev/null || true
+        wait "$server" 2>/dev/null || true
+    fi
+    server=
+}
 trap stop EXIT
 start_fake() { # events delay_ms
     port=$(free_port)

@@ -81,8 +81,17 @@ pub struct TwoChains<A> {
     /// Behind's pages, as they came (furthest first), each kept as its JSON text: a
     /// parsed record takes several times the room of its text, and these wait.
     held: Vec<String>,
-    ready: VecDeque<Vec<Value>>,
+    /// Pages to hand over: ahead's as they came, then behind's, each parsed only when
+    /// its turn comes (held text is parsed a page at a time).
+    ready: VecDeque<Ready>,
     met: bool,
+}
+
+/// A page waiting to be handed over.
+enum Ready {
+    Page(Vec<Value>),
+    /// Behind's, as JSON text, to be turned around.
+    Held(String),
 }
 
 impl<A: PageApi + 'static> TwoChains<A> {
@@ -129,7 +138,7 @@ impl<A: PageApi + 'static> TwoChains<A> {
             self.reached = Some(self.reached.map_or(furthest, |r| r.max(furthest)));
         }
         if !page.is_empty() {
-            self.ready.push_back(page);
+            self.ready.push_back(Ready::Page(page));
         }
         self.met |= done || self.touching();
     }
@@ -150,15 +159,11 @@ impl<A: PageApi + 'static> TwoChains<A> {
     }
 
     /// The chains met: behind's pages, turned around, follow ahead's; no more requests.
-    fn meet(&mut self) -> Result<()> {
+    fn meet(&mut self) {
         self.ahead = Slot::Gone;
         self.behind = Slot::Gone;
-        for text in std::mem::take(&mut self.held).into_iter().rev() {
-            let mut page: Vec<Value> = serde_json::from_str(&text)?;
-            page.reverse();
-            self.ready.push_back(page);
-        }
-        Ok(())
+        let held = std::mem::take(&mut self.held);
+        self.ready.extend(held.into_iter().rev().map(Ready::Held));
     }
 }
 
@@ -172,8 +177,14 @@ impl<A: PageApi + 'static> Source for TwoChains<A> {
     fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
         Box::pin(async move {
             loop {
-                if let Some(page) = self.ready.pop_front() {
-                    return Ok(Step::Page(page));
+                match self.ready.pop_front() {
+                    Some(Ready::Page(page)) => return Ok(Step::Page(page)),
+                    Some(Ready::Held(text)) => {
+                        let mut page: Vec<Value> = serde_json::from_str(&text)?;
+                        page.reverse();
+                        return Ok(Step::Page(page));
+                    }
+                    None => {}
                 }
                 if self.met {
                     return Ok(Step::End);
@@ -215,7 +226,7 @@ impl<A: PageApi + 'static> Source for TwoChains<A> {
                     // Neither chain has more to ask for: whatever was read is all.
                     _ => {
                         self.met = true;
-                        self.meet()?;
+                        self.meet();
                         continue;
                     }
                 };
@@ -247,7 +258,7 @@ impl<A: PageApi + 'static> Source for TwoChains<A> {
                     self.phase = Phase::Both;
                 }
                 if self.met {
-                    self.meet()?;
+                    self.meet();
                 }
             }
         })
