@@ -5,14 +5,21 @@ Serves one execution of N synthetic events (Pass states with small JSON payloads
 generated page by page, with the real API's paging rules: maxResults default 100,
 at most 1000, opaque tokens. Counts requests; GET /requests returns the count.
 
-usage: fake_sfn_server.py PORT EVENTS
+Each request is answered after DELAY_MS milliseconds (default 0): a round trip to a
+region. Requests are served concurrently (one thread each), as a service would.
+
+usage: fake_sfn_server.py PORT EVENTS [DELAY_MS]
 """
 import json
 import sys
+import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT, TOTAL = int(sys.argv[1]), int(sys.argv[2])
+DELAY = (float(sys.argv[3]) if len(sys.argv) > 3 else 0.0) / 1000.0
 REQUESTS = 0
+COUNT_LOCK = threading.Lock()
 
 
 def event(i):
@@ -35,6 +42,17 @@ def event(i):
     return base
 
 
+ENCODED = {}
+
+
+def encoded(i):
+    """An event's JSON, made once: the fake's own time stays out of the figures."""
+    text = ENCODED.get(i)
+    if text is None:
+        text = ENCODED[i] = json.dumps(event(i))
+    return text
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -50,16 +68,21 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         global REQUESTS
-        REQUESTS += 1
+        with COUNT_LOCK:
+            REQUESTS += 1
+        arrived = time.monotonic()
         request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         size = request.get("maxResults") or 100
         start = int(request["nextToken"][4:]) if request.get("nextToken") else 0
         end = min(start + min(size, 1000), TOTAL)
         ids = range(TOTAL - start, TOTAL - end, -1) if request.get("reverseOrder") else range(start + 1, end + 1)
-        page = {"events": [event(i) for i in ids]}
+        body = '{"events":[' + ",".join(encoded(i) for i in ids) + "]"
         if end < TOTAL:
-            page["nextToken"] = "AAAA%d" % end
-        body = json.dumps(page).encode()
+            body += ',"nextToken":"AAAA%d"' % end
+        body = (body + "}").encode()
+        left = DELAY - (time.monotonic() - arrived)
+        if left > 0:
+            time.sleep(left)
         self.send_response(200)
         self.send_header("Content-Type", "application/x-amz-json-1.0")
         self.send_header("Content-Length", str(len(body)))
@@ -67,4 +90,6 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+for i in range(1, TOTAL + 1):
+    encoded(i)
 ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()

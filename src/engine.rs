@@ -1049,6 +1049,8 @@ fn read_plan<S: Service>(history: &HistoryArgs) -> Result<ReadPlan, UsageError> 
         page_size,
         page_size_chosen: history.page_size.is_some(),
         reverse: history.reverse,
+        // A follow's first read stays one chain: polls read newest first after it.
+        whole: history.limit.is_none() && !history.follow,
     })
 }
 
@@ -1101,6 +1103,7 @@ pub(crate) async fn read_child<S: Service>(
         page_size: S::MAX_PAGE_SIZE,
         page_size_chosen: false,
         reverse,
+        whole: true,
     };
     let notices = service.notices();
     let live = service.live(connection, read).await?;
@@ -1393,7 +1396,11 @@ impl<N: Normalizer> Reader<N> {
             if keep_wire {
                 wire.extend(page.iter().cloned());
             }
-            events.extend(self.normalize(page));
+            // Room for this page only: doubling a vector of 25,000 events would hold
+            // half as many again unused at the peak (and a copy while it moves).
+            let page = self.normalize(page);
+            events.reserve_exact(page.len());
+            events.extend(page);
         }
 
         let mut summary = service.summary(&events);

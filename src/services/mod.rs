@@ -93,6 +93,9 @@ pub struct ReadPlan {
     pub page_size_chosen: bool,
     /// Newest first (`--reverse`).
     pub reverse: bool,
+    /// The whole history is wanted (no `--limit`): a live source may read it from both
+    /// ends at once ([`crate::source::two_chains`]).
+    pub whole: bool,
 }
 
 /// Lines for the user about how a history is read (`histx: run R (open, started T)`),

@@ -7,6 +7,7 @@
 pub mod merged;
 pub mod pager;
 pub mod saved;
+pub mod two_chains;
 
 use anyhow::Result;
 use serde_json::Value;

@@ -51,3 +51,4 @@ mod swf_truth;
 mod table_fitting;
 mod timeline_stats;
 mod timeouts;
+mod two_chains;

@@ -94,12 +94,14 @@ fn pages_are_1000_events_with_the_page_size_left_unset() {
         vec![None, None, None],
         "one request per 1000 events"
     );
+    // Two chains: the first page, the newest page, then the one between them.
     let requests = fake.requests(HISTORY);
     assert!(requests[0].get("nextPageToken").is_none());
-    assert!(requests[1]["nextPageToken"]
+    assert_eq!(requests[1]["reverseOrder"], json!(true));
+    assert!(requests[1].get("nextPageToken").is_none());
+    assert!(requests[2]["nextPageToken"]
         .as_str()
         .is_some_and(|t| t.starts_with("AAAA")));
-    assert_ne!(requests[1]["nextPageToken"], requests[2]["nextPageToken"]);
     assert_eq!(requests[0]["domain"], json!(DOMAIN));
     assert_eq!(
         requests[0]["execution"],
@@ -146,7 +148,9 @@ fn reverse_asks_the_service_and_keeps_its_order() {
     assert_eq!(ids(&out), (1..=1500).rev().collect::<Vec<_>>());
     let requests = fake.requests(HISTORY);
     assert_eq!(requests.len(), 2);
-    assert!(requests.iter().all(|r| r["reverseOrder"] == json!(true)));
+    // The newest page first; the oldest page from the other end meets it.
+    assert_eq!(requests[0]["reverseOrder"], json!(true));
+    assert_eq!(requests[1]["reverseOrder"], json!(false));
 }
 
 #[test]

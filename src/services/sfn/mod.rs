@@ -23,6 +23,7 @@ use crate::services::{
 };
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
+use crate::source::two_chains::TwoChains;
 use crate::source::{BoxedSource, PageByPage};
 use crate::wire::as_i64;
 use anyhow::Result;
@@ -179,8 +180,17 @@ impl Service for Sfn {
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
         let include_data = self.include_data;
         let (arn, client) = self.connected(connection).await?;
-        let api = LiveHistory::new(client, arn, read.reverse, include_data);
-        Ok(Box::new(TokenPager::new(api, read.page_size)))
+        let api = |reverse| LiveHistory::new(client.clone(), arn, reverse, include_data);
+        if read.whole {
+            return Ok(Box::new(TwoChains::new(
+                api(read.reverse),
+                api(!read.reverse),
+                read.page_size,
+                Self::history_order,
+                read.reverse,
+            )));
+        }
+        Ok(Box::new(TokenPager::new(api(read.reverse), read.page_size)))
     }
 
     const FOLLOWS: bool = true;

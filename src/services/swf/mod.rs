@@ -64,6 +64,7 @@ use crate::services::{
 };
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
+use crate::source::two_chains::TwoChains;
 use crate::source::BoxedSource;
 use crate::wire::as_i64;
 use anyhow::Result;
@@ -350,14 +351,24 @@ impl Service for Swf {
     /// then reads its history.
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
         let (client, execution) = self.found(connection).await?;
-        let api = LiveHistory {
-            client,
-            execution,
-            reverse: read.reverse,
+        let run_id_given = self.args.run_id.is_some();
+        let api = |reverse| LiveHistory {
+            client: client.clone(),
+            execution: execution.clone(),
+            reverse,
             page_size_chosen: read.page_size_chosen,
-            run_id_given: self.args.run_id.is_some(),
+            run_id_given,
         };
-        Ok(Box::new(TokenPager::new(api, read.page_size)))
+        if read.whole {
+            return Ok(Box::new(TwoChains::new(
+                api(read.reverse),
+                api(!read.reverse),
+                read.page_size,
+                Self::history_order,
+                read.reverse,
+            )));
+        }
+        Ok(Box::new(TokenPager::new(api(read.reverse), read.page_size)))
     }
 
     const FOLLOWS: bool = true;

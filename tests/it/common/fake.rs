@@ -103,6 +103,9 @@ pub struct Quirks {
     pub short_pages: bool,
     /// The last page carries an empty token instead of none (SSM documents `""`).
     pub empty_final_token: bool,
+    /// The page that holds the last record still carries a token, and the page it
+    /// names is empty (the services do not promise that a token leads to records).
+    pub empty_last_page: bool,
 }
 
 struct ApiState {
@@ -502,7 +505,8 @@ impl ApiState {
         if end >= records.len() && self.quirks.empty_final_token {
             page.insert(api.response_token_key.to_string(), json!(""));
         }
-        if end < records.len() {
+        let empty_next = self.quirks.empty_last_page && offset < end && end == records.len();
+        if end < records.len() || empty_next {
             self.token_counter += 1;
             // Opaque, long and unguessable-looking, like the real services' tokens.
             let token = format!(
