@@ -34,6 +34,10 @@ impl Report for StatsReport {
     }
 
     fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()> {
+        if run.nothing_failed {
+            writeln!(out, "nothing failed")?;
+            return out.flush();
+        }
         // The filters keep a node's ancestors in the tree, for context: a span counts
         // only when an event of its own passed them (or, a group of attempts, one of
         // theirs). The events of runs read with --depth count too.

@@ -46,6 +46,10 @@ impl Report for TimelineReport {
     }
 
     fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()> {
+        if run.nothing_failed {
+            writeln!(out, "nothing failed")?;
+            return out.flush();
+        }
         let mut rows = rows(&run.tree, self.expand);
         let total = rows.len();
         if let Some(limit) = run.limit {

@@ -172,6 +172,10 @@ fn failed_on_a_run_that_succeeded_says_nothing_failed() {
         let out = stdout(succeeded, 120, &["--failed", "-o", format]);
         assert!(out.ends_with("\nnothing failed\n"), "{out}");
     }
+    for format in ["timeline", "stats"] {
+        let out = stdout(succeeded, 120, &["--failed", "-o", format]);
+        assert_eq!(out, "nothing failed\n", "{format}");
+    }
     let (out, err) = run(succeeded, 120, &["--failed", "-o", "jsonl"]);
     assert!(out.is_empty());
     assert_eq!(err, "histx: nothing failed\n");
