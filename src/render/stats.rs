@@ -224,6 +224,7 @@ fn write_table(out: &mut dyn Write, rows: &[Stat], presentation: &Presentation) 
             *w = (*w).max(width(cell));
         }
     }
+    let natural_name = widths[0];
     // Fit: the kind gives way first (to 8 columns), then the name (to 13), then the
     // kind goes.
     let full = presentation.width.map_or(100, usize::from);
@@ -233,6 +234,11 @@ fn write_table(out: &mut dyn Write, rows: &[Stat], presentation: &Presentation) 
     let over = line(&widths).saturating_sub(full);
     widths[0] -= over.min(widths[0].saturating_sub(13));
     let columns = if line(&widths) > full { 9 } else { 10 };
+    if columns == 9 {
+        // The kind went: the name takes back what it gave way for it.
+        let rest = line(&widths[..9]) - widths[0];
+        widths[0] = natural_name.min(full.saturating_sub(rest).max(13));
+    }
     let header: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
     let body: Vec<Vec<String>> = cells.into_iter().map(|row| row.to_vec()).collect();
     for row in std::iter::once(&header).chain(&body) {
@@ -259,6 +265,45 @@ fn write_table(out: &mut dyn Write, rows: &[Stat], presentation: &Presentation) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lines(rows: &[Stat], width: u16) -> Vec<String> {
+        let presentation = Presentation {
+            color: false,
+            width: Some(width),
+            ascii: false,
+        };
+        let mut out = Vec::new();
+        write_table(&mut out, rows, &presentation).unwrap();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn a_name_cut_for_the_kind_is_whole_again_when_the_kind_goes() {
+        let row = Stat {
+            name: "runPatchBaseline".into(),
+            kind: "aws:runCommand".into(),
+            count: 2,
+            failed: 1,
+            retried: 0,
+            durations: vec![183_000, 187_000],
+        };
+        // 16 + 59 columns of numbers: the name whole, without the kind, in 80.
+        let table = lines(std::slice::from_ref(&row), 80);
+        assert!(table[1].starts_with("runPatchBaseline  "), "{table:?}");
+        assert!(!table[0].contains("KIND"), "{table:?}");
+        assert!(table.iter().all(|l| width(l) <= 80), "{table:?}");
+        // With no room to spare, the name still gives way, to 13 at least.
+        let table = lines(std::slice::from_ref(&row), 60);
+        assert!(table[1].starts_with("runPatchBase…  "), "{table:?}");
+        // Wide enough for everything: nothing is cut.
+        let table = lines(&[row], 120);
+        assert!(table[1].starts_with("runPatchBaseline  "), "{table:?}");
+        assert!(table[1].ends_with("aws:runCommand"), "{table:?}");
+    }
 
     #[test]
     fn nearest_rank_percentiles() {
