@@ -85,7 +85,6 @@ pub(crate) fn cut(text: &str, max: usize, ellipsis: &str) -> String {
 }
 
 /// `text` without its SGR colour sequences (`ESC [ ... m`), as a terminal shows it.
-#[cfg(test)]
 pub(crate) fn strip_colour(text: &str) -> String {
     let mut plain = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();

@@ -313,7 +313,7 @@ fn wrapped(value: &str, room: Option<usize>) -> Vec<String> {
                 };
                 lines.push(close(keep, &active));
                 current = format!("{active}{rest}");
-                used = width(&strip(&rest));
+                used = width(&rest);
                 last_space = None;
             }
             if c == ' ' {
@@ -335,23 +335,9 @@ fn close(mut line: String, active: &str) -> String {
     line
 }
 
-/// `text` without escape sequences, to measure it.
-fn strip(text: &str) -> String {
-    let mut plain = String::new();
-    let mut escape = false;
-    for c in text.chars() {
-        match c {
-            '\u{1b}' => escape = true,
-            c if escape => escape = !c.is_ascii_alphabetic(),
-            c => plain.push(c),
-        }
-    }
-    plain
-}
-
-/// The columns `line` takes, escape sequences aside.
+/// The columns `line` takes, colour aside.
 fn width(line: &str) -> usize {
-    super::width(&strip(line))
+    super::width(&super::strip_colour(line))
 }
 
 /// Where a failure leads in the runs a run started, in one line: `5 of 40 child

@@ -6,17 +6,16 @@
 //! name says it without colour); the time a span waited rather than worked (queued for
 //! a worker, between a retry's attempts, a Wait state, a timer, a manual approval) is
 //! drawn in a lighter glyph, so gaps show at a glance. A loop of more than
-//! [`FOLD_ABOVE`] iterations shows its unsuccessful and slow iterations and one row for
+//! [`LOOP_FOLD_OVER`] iterations shows its unsuccessful and slow iterations and one row for
 //! the rest (`--expand`: all). Fitted to the width in display columns (100 when unknown).
 
 use super::style;
 use super::table::format_duration;
 use super::{cut, terminal_safe, width, Needs, Presentation, Report, RunReport};
+use crate::model::fold::LOOP_FOLD_OVER;
 use crate::model::{Node, NodeKind, Status, Timestamp, Work};
 use std::io::{self, Write};
 
-/// A loop with more iterations than this folds (`--expand` shows them all).
-pub const FOLD_ABOVE: usize = 20;
 /// Slow iterations kept in a folded loop, at most.
 const SLOW_KEPT: usize = 5;
 /// The narrowest time axis, in columns.
@@ -176,14 +175,14 @@ impl Fold {
     }
 }
 
-/// Which of a node's children fold: when more than [`FOLD_ABOVE`] of them are
+/// Which of a node's children fold: when more than [`LOOP_FOLD_OVER`] of them are
 /// iterations, every succeeded iteration but the slow ones (more than twice the median
 /// iteration's duration, the [`SLOW_KEPT`] slowest at most). `None`: nothing folds.
 fn fold(children: &[&Node]) -> Option<Fold> {
     let iterations: Vec<usize> = (0..children.len())
         .filter(|&i| matches!(children[i].kind, NodeKind::Iteration { .. }))
         .collect();
-    if iterations.len() <= FOLD_ABOVE {
+    if iterations.len() <= LOOP_FOLD_OVER {
         return None;
     }
     let mut durations: Vec<i64> = iterations

@@ -1549,7 +1549,7 @@ fn a_child_in_another_region_is_read_in_its_own_region_whatever_region_is_given(
         "{out}"
     );
     assert_eq!(histories_of(&fake), [NESTED_PARENT, child.as_str()]);
-    assert_eq!(fake.signed_regions(HISTORY), ["us-east-1", "eu-west-1"]);
+    assert_eq!(fake.regions(HISTORY), ["us-east-1", "eu-west-1"]);
 }
 
 #[test]

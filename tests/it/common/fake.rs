@@ -251,39 +251,18 @@ impl FakeAws {
     /// The region each request to `target` was signed for (the third part of its
     /// Authorization header's credential scope, KEY/DATE/REGION/SERVICE), in order.
     pub fn regions(&self, target: &str) -> Vec<String> {
-        let requests = self
-            .runtime
-            .block_on(self.server.received_requests())
-            .unwrap_or_default();
-        requests
-            .iter()
-            .filter(|r| r.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) == Some(target))
-            .map(|r| {
-                let authorization = r
-                    .headers
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
-                authorization
-                    .split("Credential=")
-                    .nth(1)
-                    .and_then(|scope| scope.split('/').nth(2))
-                    .unwrap_or_default()
-                    .to_string()
-            })
-            .collect()
+        self.scope_parts(target, 2)
     }
 
-    /// The region each request to `target` was signed for (its credential scope's), in
-    /// order.
-    pub fn signed_regions(&self, target: &str) -> Vec<String> {
-        self.scopes(target)
-            .iter()
-            .map(|scope| scope.split('/').nth(2).unwrap_or_default().to_string())
-            .collect()
+    /// The access key id each request to `target` was signed with (from its
+    /// Authorization header's credential scope), in order.
+    pub fn access_keys(&self, target: &str) -> Vec<String> {
+        self.scope_parts(target, 0)
     }
 
-    fn scopes(&self, target: &str) -> Vec<String> {
+    /// Part `n` of the credential scope (KEY/DATE/REGION/SERVICE/aws4_request) of each
+    /// request to `target`, in order.
+    fn scope_parts(&self, target: &str, n: usize) -> Vec<String> {
         let requests = self
             .runtime
             .block_on(self.server.received_requests())
@@ -301,32 +280,7 @@ impl FakeAws {
                     .split("Credential=")
                     .nth(1)
                     .and_then(|scope| scope.split(',').next())
-                    .unwrap_or_default()
-                    .to_string()
-            })
-            .collect()
-    }
-
-    /// The access key id each request to `target` was signed with (from its
-    /// Authorization header's credential scope), in order.
-    pub fn access_keys(&self, target: &str) -> Vec<String> {
-        let requests = self
-            .runtime
-            .block_on(self.server.received_requests())
-            .unwrap_or_default();
-        requests
-            .iter()
-            .filter(|r| r.headers.get("x-amz-target").and_then(|v| v.to_str().ok()) == Some(target))
-            .map(|r| {
-                let authorization = r
-                    .headers
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
-                authorization
-                    .split("Credential=")
-                    .nth(1)
-                    .and_then(|scope| scope.split('/').next())
+                    .and_then(|scope| scope.split('/').nth(n))
                     .unwrap_or_default()
                     .to_string()
             })
