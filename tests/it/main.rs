@@ -26,6 +26,7 @@ mod listing_fake;
 mod listing_moto;
 mod pager;
 mod paste;
+mod read_progress;
 mod saved_files;
 mod saved_order;
 mod sfn_cli;

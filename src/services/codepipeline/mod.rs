@@ -162,6 +162,7 @@ impl CodePipeline {
 impl Service for CodePipeline {
     const NAME: &'static str = SERVICE;
     const MAX_PAGE_SIZE: usize = MAX_PAGE_SIZE;
+    const RECORD_NOUN: (&'static str, &'static str) = ("action", "actions");
     const SAVED_SHAPE: SavedShape = SavedShape {
         service: SERVICE,
         history: "CodePipeline action executions",

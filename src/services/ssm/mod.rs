@@ -107,6 +107,7 @@ impl Service for Ssm {
     const NAME: &'static str = SERVICE;
     /// The largest page DescribeAutomationStepExecutions returns.
     const MAX_PAGE_SIZE: usize = 50;
+    const RECORD_NOUN: (&'static str, &'static str) = ("step", "steps");
     const SAVED_SHAPE: SavedShape = SavedShape {
         service: SERVICE,
         history: "SSM Automation step executions",
