@@ -38,6 +38,7 @@ mod sfn_redrive;
 mod sfn_truth;
 mod snapshots_tree_table;
 mod span_follow;
+mod ssm_chains;
 mod ssm_cli;
 mod ssm_fake;
 mod ssm_normalize;
