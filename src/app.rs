@@ -9,7 +9,7 @@ use crate::generate;
 use crate::listing;
 use crate::render::Presentation;
 use crate::services::{codepipeline, sfn, ssm, swf, Service};
-use crate::terminal::{pager, Screen};
+use crate::terminal::{pager, progress, Screen};
 use anyhow::Result;
 use std::io::Write;
 
@@ -79,6 +79,22 @@ async fn service<S: Service>(
                 out,
             )
             .await
+        }
+        Verb::Ls(list) if screen.stderr_terminal => {
+            // A long listing shows how far it is on stderr (see `engine::show`).
+            let mut guarded;
+            let out: &mut dyn Write = if screen.stdout_rows.is_some() {
+                guarded = progress::Guarded(out);
+                &mut guarded
+            } else {
+                out
+            };
+            let listed = tokio::select! {
+                listed = listing::list::<S>(list, &connection, presentation, out) => listed,
+                never = engine::draw_reading(("run", "runs")) => match never {},
+            };
+            progress::end();
+            listed
         }
         Verb::Ls(list) => listing::list::<S>(list, &connection, presentation, out).await,
     };

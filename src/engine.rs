@@ -78,9 +78,10 @@ impl View {
     }
 }
 
-/// `histx <service> show`: prints the history of one run. Following with stderr on a
-/// terminal, a progress line is drawn there meanwhile (not while the tree is redrawn
-/// in place on stdout: the two would fight over the screen), and erased at the end.
+/// `histx <service> show`: prints the history of one run. With stderr on a terminal, a
+/// progress line is drawn there meanwhile: following, the run's (not while the tree is
+/// redrawn in place on stdout: the two would fight over the screen); else, once the
+/// read has taken a second, the records and pages read so far. It is erased at the end.
 pub async fn show<S: Service>(
     service: S,
     history: &HistoryArgs,
@@ -92,7 +93,7 @@ pub async fn show<S: Service>(
     let followed = Rc::new(Followed::new());
     let live = history.follow && live_view_wanted(history, &screen);
     let redrawn = live && history.output == Format::Tree;
-    if !history.follow || !screen.stderr_terminal || redrawn {
+    if !screen.stderr_terminal || redrawn {
         return show_run(
             service,
             history,
@@ -112,9 +113,15 @@ pub async fn show<S: Service>(
     } else {
         out
     };
+    let draw: futures_util::future::LocalBoxFuture<'_, std::convert::Infallible> = if history.follow
+    {
+        Box::pin(draw_progress(&followed))
+    } else {
+        Box::pin(draw_reading(S::RECORD_NOUN))
+    };
     let shown = tokio::select! {
         shown = show_run(service, history, connection, presentation, screen, out, followed.clone()) => shown,
-        never = draw_progress(&followed) => match never {},
+        never = draw => match never {},
     };
     progress::end();
     shown
@@ -139,6 +146,22 @@ async fn draw_progress(followed: &Followed) -> std::convert::Infallible {
         progress::show(&followed.facts());
     }
 }
+
+/// Draws the line of a read once it has taken [`READING_SHOWN_AFTER`], then a few times
+/// a second, until the command is done (it is dropped).
+pub(crate) async fn draw_reading(noun: (&'static str, &'static str)) -> std::convert::Infallible {
+    let began = Instant::now();
+    tokio::time::sleep(READING_SHOWN_AFTER).await;
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        progress::show_reading(&progress::Reading::so_far(noun, began.elapsed()));
+    }
+}
+
+/// A read quicker than this shows no progress line.
+const READING_SHOWN_AFTER: Duration = Duration::from_secs(1);
 
 /// What a follow has established so far, for the progress line: the poller and the
 /// status calls fill it in.
@@ -1147,6 +1170,7 @@ impl<N: Normalizer> Reader<N> {
         match step? {
             Step::Page(page) => {
                 self.pages += 1;
+                progress::read_page(page.len());
                 Ok(Some(page))
             }
             Step::CaughtUp | Step::End => Ok(None),

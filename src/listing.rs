@@ -32,6 +32,7 @@ pub async fn list<S: Service>(
     let parents = listing.parents;
     let mut sink = runs::sink(options.output, listing.parents, presentation);
     let mut runs = Runs::new(listing, &query);
+    runs.counted = true;
     let mut printed = 0;
     while let Some(page) = runs.next_page().await? {
         printed += page.len();
@@ -44,10 +45,12 @@ pub async fn list<S: Service>(
     if printed == 0 && options.output == crate::render::runs::ListFormat::Table {
         // A table of nothing has no header either: say so where people look.
         let what = if parents { "nothing" } else { "no runs" };
+        crate::terminal::progress::before_stderr_line();
         let _ = writeln!(std::io::stderr(), "histx: {what} to list");
     }
     if printed < query.limit {
         if let Some(window) = window {
+            crate::terminal::progress::before_stderr_line();
             let _ = writeln!(
                 std::io::stderr(),
                 "{}",
@@ -79,6 +82,9 @@ struct Runs<'q> {
     query: &'q RunQuery,
     kept: usize,
     done: bool,
+    /// Each page read is counted for the progress line (`ls`; not the newest run `show`
+    /// picks, whose line counts the run's records).
+    counted: bool,
 }
 
 impl<'q> Runs<'q> {
@@ -88,6 +94,7 @@ impl<'q> Runs<'q> {
             query,
             kept: 0,
             done: false,
+            counted: false,
         }
     }
 
@@ -126,6 +133,9 @@ impl<'q> Runs<'q> {
                     return Ok(None);
                 }
             };
+            if self.counted {
+                crate::terminal::progress::read_page(page.len());
+            }
             let mut records: Vec<RunRecord> =
                 page.into_iter().filter_map(&self.listing.record).collect();
             if !self.listing.parents {

@@ -127,6 +127,9 @@ pub trait Service {
     const MAX_PAGE_SIZE: usize;
     /// What its saved pages look like.
     const SAVED_SHAPE: SavedShape;
+    /// What one of its history records is called, one and many (the progress line of
+    /// a long read says how many were read).
+    const RECORD_NOUN: (&'static str, &'static str) = ("event", "events");
 
     /// Its own `show` arguments: its target, and its own options.
     type Args: clap::Args;

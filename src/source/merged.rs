@@ -2,11 +2,16 @@
 //! answers one status per request (Step Functions' statusFilter, SWF's open and closed
 //! lists). Each list is read a page at a time, and a record is handed over only once
 //! every list that may still hold a newer one has a page in hand, so the merge asks for
-//! no page it does not need.
+//! no page it does not need. The lists that need their next page are asked at once
+//! (at most [`AT_ONCE`] of them): the same pages as one after another, sooner.
 
 use super::{AtEnd, BoxedSource, NextStep, Source, Step};
+use futures_util::StreamExt;
 use serde_json::Value;
 use std::collections::VecDeque;
+
+/// Lists asked for their next page at the same time, at most.
+pub const AT_ONCE: usize = 8;
 
 /// A record's place in a newest-first list (its start, in milliseconds).
 pub type NewestKey = fn(&Value) -> Option<i64>;
@@ -57,12 +62,25 @@ impl Source for Merged {
                 return Ok(Step::End);
             }
             loop {
-                for side in &mut self.sides {
-                    if side.buffer.is_empty() && !side.done {
-                        match side.source.next(at_most).await? {
-                            Step::Page(page) => side.buffer.extend(page),
-                            Step::CaughtUp | Step::End => side.done = true,
-                        }
+                let asked = self
+                    .sides
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(_, side)| side.buffer.is_empty() && !side.done)
+                    .map(|(i, side)| async move {
+                        let step = side.source.next(at_most).await;
+                        (i, side, step)
+                    });
+                let mut answers: Vec<_> = futures_util::stream::iter(asked)
+                    .buffer_unordered(AT_ONCE)
+                    .collect()
+                    .await;
+                // In the lists' order: the first list's error is the one said.
+                answers.sort_by_key(|(i, _, _)| *i);
+                for (_, side, step) in answers {
+                    match step? {
+                        Step::Page(page) => side.buffer.extend(page),
+                        Step::CaughtUp | Step::End => side.done = true,
                     }
                 }
                 let mut batch = Vec::new();

@@ -4,6 +4,7 @@
 //! [`Step::End`]; a source that has nothing new *yet* says [`Step::CaughtUp`], which is
 //! what a follower polls on. No source invents page tokens: those stay inside the pager.
 
+pub mod id_chains;
 pub mod merged;
 pub mod pager;
 pub mod saved;

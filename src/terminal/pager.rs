@@ -108,6 +108,8 @@ impl<'a> Paged<'a> {
         else {
             return Ok(());
         };
+        // The pager has the terminal from now on: no progress line over it.
+        super::progress::hand_over();
         match spawn(&command) {
             Ok(mut child) => {
                 let stdin = child.stdin.take();

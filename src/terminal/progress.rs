@@ -1,12 +1,16 @@
-//! The progress line of `--follow` on stderr, only when stderr is a terminal: the run's
-//! status, the time elapsed, the records so far and when the next poll is, as one line
-//! rewritten in place (carriage return, erase the line), never ended by a newline.
+//! The progress line on stderr, only when stderr is a terminal, as one line rewritten in
+//! place (carriage return, erase the line), never ended by a newline: with `--follow`
+//! the run's status, the time elapsed, the records so far and when the next poll is
+//! ([`Facts`]); for a read that takes longer than a second, the records and pages read
+//! so far and the time it took ([`Reading`], counted by [`read_page`]).
 //!
 //! Whether it is on the screen is one process-wide fact, so that every writer of stderr
 //! (a service's notices, the retry notice, the error or Ctrl-C line in `main`) erases it
 //! first with [`clear`], and histx never exits with it showing. When stdout is the same
 //! terminal, [`Guarded`] erases it before output is written and puts it back after each
-//! flush: it never mixes into stdout's lines.
+//! flush: it never mixes into stdout's lines (nor is it drawn between a write and the
+//! flush that puts it on the screen). Once a pager has the terminal ([`hand_over`]),
+//! the line is never drawn again.
 
 use crate::model::Status;
 use crate::render::{cut, width};
@@ -24,6 +28,14 @@ static SHOWN: AtomicBool = AtomicBool::new(false);
 static STDERR_LINES: AtomicUsize = AtomicUsize::new(0);
 /// The last line shown, to put back after stdout was written.
 static LAST: Mutex<Option<String>> = Mutex::new(None);
+/// Stdout was written (through [`Guarded`]) and not flushed yet: drawing the line now
+/// would put it in the middle of stdout's text.
+static HELD: AtomicBool = AtomicBool::new(false);
+/// Another program (the pager) has the terminal: the line is not drawn any more.
+static HANDED_OVER: AtomicBool = AtomicBool::new(false);
+/// Records and pages read so far (see [`read_page`]).
+static RECORDS_READ: AtomicUsize = AtomicUsize::new(0);
+static PAGES_READ: AtomicUsize = AtomicUsize::new(0);
 
 /// What the line says, as the engine knows it.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +76,51 @@ pub fn text(facts: &Facts) -> String {
     )
 }
 
+/// What the line of a read says: how much was read, in how long.
+#[derive(Debug, Clone, Copy)]
+pub struct Reading {
+    /// What a record is called, one and many (`event`, `events`).
+    pub noun: (&'static str, &'static str),
+    pub records: usize,
+    pub pages: usize,
+    pub elapsed: Duration,
+}
+
+impl Reading {
+    /// The read so far: what [`read_page`] counted, `elapsed` since it began.
+    pub fn so_far(noun: (&'static str, &'static str), elapsed: Duration) -> Self {
+        Reading {
+            noun,
+            records: RECORDS_READ.load(Ordering::Relaxed),
+            pages: PAGES_READ.load(Ordering::Relaxed),
+            elapsed,
+        }
+    }
+
+    /// The line's text.
+    pub fn text(&self) -> String {
+        let noun = if self.records == 1 {
+            self.noun.0
+        } else {
+            self.noun.1
+        };
+        format!(
+            "histx: reading · {} {noun} · {} {} · {}",
+            self.records,
+            self.pages,
+            if self.pages == 1 { "page" } else { "pages" },
+            clock(self.elapsed)
+        )
+    }
+}
+
+/// Counts a page of `records` read (of the run or of the runs it started), for
+/// [`Reading::so_far`].
+pub fn read_page(records: usize) {
+    RECORDS_READ.fetch_add(records, Ordering::Relaxed);
+    PAGES_READ.fetch_add(1, Ordering::Relaxed);
+}
+
 /// `1h02m03s`, `4m05s`, `6s`.
 fn clock(elapsed: Duration) -> String {
     let s = elapsed.as_secs();
@@ -77,11 +134,22 @@ fn clock(elapsed: Duration) -> String {
 /// Shows the line for `facts` in place of the last one, cut to the terminal's width
 /// (one column short, so the terminal never wraps it).
 pub fn show(facts: &Facts) {
+    show_line(text(facts));
+}
+
+/// Shows the line of a read (see [`show`]).
+pub fn show_reading(reading: &Reading) {
+    show_line(reading.text());
+}
+
+fn show_line(mut line: String) {
+    if HELD.load(Ordering::Relaxed) || HANDED_OVER.load(Ordering::Relaxed) {
+        return;
+    }
     let columns = terminal_size::terminal_size_of(io::stderr())
         .map(|(terminal_size::Width(w), _)| usize::from(w))
         .filter(|&w| w > 1)
         .unwrap_or(80);
-    let mut line = text(facts);
     if width(&line) >= columns {
         line = cut(&line, columns - 1, "…");
     }
@@ -136,9 +204,16 @@ pub fn end() {
     clear();
 }
 
+/// Another program takes the terminal (the pager): the line is erased, and never drawn
+/// again.
+pub fn hand_over() {
+    HANDED_OVER.store(true, Ordering::Relaxed);
+    clear();
+}
+
 /// Puts the last line back after it was cleared for stdout's sake.
 fn restore() {
-    if SHOWN.load(Ordering::Relaxed) {
+    if SHOWN.load(Ordering::Relaxed) || HANDED_OVER.load(Ordering::Relaxed) {
         return;
     }
     let last = LAST.lock().ok().and_then(|last| last.clone());
@@ -154,16 +229,19 @@ pub struct Guarded<'a>(pub &'a mut dyn Write);
 impl Write for Guarded<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         clear();
+        HELD.store(true, Ordering::Relaxed);
         self.0.write(buf)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         clear();
+        HELD.store(true, Ordering::Relaxed);
         self.0.write_all(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
         self.0.flush()?;
+        HELD.store(false, Ordering::Relaxed);
         restore();
         Ok(())
     }
@@ -198,5 +276,26 @@ mod tests {
             "histx: status not known yet · following for 2m05s · 1 record · polling…"
         );
         assert_eq!(clock(Duration::from_secs(3723)), "1h02m03s");
+    }
+
+    #[test]
+    fn the_line_of_a_read_says_records_pages_and_elapsed() {
+        let reading = Reading {
+            noun: ("step", "steps"),
+            records: 1,
+            pages: 1,
+            elapsed: Duration::from_millis(1500),
+        };
+        assert_eq!(reading.text(), "histx: reading · 1 step · 1 page · 1s");
+        let more = Reading {
+            noun: ("event", "events"),
+            records: 25_000,
+            pages: 25,
+            elapsed: Duration::from_secs(65),
+        };
+        assert_eq!(
+            more.text(),
+            "histx: reading · 25000 events · 25 pages · 1m05s"
+        );
     }
 }

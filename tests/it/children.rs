@@ -1620,3 +1620,65 @@ fn the_timeline_nests_each_child_s_spans_under_the_state_that_started_it_and_sta
     // Five failed children read, each with its Validate state.
     assert_eq!(validate.split_whitespace().nth(1), Some("5"), "{stats}");
 }
+
+#[test]
+fn a_map_run_s_lists_of_each_unsuccessful_status_are_read_at_once() {
+    // Child 7 timed out and child 13 was aborted: three lists (FAILED, TIMED_OUT,
+    // ABORTED), asked at the same time; the same five children read as with one list.
+    let fake = FakeAws::start();
+    let mut histories: HashMap<String, Vec<Value>> = HashMap::new();
+    histories.insert(MAP_PARENT.into(), map_parent());
+    for n in 1..=40 {
+        histories.insert(child_arn(n), child_history(n));
+    }
+    fake.serve(fake_sfn::get_execution_history(histories));
+    let items: Vec<Value> = (1..=40)
+        .map(|n| {
+            let mut item = list_item(n);
+            match n {
+                7 => item["status"] = json!("TIMED_OUT"),
+                13 => item["status"] = json!("ABORTED"),
+                _ => {}
+            }
+            item
+        })
+        .collect();
+    fake.serve(fake_children::list_executions_by_map_run(HashMap::from([
+        (MAP_RUN.to_string(), items.clone()),
+    ])));
+    fake.answer(fake_children::describe_map_run(HashMap::from([(
+        MAP_RUN.to_string(),
+        (MAP_PARENT.to_string(), items),
+    )])));
+    fake.slow_down(LIST_EXECUTIONS, std::time::Duration::from_millis(150));
+    let (out, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "1", "-o", "jsonl"]);
+    assert_eq!(code, Some(0), "{err}");
+    let mut filters: Vec<String> = fake
+        .requests(LIST_EXECUTIONS)
+        .iter()
+        .map(|r| r["statusFilter"].as_str().unwrap().to_string())
+        .collect();
+    filters.sort();
+    assert_eq!(filters, ["ABORTED", "FAILED", "TIMED_OUT"]);
+    assert_eq!(fake.most_in_flight(LIST_EXECUTIONS), 3);
+    let mut read = histories_of(&fake);
+    read.sort();
+    let mut expected: Vec<String> = FAILED_CHILDREN.iter().map(|&n| child_arn(n)).collect();
+    expected.push(MAP_PARENT.to_string());
+    expected.sort();
+    assert_eq!(read, expected);
+    // The children follow the record that started them, oldest first, each once.
+    let executions: Vec<String> = common::json_lines(out.as_bytes())
+        .iter()
+        .map(|e| e["execution"].as_str().unwrap().to_string())
+        .fold(Vec::new(), |mut runs, execution| {
+            if runs.last() != Some(&execution) {
+                runs.push(execution);
+            }
+            runs
+        });
+    let mut runs = vec![MAP_PARENT.to_string()];
+    runs.extend(FAILED_CHILDREN.iter().map(|&n| child_arn(n)));
+    runs.push(MAP_PARENT.to_string());
+    assert_eq!(executions, runs);
+}

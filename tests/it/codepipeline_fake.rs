@@ -75,7 +75,7 @@ fn starts(events: &[Value]) -> Vec<String> {
 }
 
 #[test]
-fn every_action_of_three_pipeline_executions_takes_3_requests_of_100() {
+fn every_action_of_three_pipeline_executions_takes_a_listing_and_a_request_each() {
     let fake = fake();
     let events = events(&fake, &["--all", "-o", "jsonl"]);
     assert_eq!(events.len(), 250);
@@ -94,20 +94,23 @@ fn every_action_of_three_pipeline_executions_takes_3_requests_of_100() {
     assert_eq!(times, sorted, "oldest action first");
     assert_eq!(events[0]["execution"], format!("{PIPELINE}/{FIRST}"));
 
+    // The executions listed once, then each one's actions, 100 a page.
+    assert_eq!(
+        fake.requests(LIST_EXECUTIONS),
+        vec![json!({"pipelineName": PIPELINE, "maxResults": 100})]
+    );
     let requests = fake.requests(LIST_ACTIONS);
     assert_eq!(requests.len(), 3);
     assert!(requests
         .iter()
         .all(|r| r["maxResults"] == 100 && r["pipelineName"] == PIPELINE));
-    assert!(
-        requests.iter().all(|r| r.get("filter").is_none()),
-        "no filter unless asked"
-    );
-    assert!(requests[0].get("nextToken").is_none());
-    assert!(requests[1]["nextToken"]
-        .as_str()
-        .is_some_and(|t| t.starts_with("AAAA")));
-    assert!(fake.requests(LIST_EXECUTIONS).is_empty());
+    assert!(requests.iter().all(|r| r.get("nextToken").is_none()));
+    let mut asked: Vec<&str> = requests
+        .iter()
+        .map(|r| r["filter"]["pipelineExecutionId"].as_str().unwrap())
+        .collect();
+    asked.sort();
+    assert_eq!(asked, [FIRST, SECOND, THIRD]);
 }
 
 #[test]
@@ -188,8 +191,8 @@ fn reverse_is_done_by_histx_not_asked_of_the_service() {
         let mut keys: Vec<&String> = request.as_object().unwrap().keys().collect();
         keys.sort();
         assert!(
-            keys == ["maxResults", "pipelineName"]
-                || keys == ["maxResults", "nextToken", "pipelineName"],
+            keys == ["filter", "maxResults", "pipelineName"]
+                || keys == ["filter", "maxResults", "nextToken", "pipelineName"],
             "{request}"
         );
     }
@@ -415,5 +418,138 @@ fn the_fake_refuses_what_the_service_refuses() {
     assert_eq!(
         next["actionExecutionDetails"].as_array().unwrap().len(),
         100
+    );
+}
+
+/// `count` pipeline executions of `shop-release`, the i-th started an hour after the one
+/// before, every third with 101 actions (two pages), the others with 5.
+fn many_executions(count: usize) -> (Pipelines, Vec<Value>) {
+    let mut actions = Vec::new();
+    for i in 0..count {
+        let id = format!("{i:08x}-aaaa-4aaa-8aaa-aaaaaaaaaaaa");
+        let size = if i % 3 == 0 { 101 } else { 5 };
+        actions.extend(synthetic_actions(&id, size, START + 3600.0 * i as f64));
+    }
+    (
+        HashMap::from([(PIPELINE.to_string(), actions.clone())]),
+        actions,
+    )
+}
+
+fn many_fake(count: usize) -> (FakeAws, Vec<Value>) {
+    let (pipelines, actions) = many_executions(count);
+    let fake = FakeAws::start();
+    fake.serve(fake_codepipeline::list_action_executions(pipelines.clone()));
+    fake.serve(fake_codepipeline::list_pipeline_executions(pipelines));
+    (fake, actions)
+}
+
+/// What `--all` shows of these actions saved in a file (the same normalizer and order,
+/// no request).
+fn from_saved(actions: &[Value], args: &[&str]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("actions.json");
+    std::fs::write(
+        &file,
+        json!({"actionExecutionDetails": actions}).to_string(),
+    )
+    .unwrap();
+    histx()
+        .args(["codepipeline", PIPELINE, "--from"])
+        .arg(&file)
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
+#[test]
+fn all_reads_the_executions_concurrently_at_most_8_at_once_in_the_same_order() {
+    // 130 executions: two listing pages; 44 of them need two pages of actions.
+    let (fake, actions) = many_fake(130);
+    fake.slow_down(LIST_ACTIONS, std::time::Duration::from_millis(40));
+    let out = run(&fake, &["--all", "-o", "jsonl"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let most = fake.most_in_flight(LIST_ACTIONS);
+    assert!(
+        most > 1 && most <= 8,
+        "{most} ListActionExecutions requests in flight at once"
+    );
+    // The same bytes as the same actions read from a file, every action once.
+    assert_eq!(out, from_saved(&actions, &["--all", "-o", "jsonl"]));
+    let events = json_lines(&out);
+    assert_eq!(events.len(), actions.len());
+    let ids: std::collections::HashSet<&str> =
+        events.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), actions.len());
+    // A request per page an execution needs, and two listing pages.
+    assert_eq!(fake.requests(LIST_EXECUTIONS).len(), 2);
+    assert_eq!(fake.requests(LIST_ACTIONS).len(), 130 + 44);
+    // The table and --reverse agree with the file too.
+    let (_, actions) = many_executions(20);
+    for args in [vec!["--all"], vec!["--all", "--reverse", "-o", "jsonl"]] {
+        let (fake, _) = many_fake(20);
+        let mut all = args.clone();
+        all.extend(["--color", "never"]);
+        let live = run(&fake, &all).success().get_output().stdout.clone();
+        assert_eq!(
+            String::from_utf8_lossy(&live),
+            String::from_utf8_lossy(&from_saved(&actions, &all)),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn faults_on_the_executions_chains_still_give_every_action_once() {
+    let (fake, actions) = many_fake(20);
+    fake.slow_down(LIST_ACTIONS, std::time::Duration::from_millis(20));
+    fake.inject(
+        LIST_ACTIONS,
+        vec![
+            Fault::Answer,
+            Fault::Throttle,
+            Fault::Answer,
+            Fault::ServerError,
+            Fault::Unavailable,
+            Fault::Answer,
+            Fault::Answer,
+            Fault::Throttle,
+        ],
+    );
+    fake.inject(LIST_EXECUTIONS, vec![Fault::Throttle]);
+    let out = run(&fake, &["--all", "-o", "jsonl"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(out, from_saved(&actions, &["--all", "-o", "jsonl"]));
+    let events = json_lines(&out);
+    let ids: std::collections::HashSet<&str> =
+        events.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!((events.len(), ids.len()), (actions.len(), actions.len()));
+    // 20 executions, 7 of them two pages, and the 4 retried.
+    assert_eq!(fake.requests(LIST_ACTIONS).len(), 27 + 4);
+
+    // A fault that is not retried fails the read with the service's own line.
+    let (fake, _) = many_fake(20);
+    let denied = ApiError::new(400, "AccessDeniedException", "not allowed");
+    fake.inject(
+        LIST_ACTIONS,
+        vec![Fault::Answer, Fault::Answer, Fault::Error(denied)],
+    );
+    let out = run(&fake, &["--all", "-o", "jsonl"])
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty(), "nothing shown of a partial read");
+    assert_eq!(
+        one_error_line(&out.stderr),
+        "histx: AccessDeniedException: not allowed"
     );
 }

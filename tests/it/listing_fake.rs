@@ -1389,3 +1389,77 @@ fn a_state_machine_or_document_with_from_is_refused_as_naming_no_run() {
         .iter()
         .all(|e| e["execution"] == arn));
 }
+
+#[test]
+fn merged_lists_are_asked_for_their_pages_at_once_in_the_same_order() {
+    let fake = swf_fake();
+    fake.slow_down(fake_swf::LIST_CLOSED, std::time::Duration::from_millis(150));
+    let args = [
+        "swf",
+        "ls",
+        "--domain",
+        "prod",
+        "--run-status",
+        "failed",
+        "--run-status",
+        "aborted",
+        "--limit",
+        "400",
+        "-o",
+        "jsonl",
+    ];
+    let (records, _) = ok(&fake, &args);
+    // Runs 3, 13, 23, ... failed and 5, 15, 25, ... were terminated: newest first.
+    let expected: Vec<Value> = (0..2500)
+        .rev()
+        .filter(|i| i % 10 == 3 || i % 10 == 5)
+        .take(400)
+        .map(|i| json!(format!("prod/order-{}/run{i}", i % 100)))
+        .collect();
+    let expected: Vec<&Value> = expected.iter().collect();
+    assert_eq!(field(&records, "execution"), expected);
+    // One list per close status (aborted: terminated or canceled), all asked at once,
+    // one page each.
+    assert_eq!(fake.most_in_flight(fake_swf::LIST_CLOSED), 3);
+    let closed = fake.requests(fake_swf::LIST_CLOSED);
+    assert_eq!(closed.len(), 3, "{closed:?}");
+    let mut statuses: Vec<&str> = closed
+        .iter()
+        .map(|r| r["closeStatusFilter"]["status"].as_str().unwrap())
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, ["CANCELED", "FAILED", "TERMINATED"]);
+
+    // Step Functions' statusFilter lists, the same way.
+    let (fake, executions) = sfn_fake();
+    fake.slow_down(LIST_EXECUTIONS, std::time::Duration::from_millis(150));
+    let (records, _) = ok(
+        &fake,
+        &[
+            "sfn",
+            "ls",
+            MACHINE,
+            "--run-status",
+            "failed",
+            "--run-status",
+            "timed_out",
+            "--run-status",
+            "succeeded",
+            "--limit",
+            "30",
+            "-o",
+            "jsonl",
+        ],
+    );
+    let expected: Vec<&Value> = executions
+        .iter()
+        .rev()
+        .filter(|e| e["stateMachineArn"] == MACHINE && e["status"] != "RUNNING")
+        .take(30)
+        .map(|e| &e["executionArn"])
+        .collect();
+    assert_eq!(field(&records, "execution"), expected);
+    let most = fake.most_in_flight(LIST_EXECUTIONS);
+    assert!(most > 1 && most <= 8, "{most} in flight at once");
+    assert_eq!(fake.requests(LIST_EXECUTIONS).len(), 3);
+}

@@ -46,8 +46,16 @@ fn names(events: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// The requests of one direction (`ReverseOrder` true or not), in the order sent.
+fn requests_one_way(fake: &FakeAws, reverse: bool) -> Vec<Value> {
+    fake.requests(TARGET)
+        .into_iter()
+        .filter(|r| (r["ReverseOrder"] == json!(true)) == reverse)
+        .collect()
+}
+
 #[test]
-fn an_automation_of_120_steps_takes_3_requests_of_50() {
+fn an_automation_of_120_steps_takes_3_requests_of_50_oldest_first() {
     let steps = synthetic_steps(120);
     let fake = fake_with(steps.clone());
     assert_eq!(
@@ -55,8 +63,12 @@ fn an_automation_of_120_steps_takes_3_requests_of_50() {
         steps,
         "-o raw is the served steps"
     );
-    let requests = fake.requests(TARGET);
-    assert_eq!(page_sizes(&fake), vec![json!(50); 3]);
+    // The first two pages alone, then the third and the newest page at once (the
+    // chains meet there; see tests/it/ssm_chains.rs): one request more at most.
+    let requests = requests_one_way(&fake, false);
+    assert_eq!(requests.len(), 3);
+    assert!(page_sizes(&fake).iter().all(|size| *size == json!(50)));
+    assert!(fake.requests(TARGET).len() <= 4);
     assert!(requests
         .iter()
         .all(|r| r["AutomationExecutionId"] == EXECUTION));
@@ -66,7 +78,9 @@ fn an_automation_of_120_steps_takes_3_requests_of_50() {
         .is_some_and(|t| t.starts_with("AAAA")));
     assert_ne!(requests[1]["NextToken"], requests[2]["NextToken"]);
     assert!(
-        requests.iter().all(|r| r.get("Filters").is_none()),
+        fake.requests(TARGET)
+            .iter()
+            .all(|r| r.get("Filters").is_none()),
         "no filter unless asked"
     );
 
@@ -84,6 +98,17 @@ fn reverse_asks_the_service_for_the_newest_first() {
     let events = stdout_lines(&fake, &["--reverse", "-o", "jsonl"]);
     let expected: Vec<String> = (1..=120).rev().map(|n| format!("step{n}")).collect();
     assert_eq!(names(&events), expected);
+    // The newest pages first; the oldest one (the other chain) after them at most.
+    let requests = fake.requests(TARGET);
+    assert!(requests[..2]
+        .iter()
+        .all(|r| r["ReverseOrder"] == json!(true)));
+    assert_eq!(requests_one_way(&fake, true).len(), 3);
+    assert!(requests.len() <= 4);
+    // A limited read is one chain, newest first.
+    let fake = fake_with(synthetic_steps(120));
+    let events = stdout_lines(&fake, &["--reverse", "--limit", "60", "-o", "jsonl"]);
+    assert_eq!(names(&events), expected[..60]);
     assert!(fake
         .requests(TARGET)
         .iter()
@@ -257,7 +282,7 @@ fn throttling_is_retried_without_losing_a_step() {
         .clone();
     assert_eq!(json_lines(&out), steps);
     assert_eq!(
-        fake.requests(TARGET).len(),
+        requests_one_way(&fake, false).len(),
         5,
         "three pages and two retries"
     );
@@ -266,8 +291,12 @@ fn throttling_is_retried_without_losing_a_step() {
 #[test]
 fn page_size_is_checked_against_the_api_maximum() {
     let fake = fake_with(synthetic_steps(120));
-    stdout_lines(&fake, &["--page-size", "40", "-o", "jsonl"]);
-    assert_eq!(page_sizes(&fake), vec![json!(40); 3]);
+    assert_eq!(
+        stdout_lines(&fake, &["--page-size", "40", "-o", "jsonl"]).len(),
+        120
+    );
+    assert!(page_sizes(&fake).iter().all(|size| *size == json!(40)));
+    assert_eq!(requests_one_way(&fake, false).len(), 3);
     let out = run(&fake, &["--page-size", "51"])
         .code(2)
         .get_output()

@@ -162,9 +162,9 @@ impl PageApi for ListPipelines {
 }
 
 /// ListPipelineExecutions, one page per call, from the wire.
-struct ListPipelineExecutions {
-    client: aws_sdk_codepipeline::Client,
-    pipeline: String,
+pub(super) struct ListPipelineExecutions {
+    pub(super) client: aws_sdk_codepipeline::Client,
+    pub(super) pipeline: String,
 }
 
 impl PageApi for ListPipelineExecutions {

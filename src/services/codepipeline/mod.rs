@@ -7,7 +7,8 @@
 //! the newest (the latest started of ListPipelineExecutions' first page; with `--from`,
 //! the execution in the file whose first action started last), said on stderr as one
 //! line; `--execution-id` names another; `--all` shows every execution the API keeps,
-//! with an execution column in the table. An action of any other pipeline execution is
+//! with an execution column in the table, each execution's actions read with its own
+//! chain of pages, several at once ([`all`]). An action of any other pipeline execution is
 //! dropped even if the service sends one.
 //!
 //! The API lists the newest actions first and has no order parameter, and a pipeline's
@@ -19,6 +20,7 @@
 //! Pages are read from the wire JSON, so every field, including ones newer than the SDK
 //! we build with, reaches `-o raw` and the action's `details`.
 
+mod all;
 mod api;
 mod list;
 mod normalize;
@@ -162,6 +164,7 @@ impl CodePipeline {
 impl Service for CodePipeline {
     const NAME: &'static str = SERVICE;
     const MAX_PAGE_SIZE: usize = MAX_PAGE_SIZE;
+    const RECORD_NOUN: (&'static str, &'static str) = ("action", "actions");
     const SAVED_SHAPE: SavedShape = SavedShape {
         service: SERVICE,
         history: "CodePipeline action executions",
@@ -254,10 +257,18 @@ impl Service for CodePipeline {
     }
 
     /// The newest execution is found first (ListPipelineExecutions, said on stderr), so
-    /// that only that execution's actions are asked for.
+    /// that only that execution's actions are asked for. `--all` lists the executions and
+    /// reads each one's actions, several at once ([`all`]).
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
         let mut live = self.connected(connection).await?;
         live.execution_id = self.chosen_execution(&live).await?;
+        if live.execution_id.is_none() {
+            return Ok(Box::new(all::AllActions::new(
+                live.client,
+                live.pipeline,
+                read.page_size,
+            )));
+        }
         Ok(Box::new(TokenPager::new(live, read.page_size)))
     }
 

@@ -87,7 +87,7 @@ impl PageApi for LiveHistory {
 
 /// A Map Run's child executions: DescribeMapRun for its counts, then ListExecutions by
 /// mapRunArn (pages of 1000), for each of FAILED, TIMED_OUT and ABORTED that has any
-/// (every child with `all`), oldest first.
+/// (every child with `all`), the lists read at the same time; oldest first.
 pub async fn map_run_children(
     client: &aws_sdk_sfn::Client,
     map_run: &crate::services::ChildRun,
@@ -124,8 +124,9 @@ pub async fn map_run_children(
         .map(|(status, _)| Some(status))
         .collect()
     };
-    let mut listed: Vec<(i64, String)> = Vec::new();
-    for status in filters {
+    // One list per status, all asked at once (there are at most three).
+    let lists = filters.into_iter().map(|status| async move {
+        let mut listed: Vec<(i64, String)> = Vec::new();
         let mut token: Option<String> = None;
         loop {
             let page = client
@@ -146,6 +147,11 @@ pub async fn map_run_children(
                 _ => break,
             }
         }
+        Ok::<_, anyhow::Error>(listed)
+    });
+    let mut listed: Vec<(i64, String)> = Vec::new();
+    for list in futures_util::future::join_all(lists).await {
+        listed.extend(list?);
     }
     listed.sort();
     listed.dedup_by(|a, b| a.1 == b.1);

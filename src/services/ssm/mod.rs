@@ -5,7 +5,9 @@
 //! duration. Pages hold up to 50 steps (the API maximum). `--filter` is passed to the
 //! API after its key is checked here against the keys the SDK knows; `--reverse` asks the
 //! service (`ReverseOrder`). With `--from`, the same filters are applied here instead,
-//! with the meaning the API reference gives them.
+//! with the meaning the API reference gives them. A whole read walks the list from both
+//! ends at once (`ReverseOrder` both ways) and meets by step id
+//! ([`crate::source::id_chains`]).
 //!
 //! Pages are read from the wire JSON, so every field, including ones newer than the SDK
 //! we build with, reaches `-o raw` and the step's `details`.
@@ -26,6 +28,7 @@ use crate::services::{
     ChildGroup, ChildKind, ChildRun, Notices, Origin, ReadPlan, RunListing, RunQuery, RunState,
     Service, Spans, Watch,
 };
+use crate::source::id_chains::{IdChains, Rules};
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
 use crate::source::{BoxedSource, PageByPage};
@@ -107,6 +110,7 @@ impl Service for Ssm {
     const NAME: &'static str = SERVICE;
     /// The largest page DescribeAutomationStepExecutions returns.
     const MAX_PAGE_SIZE: usize = 50;
+    const RECORD_NOUN: (&'static str, &'static str) = ("step", "steps");
     const SAVED_SHAPE: SavedShape = SavedShape {
         service: SERVICE,
         history: "SSM Automation step executions",
@@ -186,10 +190,34 @@ impl Service for Ssm {
         SsmNormalizer::new(self.execution.as_ref().map(|e| e.id.clone()))
     }
 
+    /// A whole read walks the steps from both ends at once, met by step id
+    /// ([`IdChains`]); a read of the first N steps, or one whose filters can make a
+    /// step leave the list or a short one, is one chain.
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
         let (execution, client) = self.connected(connection).await?;
-        let api = LiveSteps::new(client, &execution, &self.filters, read.reverse)?;
-        Ok(Box::new(TokenPager::new(api, read.page_size)))
+        let api = |reverse| LiveSteps::new(client.clone(), &execution, &self.filters, reverse);
+        // A step's status changes while the automation runs, so under a status filter it
+        // may leave the list between two pages: no meeting rule is exact over a list
+        // that shrinks in the middle (one chain is what it always was). StepExecutionId
+        // names at most ten steps: one page, nothing to gain. The other keys (a step's
+        // name, action, parent, start) never let a step leave the list once in it: it
+        // only grows, at the end, as steps start.
+        let one_chain = self
+            .filters
+            .iter()
+            .any(|f| matches!(f.key, "StepExecutionStatus" | "StepExecutionId"));
+        if read.whole && !one_chain {
+            return Ok(Box::new(IdChains::new(
+                api(read.reverse)?,
+                api(!read.reverse)?,
+                read.page_size,
+                STEP_CHAINS,
+            )));
+        }
+        Ok(Box::new(TokenPager::new(
+            api(read.reverse)?,
+            read.page_size,
+        )))
     }
 
     const FOLLOWS: bool = true;
@@ -332,6 +360,31 @@ impl Service for Ssm {
     }
 }
 
+/// A step's StepExecutionId.
+fn step_execution_id(step: &Value) -> Option<String> {
+    step.get("StepExecutionId")?.as_str().map(str::to_string)
+}
+
+/// How far along a step is: 2 final, 1 any other status, 0 none. Only a final status
+/// outranks: a step that waits (for an approval, a schedule) after it ran is news
+/// again; a finished one never again.
+fn step_progress(step: &Value) -> u8 {
+    let status = step.get("StepStatus").and_then(Value::as_str);
+    match status.map(status_of) {
+        Some(status) if status.is_final() => 2,
+        Some(_) => 1,
+        None => 0,
+    }
+}
+
+/// The two chains of a whole read meet by StepExecutionId; a step that has not started
+/// (no ExecutionStartTime) has no place in the list's order yet.
+const STEP_CHAINS: Rules = Rules {
+    id: step_execution_id,
+    progress: step_progress,
+    unplaced: |step| step.get("ExecutionStartTime").is_none(),
+};
+
 /// The first value of a step's output `key` (any case; an output list's first string).
 fn output_value(outputs: &Value, key: &str) -> Option<String> {
     let (_, values) = outputs
@@ -461,17 +514,8 @@ impl Watch for Watched {
 
     fn spans(&self) -> Option<Spans> {
         Some(Spans {
-            id: |step| step.get("StepExecutionId")?.as_str().map(str::to_string),
-            // Only a final status outranks: a step that waits (for an approval, a
-            // schedule) after it ran is printed again; a finished one never again.
-            progress: |step| {
-                let status = step.get("StepStatus").and_then(Value::as_str);
-                match status.map(status_of) {
-                    Some(status) if status.is_final() => 2,
-                    Some(_) => 1,
-                    None => 0,
-                }
-            },
+            id: step_execution_id,
+            progress: step_progress,
             mark: |step| serde_json::json!([step.get("StepStatus"), step.get("ExecutionEndTime")]),
         })
     }

@@ -57,9 +57,11 @@ pub fn describe_automation_step_executions(executions: HashMap<String, Vec<Value
 }
 
 /// The steps of an automation as they are now, by ID; `None` for one that does not exist.
-type Lookup = Box<dyn Fn(&str) -> Option<Vec<Value>> + Send + Sync>;
+pub type Lookup = Box<dyn Fn(&str) -> Option<Vec<Value>> + Send + Sync>;
 
-fn steps_api(lookup: Lookup) -> Api {
+/// DescribeAutomationStepExecutions over the steps `lookup` gives at each request (in
+/// start-time order; an automation that changes as it is read).
+pub fn steps_api(lookup: Lookup) -> Api {
     Api {
         target: TARGET,
         json_version: "1.1",
