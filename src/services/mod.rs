@@ -195,6 +195,35 @@ pub trait Service {
         Err(unsupported(Self::NAME, "follow a run"))
     }
 
+    /// A cheap `--summary` (see `engine::cheap`): the run's history newest first, in
+    /// pages of `page_size`, for the newest page or two of it. `None` (the default): the
+    /// service has none, and its summary is of a whole read.
+    async fn newest_first(
+        &mut self,
+        _connection: &Connection,
+        _page_size: usize,
+    ) -> Result<Option<BoxedSource>> {
+        Ok(None)
+    }
+
+    /// The run's summary from its newest events only, `newest` (normalized together,
+    /// in history order: the last ones of a longer history, which they do not start)
+    /// and its status call's `state`; `None` when something the summary says lies in
+    /// the older events, or cannot be told from these (the engine then reads on, or
+    /// reads the whole history). It must be exactly the summary of the whole history,
+    /// but for [`RunSummary::children`], which the engine fills in. The default: `None`.
+    fn summary_of_newest(&self, _newest: &[Event], _state: &RunState) -> Option<RunSummary> {
+        None
+    }
+
+    /// True when the run cannot have started any other run, as the service says without
+    /// its history (a state machine's definition holds no state that starts one): then
+    /// a cheap summary knows its count of children (none). One request at most; the
+    /// default: false (not known).
+    async fn starts_no_runs(&mut self, _connection: &Connection) -> bool {
+        false
+    }
+
     /// `histx <service> ls` arguments of its own: the parent whose runs are listed (a
     /// state machine, a workflow, a document, a pipeline), or none for the parents.
     type ListArgs: clap::Args;
