@@ -5,8 +5,8 @@
 //! token) is a whole read, handed to the engine's usual way through. Otherwise the
 //! status call (DescribeExecution and friends) is asked once, and the service says
 //! whether the newest events hold everything its summary needs
-//! ([`Service::summary_of_newest`]); if not, one more page is read and asked about; if
-//! still not, the whole history is read, as without this path (nothing is said: the
+//! ([`Service::summary_of_newest`]); if not, and older events may tell, one more page
+//! is read and asked about; if still not, the whole history is read, as without this path (nothing is said: the
 //! summary is the same, only dearer). At most three requests: the first page, the status
 //! call, and either the second page or, for the count of child runs, the one request a
 //! service may make to prove there are none ([`Service::starts_no_runs`]). Without that
@@ -20,7 +20,7 @@
 use crate::cli::HistoryArgs;
 use crate::model::fold::retries_before;
 use crate::model::{ChildrenRead, Event, RunSummary};
-use crate::services::{Normalizer, Notices, ReadPlan, Service};
+use crate::services::{FromNewest, Normalizer, Notices, ReadPlan, Service};
 use crate::source::{AtEnd, NextStep, Source, Step};
 use serde_json::Value;
 
@@ -51,7 +51,7 @@ pub(super) async fn read<S: Service>(
     plan: ReadPlan,
     notices: &Notices,
 ) -> Cheap {
-    let source = service.newest_first(connection, plan.page_size).await;
+    let source = service.newest_first(connection, plan).await;
     super::say(notices);
     let Ok(Some(mut source)) = source else {
         return Cheap::Whole;
@@ -78,8 +78,10 @@ pub(super) async fn read<S: Service>(
             return Cheap::Whole;
         };
         let (events, noticed) = normalized(service, &newest);
-        let Some(mut summary) = service.summary_of_newest(&events, state) else {
-            continue;
+        let mut summary = match service.summary_of_newest(&events, state) {
+            FromNewest::Summary(summary) => summary,
+            FromNewest::Older => continue,
+            FromNewest::Whole => return Cheap::Whole,
         };
         for line in noticed {
             notices.say(line);
@@ -99,7 +101,7 @@ pub(super) async fn read<S: Service>(
             depth_read: 0,
             read_with_depth: 1,
         });
-        return Cheap::Newest(Box::new(summary));
+        return Cheap::Newest(summary);
     }
     Cheap::Whole
 }

@@ -196,24 +196,23 @@ pub trait Service {
     }
 
     /// A cheap `--summary` (see `engine::cheap`): the run's history newest first, in
-    /// pages of `page_size`, for the newest page or two of it. `None` (the default): the
+    /// the read's pages, for the newest page or two of it. `None` (the default): the
     /// service has none, and its summary is of a whole read.
     async fn newest_first(
         &mut self,
         _connection: &Connection,
-        _page_size: usize,
+        _read: ReadPlan,
     ) -> Result<Option<BoxedSource>> {
         Ok(None)
     }
 
     /// The run's summary from its newest events only, `newest` (normalized together,
     /// in history order: the last ones of a longer history, which they do not start)
-    /// and its status call's `state`; `None` when something the summary says lies in
-    /// the older events, or cannot be told from these (the engine then reads on, or
-    /// reads the whole history). It must be exactly the summary of the whole history,
-    /// but for [`RunSummary::children`], which the engine fills in. The default: `None`.
-    fn summary_of_newest(&self, _newest: &[Event], _state: &RunState) -> Option<RunSummary> {
-        None
+    /// and its status call's `state`: exactly the summary of the whole history, but for
+    /// [`RunSummary::children`], which the engine fills in; or what to read when these
+    /// do not tell it. The default: [`FromNewest::Whole`].
+    fn summary_of_newest(&self, _newest: &[Event], _state: &RunState) -> FromNewest {
+        FromNewest::Whole
     }
 
     /// True when the run cannot have started any other run, as the service says without
@@ -262,6 +261,17 @@ pub trait Service {
     ) -> Result<ChildGroup> {
         Ok(ChildGroup::of_one(named.clone()))
     }
+}
+
+/// What a service makes of a run's newest events ([`Service::summary_of_newest`]).
+#[derive(Debug)]
+pub enum FromNewest {
+    /// The run's summary, as the whole history gives it.
+    Summary(Box<RunSummary>),
+    /// Something it says lies further back: older events may tell.
+    Older,
+    /// Only the whole history tells (a rule that looks over all of it).
+    Whole,
 }
 
 /// A running run, as follow mode polls it: owned (its own client), so the engine can

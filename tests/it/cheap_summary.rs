@@ -500,3 +500,304 @@ fn without_a_status_call_the_whole_history_is_read() {
     assert_eq!(text, saved(&events, "no-status").0);
     assert_eq!(asked[0], 1 + whole_read(3000, 1000));
 }
+
+mod swf {
+    //! SWF: a run that completed (or was terminated) is summed up from its newest page and
+    //! DescribeWorkflowExecution; one that failed is explained by rules over its whole
+    //! history, which is then read.
+    use super::*;
+    use common::fake_swf::{self, FakeRun, DESCRIBE, HISTORY};
+
+    const DOMAIN: &str = "orders";
+    const WORKFLOW: &str = "order-42";
+    const RUN: &str = "22AbCdEf0123456789abcdefABCDEF0123456789ab=";
+
+    fn closed(count: usize, close: Value) -> Vec<Value> {
+        let mut events = fake_swf::synthetic_history(count - 1);
+        let time = events.last().unwrap()["eventTimestamp"].as_f64().unwrap() + 1.0;
+        let mut close = close;
+        close["eventId"] = json!(count);
+        close["eventTimestamp"] = json!(time);
+        events.push(close);
+        events
+    }
+
+    fn serve(events: &[Value], close_status: &str) -> FakeAws {
+        let fake = FakeAws::start();
+        let start = events[0]["eventTimestamp"].as_f64().unwrap();
+        let run = FakeRun::new(DOMAIN, WORKFLOW, RUN, start, events.to_vec()).closed(close_status);
+        fake_swf::serve(&fake, vec![run]);
+        let info = json!({"executionInfo": {
+            "execution": {"workflowId": WORKFLOW, "runId": RUN},
+            "workflowType": {"name": "Synthetic", "version": "1"},
+            "startTimestamp": start,
+            "closeTimestamp": events.last().unwrap()["eventTimestamp"],
+            "executionStatus": "CLOSED",
+            "closeStatus": close_status,
+            "cancelRequested": false,
+        }, "executionConfiguration": {"taskStartToCloseTimeout": "60", "executionStartToCloseTimeout": "3600",
+            "taskList": {"name": "deciders"}, "childPolicy": "TERMINATE"},
+           "openCounts": {"openActivityTasks": 0, "openDecisionTasks": 0, "openTimers": 0, "openChildWorkflowExecutions": 0}});
+        fake.answer(Answer {
+            target: DESCRIBE,
+            json_version: "1.0",
+            answer: Box::new(move |_| Ok(info.clone())),
+        });
+        fake
+    }
+
+    fn summary(args: &[&str], format: &[&str]) -> String {
+        let out = histx()
+            .args([
+                "swf",
+                "--domain",
+                DOMAIN,
+                WORKFLOW,
+                "--run-id",
+                RUN,
+                "--summary",
+                "--color",
+                "never",
+            ])
+            .args(args)
+            .args(format)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Text and record, live, with the requests made (history pages, status calls);
+    /// then the same from a saved file.
+    fn compared(
+        events: &[Value],
+        close_status: &str,
+        name: &str,
+    ) -> ((String, Value), (String, Value), [usize; 2]) {
+        let fake = serve(events, close_status);
+        let endpoint = ["--endpoint-url", &fake.endpoint()].map(str::to_string);
+        let endpoint: Vec<&str> = endpoint.iter().map(String::as_str).collect();
+        let text = summary(&endpoint, &[]);
+        let record: Value = serde_json::from_str(&summary(&endpoint, &["-o", "json"])).unwrap();
+        let asked = [HISTORY, DESCRIBE].map(|t| fake.requests(t).len() / 2);
+        let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("cheap-swf-{name}.json"));
+        std::fs::write(
+            &path,
+            serde_json::to_vec(&json!({ "events": events })).unwrap(),
+        )
+        .unwrap();
+        let from = ["--from", path.to_str().unwrap()];
+        let saved_text = summary(&from, &[]);
+        let saved_record = serde_json::from_str(&summary(&from, &["-o", "json"])).unwrap();
+        ((text, record), (saved_text, saved_record), asked)
+    }
+
+    #[test]
+    fn a_completed_run_costs_two_requests_and_its_children_are_not_counted() {
+        let events = closed(
+            3001,
+            json!({"eventType": "WorkflowExecutionCompleted",
+            "workflowExecutionCompletedEventAttributes": {"result": "{\"ok\":true}", "decisionTaskCompletedEventId": 0}}),
+        );
+        let ((text, mut record), (saved_text, mut saved_record), asked) =
+            compared(&events, "COMPLETED", "completed");
+        assert_eq!(
+            asked,
+            [1, 1],
+            "the newest page and DescribeWorkflowExecution"
+        );
+        assert_eq!(
+            record["children"],
+            json!({"started": null, "depth_read": 0})
+        );
+        record.as_object_mut().unwrap().remove("children");
+        saved_record.as_object_mut().unwrap().remove("children");
+        assert_eq!(record, saved_record);
+        let without: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("Children"))
+            .collect();
+        assert_eq!(without, saved_text.lines().collect::<Vec<_>>());
+        assert!(
+            text.contains("Status     succeeded") && text.contains("Events     3001"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_terminated_run_is_summed_up_from_its_newest_page() {
+        let events = closed(
+            2002,
+            json!({"eventType": "WorkflowExecutionTerminated",
+            "workflowExecutionTerminatedEventAttributes": {"reason": "operator", "details": "stuck", "childPolicy": "TERMINATE"}}),
+        );
+        let ((text, mut record), (saved_text, mut saved_record), asked) =
+            compared(&events, "TERMINATED", "terminated");
+        assert_eq!(asked, [1, 1]);
+        record.as_object_mut().unwrap().remove("children");
+        saved_record.as_object_mut().unwrap().remove("children");
+        assert_eq!(record, saved_record);
+        assert_eq!(record["failure"]["type"], "WorkflowExecutionTerminated");
+        assert!(text.contains("Children   not counted"), "{text}");
+        assert!(saved_text.contains("Events     2002"));
+    }
+
+    #[test]
+    fn a_failed_run_is_read_whole_and_a_short_one_in_one_request() {
+        // An activity fails; the decider fails the run.
+        let mut events = fake_swf::synthetic_history(2999);
+        let t = events.last().unwrap()["eventTimestamp"].as_f64().unwrap();
+        let n = events.len() as i64;
+        for (i, (kind, attributes)) in [
+            ("ActivityTaskScheduled", json!({"activityTaskScheduledEventAttributes": {"activityId": "charge", "activityType": {"name": "Charge", "version": "1"}, "taskList": {"name": "workers"}, "decisionTaskCompletedEventId": 0}})),
+            ("ActivityTaskStarted", json!({"activityTaskStartedEventAttributes": {"identity": "w", "scheduledEventId": n + 1}})),
+            ("ActivityTaskFailed", json!({"activityTaskFailedEventAttributes": {"reason": "CardDeclined", "details": "declined", "scheduledEventId": n + 1, "startedEventId": n + 2}})),
+            ("DecisionTaskScheduled", json!({"decisionTaskScheduledEventAttributes": {"taskList": {"name": "deciders"}, "startToCloseTimeout": "60"}})),
+            ("DecisionTaskStarted", json!({"decisionTaskStartedEventAttributes": {"identity": "d", "scheduledEventId": n + 4}})),
+            ("DecisionTaskCompleted", json!({"decisionTaskCompletedEventAttributes": {"scheduledEventId": n + 4, "startedEventId": n + 5}})),
+            ("WorkflowExecutionFailed", json!({"workflowExecutionFailedEventAttributes": {"reason": "CardDeclined", "details": "declined", "decisionTaskCompletedEventId": n + 6}})),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut event = attributes;
+            event["eventId"] = json!(n + 1 + i as i64);
+            event["eventTimestamp"] = json!(t + 1.0 + i as f64);
+            event["eventType"] = json!(kind);
+            events.push(event);
+        }
+        let ((text, record), saved, asked) = compared(&events, "FAILED", "failed");
+        assert_eq!((text.clone(), record), saved);
+        // The whole read alone (--failed: no cheap summary).
+        let fake = serve(&events, "FAILED");
+        let endpoint = fake.endpoint();
+        summary(&["--endpoint-url", &endpoint, "--failed"], &[]);
+        let whole = fake.requests(HISTORY).len();
+        assert!(whole >= 4, "{whole}");
+        assert_eq!(
+            asked,
+            [1 + whole, 1],
+            "the newest page, the status call, then the whole history"
+        );
+        assert!(text.contains("CardDeclined"), "{text}");
+        // The same failure in a history of one page: one request, no status call.
+        let short: Vec<Value> = events[..1]
+            .iter()
+            .chain(&events[events.len() - 7..])
+            .cloned()
+            .enumerate()
+            .map(|(i, mut e)| {
+                let shift = events.len() as i64 - 8;
+                if i > 0 {
+                    e["eventId"] = json!(e["eventId"].as_i64().unwrap() - shift);
+                    for key in [
+                        "scheduledEventId",
+                        "startedEventId",
+                        "decisionTaskCompletedEventId",
+                    ] {
+                        for (_, attributes) in e
+                            .as_object_mut()
+                            .unwrap()
+                            .iter_mut()
+                            .filter(|(k, _)| k.ends_with("EventAttributes"))
+                        {
+                            if let Some(id) = attributes
+                                .get(key)
+                                .and_then(Value::as_i64)
+                                .filter(|&id| id > 0)
+                            {
+                                attributes[key] = json!(id - shift);
+                            }
+                        }
+                    }
+                }
+                e
+            })
+            .collect();
+        let (live, saved, asked) = compared(&short, "FAILED", "failed-short");
+        assert_eq!(live, saved);
+        assert_eq!(asked, [1, 0]);
+    }
+}
+
+mod ssm_and_codepipeline {
+    //! SSM and CodePipeline have no cheap summary: their lists are short, and the whole
+    //! read of a list that fits one page is one request, which the summary costs.
+    use super::*;
+    use common::fake_codepipeline::{self, synthetic_actions, GET_EXECUTION, LIST_ACTIONS};
+    use common::fake_ssm::{self, synthetic_steps, GET_AUTOMATION_EXECUTION};
+
+    const AUTOMATION: &str = "4105a4fc-f944-11e6-9d32-0123456789ab";
+
+    fn ssm_requests(steps: usize) -> [usize; 2] {
+        let fake = FakeAws::start();
+        fake.serve(fake_ssm::describe_automation_step_executions(
+            HashMap::from([(AUTOMATION.to_string(), synthetic_steps(steps))]),
+        ));
+        let out = histx()
+            .args([
+                "ssm",
+                AUTOMATION,
+                "--endpoint-url",
+                &fake.endpoint(),
+                "--summary",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("Events     {steps}")));
+        [fake_ssm::TARGET, GET_AUTOMATION_EXECUTION].map(|t| fake.requests(t).len())
+    }
+
+    #[test]
+    fn an_ssm_summary_reads_its_step_pages() {
+        assert_eq!(ssm_requests(40), [1, 0], "one page of 50 steps");
+        assert_eq!(ssm_requests(120), [3, 0]);
+    }
+
+    #[test]
+    fn a_codepipeline_summary_reads_its_action_pages() {
+        const PIPELINE: &str = "shop-release";
+        const EXECUTION: &str = "33333333-3333-4333-8333-333333333333";
+        for (count, pages) in [(60, 1), (250, 3)] {
+            let pipelines = HashMap::from([(
+                PIPELINE.to_string(),
+                synthetic_actions(EXECUTION, count, 1_714_557_600.0),
+            )]);
+            let fake = FakeAws::start();
+            fake.serve(fake_codepipeline::list_action_executions(pipelines.clone()));
+            fake.answer(fake_codepipeline::get_pipeline_execution(
+                pipelines,
+                HashMap::new(),
+            ));
+            let out = histx()
+                .args(["codepipeline", PIPELINE, "--execution-id", EXECUTION])
+                .args(["--endpoint-url", &fake.endpoint(), "--summary"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("Events     {count}")));
+            assert_eq!(
+                [LIST_ACTIONS, GET_EXECUTION].map(|t| fake.requests(t).len()),
+                [pages, 0],
+                "{count} actions"
+            );
+        }
+    }
+}

@@ -18,8 +18,8 @@ use crate::exit::UsageError;
 use crate::model::Status;
 use crate::model::{Event, Node, RunSummary};
 use crate::services::{
-    ChildGroup, ChildKind, ChildRun, Notices, Origin, ReadPlan, RunListing, RunQuery, RunState,
-    Service, Turn, Watch,
+    ChildGroup, ChildKind, ChildRun, FromNewest, Notices, Origin, ReadPlan, RunListing, RunQuery,
+    RunState, Service, Turn, Watch,
 };
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
@@ -217,16 +217,19 @@ impl Service for Sfn {
     async fn newest_first(
         &mut self,
         connection: &Connection,
-        page_size: usize,
+        read: ReadPlan,
     ) -> Result<Option<BoxedSource>> {
         let include_data = self.include_data;
         let (arn, client) = self.connected(connection).await?;
         let api = LiveHistory::new(client, arn, true, include_data);
-        Ok(Some(Box::new(TokenPager::new(api, page_size))))
+        Ok(Some(Box::new(TokenPager::new(api, read.page_size))))
     }
 
-    fn summary_of_newest(&self, newest: &[Event], state: &RunState) -> Option<RunSummary> {
-        tree::summary_of_newest(newest, state)
+    fn summary_of_newest(&self, newest: &[Event], state: &RunState) -> FromNewest {
+        match tree::summary_of_newest(newest, state) {
+            Some(summary) => FromNewest::Summary(Box::new(summary)),
+            None => FromNewest::Older,
+        }
     }
 
     /// DescribeStateMachineForExecution: a definition with no Distributed Map and no

@@ -946,7 +946,79 @@ impl Builder<'_> {
 mod tests {
     use super::*;
     use crate::model::Timestamp;
+    use crate::services::Normalizer;
     use serde_json::json;
+
+    /// The summary of these wire events, with the retries of its failure, as the
+    /// engine makes it of a whole history.
+    fn whole_summary(events: &[Event]) -> RunSummary {
+        let mut summary = summary(events);
+        if let Some(failure) = &mut summary.failure {
+            failure.retries = failure
+                .id
+                .as_ref()
+                .and_then(|id| crate::model::fold::retries_before(id, events));
+        }
+        summary
+    }
+
+    /// Every newest part of every fixture history (ids `oldest..=N`, for each `oldest`
+    /// from 2): whatever a cheap summary makes of it is exactly the whole history's
+    /// summary; and for each run that ended, some part short of the whole does.
+    #[test]
+    fn a_summary_of_the_newest_events_is_the_whole_historys_or_none() {
+        let fixtures = [
+            include_str!("../../../tests/fixtures/sfn/aborted-wait.json"),
+            include_str!("../../../tests/fixtures/sfn/catch-handler-to-fail.json"),
+            include_str!("../../../tests/fixtures/sfn/catch-to-fail.json"),
+            include_str!("../../../tests/fixtures/sfn/caught-parallel.json"),
+            include_str!("../../../tests/fixtures/sfn/every-event-type.json"),
+            include_str!("../../../tests/fixtures/sfn/failed-map-in-parallel.json"),
+            include_str!("../../../tests/fixtures/sfn/lambda-error-retried-caught.json"),
+            include_str!("../../../tests/fixtures/sfn/map-300-one-failed.json"),
+            include_str!("../../../tests/fixtures/sfn/map-exited-after-last-iteration.json"),
+            include_str!("../../../tests/fixtures/sfn/map-iterations-aborted.json"),
+            include_str!("../../../tests/fixtures/sfn/parallel-branch-aborted.json"),
+            include_str!("../../../tests/fixtures/sfn/runtime-failure-in-parallel.json"),
+            include_str!("../../../tests/fixtures/sfn/runtime-failure.json"),
+            include_str!("../../../tests/fixtures/sfn/timed-out-activity.json"),
+        ];
+        for (n, text) in fixtures.iter().enumerate() {
+            let saved: serde_json::Value = serde_json::from_str(text).unwrap();
+            let wire = saved["events"].as_array().unwrap().clone();
+            let events = super::super::SfnNormalizer::new(None, true).normalize(wire.clone());
+            let whole = whole_summary(&events);
+            let state = crate::services::RunState {
+                status: whole.status.unwrap_or(Status::Running),
+                start: events[0].time,
+                end: whole.end,
+                redrives: Some(
+                    events
+                        .iter()
+                        .filter(|e| e.kind == "ExecutionRedriven")
+                        .count() as i64,
+                ),
+            };
+            let step = if wire.len() > 500 { 19 } else { 1 };
+            let mut told = 0;
+            for oldest in (1..wire.len()).step_by(step) {
+                let newest =
+                    super::super::SfnNormalizer::new(None, true).normalize(wire[oldest..].to_vec());
+                let Some(mut cheap) = summary_of_newest(&newest, &state) else {
+                    continue;
+                };
+                told += 1;
+                if let Some(failure) = &mut cheap.failure {
+                    failure.retries = failure
+                        .id
+                        .as_ref()
+                        .and_then(|id| crate::model::fold::retries_before(id, &newest));
+                }
+                assert_eq!(cheap, whole, "fixture {n}, events {}..", oldest + 1);
+            }
+            assert!(told > 0, "fixture {n}: no newest part told its summary");
+        }
+    }
 
     /// An event of a history in order: id `id`, caused by `previous`.
     fn event(id: i64, previous: i64, kind: &str, name: Option<&str>, index: Option<i64>) -> Event {

@@ -81,6 +81,60 @@ pub fn summary(events: &[Event]) -> RunSummary {
     summary
 }
 
+/// The summary of a run from its newest events, ids `oldest..=newest` without a gap
+/// (`oldest` > 1), and its DescribeWorkflowExecution: what [`summary`] makes of the
+/// whole history, or `None` when it needs an older event. Only for a run closed by its
+/// newest event in a way that needs no failure looked for: completed, canceled,
+/// continued as new, or terminated (the close itself is the failure, named by nothing
+/// older). A run that failed or timed out is explained by [`closing_failure`], which
+/// looks over the whole history, and a running one by its latest failure anywhere:
+/// `None` for those. The start is the status call's.
+pub fn summary_of_newest(
+    events: &[Event],
+    state: &crate::services::RunState,
+) -> Option<RunSummary> {
+    let by_id = ordered(events);
+    let oldest = by_id.first()?.sequence();
+    let contiguous = by_id
+        .iter()
+        .enumerate()
+        .all(|(i, e)| e.id.as_ref().and_then(EventId::as_number) == Some(oldest + i as i64));
+    if !contiguous || oldest <= 1 {
+        return None;
+    }
+    let close = *by_id.last()?;
+    if !is_close(close) || by_id.iter().filter(|e| is_close(e)).count() != 1 {
+        return None;
+    }
+    let mut summary = RunSummary::from_events(SERVICE, events);
+    summary.events = usize::try_from(close.sequence()).ok()?;
+    summary.partial = false;
+    summary.status = Some(close.status);
+    summary.start = Some(state.start?);
+    summary.end = close.time;
+    summary.duration_ms = summary
+        .start
+        .zip(summary.end)
+        .map(|(s, e)| e.millis() - s.millis());
+    // A name an older event could give it: not known from these.
+    let refers = |e: &Event| {
+        e.details.contains_key("activityId")
+            || super::normalize::NAME_REFERENCES
+                .iter()
+                .any(|key| e.details.contains_key(*key))
+    };
+    summary.failure = match close.kind.as_str() {
+        "WorkflowExecutionTerminated" if !refers(close) => Some(Failure::of(close)),
+        _ if close.status.is_failure() => return None,
+        _ => None,
+    };
+    if close.status.is_failure() {
+        summary.error = close.error.clone();
+        summary.cause = close.cause.clone();
+    }
+    Some(summary)
+}
+
 /// The event that explains a failed or timed-out run's close, found by the events'
 /// causal ids (scheduledEventId, startedEventId, initiatedEventId,
 /// decisionTaskCompletedEventId), never by comparing error strings: SWF's timeout types
@@ -563,7 +617,50 @@ fn signal_node(event: &Event) -> Node {
 mod tests {
     use super::*;
     use crate::model::Timestamp;
+    use crate::services::Normalizer;
     use serde_json::json;
+
+    /// Every newest part of the fixture histories: whatever a cheap summary makes of it
+    /// is exactly the whole history's summary; a terminated run's is told.
+    #[test]
+    fn a_summary_of_the_newest_events_is_the_whole_historys_or_none() {
+        let fixtures = [
+            (
+                include_str!("../../../tests/fixtures/swf/every-event-type.json"),
+                true,
+            ),
+            (
+                include_str!("../../../tests/fixtures/swf/timed-out-activity.json"),
+                false,
+            ),
+            (
+                include_str!("../../../tests/fixtures/swf/timed-out-after-decision-retry.json"),
+                false,
+            ),
+        ];
+        for (n, (text, told_somewhere)) in fixtures.iter().enumerate() {
+            let saved: Value = serde_json::from_str(text).unwrap();
+            let wire = saved["events"].as_array().unwrap().clone();
+            let events = super::super::SwfNormalizer::new(None).normalize(wire.clone());
+            let whole = summary(&events);
+            let state = crate::services::RunState {
+                status: whole.status.unwrap_or(Status::Running),
+                start: events[0].time,
+                end: whole.end,
+                redrives: None,
+            };
+            let mut told = 0;
+            for oldest in 1..wire.len() {
+                let newest =
+                    super::super::SwfNormalizer::new(None).normalize(wire[oldest..].to_vec());
+                if let Some(cheap) = summary_of_newest(&newest, &state) {
+                    told += 1;
+                    assert_eq!(cheap, whole, "fixture {n}, events {}..", oldest + 1);
+                }
+            }
+            assert_eq!(told > 0, *told_somewhere, "fixture {n}");
+        }
+    }
 
     fn event(id: i64, kind: &str, status: Status, parent: Option<i64>, details: Value) -> Event {
         let mut e = Event::new(SERVICE, kind, status);
