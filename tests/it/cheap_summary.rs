@@ -648,81 +648,123 @@ mod swf {
         assert!(saved_text.contains("Events     2002"));
     }
 
-    #[test]
-    fn a_failed_run_is_read_whole_and_a_short_one_in_one_request() {
-        // An activity fails; the decider fails the run.
-        let mut events = fake_swf::synthetic_history(2999);
+    /// `events` and then these, numbered on, each a second after the one before; ids
+    /// in their attributes (`scheduledEventId`, ...) count from the first of them as 1.
+    fn then(mut events: Vec<Value>, more: Vec<(&str, Value)>) -> Vec<Value> {
         let t = events.last().unwrap()["eventTimestamp"].as_f64().unwrap();
         let n = events.len() as i64;
-        for (i, (kind, attributes)) in [
-            ("ActivityTaskScheduled", json!({"activityTaskScheduledEventAttributes": {"activityId": "charge", "activityType": {"name": "Charge", "version": "1"}, "taskList": {"name": "workers"}, "decisionTaskCompletedEventId": 0}})),
-            ("ActivityTaskStarted", json!({"activityTaskStartedEventAttributes": {"identity": "w", "scheduledEventId": n + 1}})),
-            ("ActivityTaskFailed", json!({"activityTaskFailedEventAttributes": {"reason": "CardDeclined", "details": "declined", "scheduledEventId": n + 1, "startedEventId": n + 2}})),
-            ("DecisionTaskScheduled", json!({"decisionTaskScheduledEventAttributes": {"taskList": {"name": "deciders"}, "startToCloseTimeout": "60"}})),
-            ("DecisionTaskStarted", json!({"decisionTaskStartedEventAttributes": {"identity": "d", "scheduledEventId": n + 4}})),
-            ("DecisionTaskCompleted", json!({"decisionTaskCompletedEventAttributes": {"scheduledEventId": n + 4, "startedEventId": n + 5}})),
-            ("WorkflowExecutionFailed", json!({"workflowExecutionFailedEventAttributes": {"reason": "CardDeclined", "details": "declined", "decisionTaskCompletedEventId": n + 6}})),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let mut event = attributes;
-            event["eventId"] = json!(n + 1 + i as i64);
-            event["eventTimestamp"] = json!(t + 1.0 + i as f64);
-            event["eventType"] = json!(kind);
-            events.push(event);
+        for (i, (kind, attributes)) in more.into_iter().enumerate() {
+            let key = format!("{}{}EventAttributes", kind[..1].to_lowercase(), &kind[1..]);
+            let mut attributes = attributes;
+            for (_, value) in attributes.as_object_mut().unwrap().iter_mut() {
+                if let Some(id) = value.get("ref").and_then(Value::as_i64) {
+                    *value = json!(n + id);
+                }
+            }
+            events.push(
+                json!({"eventId": n + 1 + i as i64, "eventTimestamp": t + 1.0 + i as f64,
+                "eventType": kind, key: attributes}),
+            );
         }
-        let ((text, record), saved, asked) = compared(&events, "FAILED", "failed");
-        assert_eq!((text.clone(), record), saved);
+        events
+    }
+
+    /// A decision schedules Charge, which fails; the next decision fails the run.
+    fn declined() -> Vec<(&'static str, Value)> {
+        let r = |id: i64| json!({"ref": id});
+        vec![
+            (
+                "DecisionTaskScheduled",
+                json!({"taskList": {"name": "deciders"}, "startToCloseTimeout": "60"}),
+            ),
+            (
+                "DecisionTaskStarted",
+                json!({"identity": "decider", "scheduledEventId": r(1)}),
+            ),
+            (
+                "DecisionTaskCompleted",
+                json!({"scheduledEventId": r(1), "startedEventId": r(2)}),
+            ),
+            (
+                "ActivityTaskScheduled",
+                json!({"activityId": "charge", "activityType": {"name": "Charge", "version": "1"},
+                "taskList": {"name": "workers"}, "decisionTaskCompletedEventId": r(3)}),
+            ),
+            (
+                "ActivityTaskStarted",
+                json!({"identity": "worker", "scheduledEventId": r(4)}),
+            ),
+            (
+                "ActivityTaskFailed",
+                json!({"reason": "CardDeclined", "details": "declined", "scheduledEventId": r(4), "startedEventId": r(5)}),
+            ),
+            (
+                "DecisionTaskScheduled",
+                json!({"taskList": {"name": "deciders"}, "startToCloseTimeout": "60"}),
+            ),
+            (
+                "DecisionTaskStarted",
+                json!({"identity": "decider", "scheduledEventId": r(7)}),
+            ),
+            (
+                "DecisionTaskCompleted",
+                json!({"scheduledEventId": r(7), "startedEventId": r(8)}),
+            ),
+            (
+                "WorkflowExecutionFailed",
+                json!({"reason": "CardDeclined", "details": "declined", "decisionTaskCompletedEventId": r(9)}),
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_run_a_decision_failed_is_summed_up_from_its_newest_page() {
+        let events = then(fake_swf::synthetic_history(2999), declined());
+        let ((text, mut record), (saved_text, mut saved_record), asked) =
+            compared(&events, "FAILED", "failed");
+        assert_eq!(asked, [1, 1]);
+        assert_eq!(
+            record["failure"]["name"], "Charge/1 (activityId charge)",
+            "{record}"
+        );
+        assert_eq!(record["failure"]["type"], "ActivityTaskFailed");
+        record.as_object_mut().unwrap().remove("children");
+        saved_record.as_object_mut().unwrap().remove("children");
+        assert_eq!(record, saved_record);
+        let without: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("Children"))
+            .collect();
+        assert_eq!(without, saved_text.lines().collect::<Vec<_>>());
+        // The same in a history of one page: one request, no status call, all counted.
+        let short = then(fake_swf::synthetic_history(1), declined());
+        let (live, saved, asked) = compared(&short, "FAILED", "failed-short");
+        assert_eq!(live, saved);
+        assert_eq!(asked, [1, 0]);
+    }
+
+    #[test]
+    fn a_run_that_timed_out_is_read_whole() {
+        let events = then(
+            fake_swf::synthetic_history(2999),
+            vec![(
+                "WorkflowExecutionTimedOut",
+                json!({"timeoutType": "START_TO_CLOSE", "childPolicy": "TERMINATE"}),
+            )],
+        );
+        let ((text, record), saved, asked) = compared(&events, "TIMED_OUT", "timed-out");
+        assert_eq!((text, record), saved);
         // The whole read alone (--failed: no cheap summary).
-        let fake = serve(&events, "FAILED");
+        let fake = serve(&events, "TIMED_OUT");
         let endpoint = fake.endpoint();
         summary(&["--endpoint-url", &endpoint, "--failed"], &[]);
         let whole = fake.requests(HISTORY).len();
-        assert!(whole >= 4, "{whole}");
+        assert!(whole >= 3, "{whole}");
         assert_eq!(
             asked,
             [1 + whole, 1],
             "the newest page, the status call, then the whole history"
         );
-        assert!(text.contains("CardDeclined"), "{text}");
-        // The same failure in a history of one page: one request, no status call.
-        let short: Vec<Value> = events[..1]
-            .iter()
-            .chain(&events[events.len() - 7..])
-            .cloned()
-            .enumerate()
-            .map(|(i, mut e)| {
-                let shift = events.len() as i64 - 8;
-                if i > 0 {
-                    e["eventId"] = json!(e["eventId"].as_i64().unwrap() - shift);
-                    for key in [
-                        "scheduledEventId",
-                        "startedEventId",
-                        "decisionTaskCompletedEventId",
-                    ] {
-                        for (_, attributes) in e
-                            .as_object_mut()
-                            .unwrap()
-                            .iter_mut()
-                            .filter(|(k, _)| k.ends_with("EventAttributes"))
-                        {
-                            if let Some(id) = attributes
-                                .get(key)
-                                .and_then(Value::as_i64)
-                                .filter(|&id| id > 0)
-                            {
-                                attributes[key] = json!(id - shift);
-                            }
-                        }
-                    }
-                }
-                e
-            })
-            .collect();
-        let (live, saved, asked) = compared(&short, "FAILED", "failed-short");
-        assert_eq!(live, saved);
-        assert_eq!(asked, [1, 0]);
     }
 }
 

@@ -419,13 +419,9 @@ impl Service for Swf {
         Ok(Some(Box::new(TokenPager::new(api, read.page_size))))
     }
 
-    /// A run closed without a failure to look for (see [`tree::summary_of_newest`]);
-    /// any other needs the whole history, never just older pages.
+    /// See [`tree::summary_of_newest`].
     fn summary_of_newest(&self, newest: &[Event], state: &RunState) -> FromNewest {
-        match tree::summary_of_newest(newest, state) {
-            Some(summary) => FromNewest::Summary(Box::new(summary)),
-            None => FromNewest::Whole,
-        }
+        tree::summary_of_newest(newest, state)
     }
 
     /// The run, its decision tasks, and the work each decision started (see [`tree`]),
