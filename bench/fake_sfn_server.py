@@ -3,7 +3,10 @@
 
 Serves one execution of N synthetic events (Pass states with small JSON payloads),
 generated page by page, with the real API's paging rules: maxResults default 100,
-at most 1000, opaque tokens. Counts requests; GET /requests returns the count.
+at most 1000, opaque tokens. The execution is still running (its history has no end):
+DescribeExecution says RUNNING since the first event's time, and
+DescribeStateMachineForExecution gives a definition of Pass states (what a live
+--summary asks). Counts requests of every kind; GET /requests returns the count.
 
 Each request is answered after DELAY_MS milliseconds (default 0): a round trip to a
 region. Requests are served concurrently (one thread each), as a service would.
@@ -72,6 +75,19 @@ class Handler(BaseHTTPRequestHandler):
             REQUESTS += 1
         arrived = time.monotonic()
         request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        target = self.headers.get("X-Amz-Target", "")
+        if target.endswith(".DescribeExecution"):
+            return self.answer(arrived, json.dumps({
+                "executionArn": request["executionArn"], "name": "run-1", "status": "RUNNING",
+                "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Bench",
+                "startDate": event(1)["timestamp"], "redriveCount": 0}).encode())
+        if target.endswith(".DescribeStateMachineForExecution"):
+            return self.answer(arrived, json.dumps({
+                "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Bench",
+                "name": "Bench", "roleArn": "arn:aws:iam::123456789012:role/bench",
+                "updateDate": 1700000000,
+                "definition": json.dumps({"StartAt": "Step1", "States": {
+                    "Step1": {"Type": "Pass", "End": True}}})}).encode())
         size = request.get("maxResults") or 100
         start = int(request["nextToken"][4:]) if request.get("nextToken") else 0
         end = min(start + min(size, 1000), TOTAL)
@@ -79,7 +95,9 @@ class Handler(BaseHTTPRequestHandler):
         body = '{"events":[' + ",".join(encoded(i) for i in ids) + "]"
         if end < TOTAL:
             body += ',"nextToken":"AAAA%d"' % end
-        body = (body + "}").encode()
+        self.answer(arrived, (body + "}").encode())
+
+    def answer(self, arrived, body):
         left = DELAY - (time.monotonic() - arrived)
         if left > 0:
             time.sleep(left)

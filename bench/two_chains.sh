@@ -8,6 +8,8 @@
 # -o table, -o tree and -o jsonl at 25,000 events. Each figure is one run: a shared,
 # noisy machine, so read them as orders of magnitude.
 # usage: bench/two_chains.sh [path/to/histx]   (default: builds target/release/histx)
+#        ONLY=summary bench/two_chains.sh [path/to/histx]   the --summary requests alone
+#        (a count of requests, not a time: a debug build will do)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 histx=${1:-}
@@ -48,6 +50,18 @@ start_fake() { # events delay_ms
     server=$!
     for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/" >/dev/null 2>&1 && return; sleep 0.1; done
 }
+
+if [ "${ONLY:-}" = summary ]; then
+    echo "| events | live --summary requests |"
+    echo "|---:|---:|"
+    for events in 1000 5000 25000; do
+        start_fake "$events" 0
+        read -r _ rs <<<"$(timed "$histx" sfn "$arn" --endpoint-url "http://127.0.0.1:$port" --summary)"
+        echo "| $events | $rs |"
+        stop
+    done
+    exit 0
+fi
 
 echo "| events | delay | histx two chains (s, requests) | histx one chain (s, requests) | one-chain floor (s) | aws default (s, requests) | aws --page-size 1000 (s, requests) |"
 echo "|---:|---:|---|---|---:|---|---|"

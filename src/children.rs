@@ -148,7 +148,7 @@ impl ChildrenRead {
     fn of(named: &[ChildRun], depth_read: usize) -> Self {
         ChildrenRead {
             read_with_depth: 1,
-            started: named.len(),
+            started: Some(named.len()),
             map_runs: named.iter().filter(|c| c.kind == ChildKind::MapRun).count(),
             depth_read,
         }

@@ -29,6 +29,8 @@
 //! history read establishes (its summary's), else, for a live read whose history does
 //! not say (SSM step pages, a `--limit`), the service's status call.
 
+mod cheap;
+
 use crate::aws::Connection;
 use crate::children;
 use crate::cli::HistoryArgs;
@@ -278,6 +280,16 @@ async fn show_run<S: Service>(
         .into());
     }
     let notices = service.notices();
+    // A live summary of the run alone: its newest page(s) and its status call, if they do.
+    let mut cheap = if cheap::wanted(history) {
+        cheap::read(&mut service, connection, read, &notices).await
+    } else {
+        cheap::Cheap::Whole
+    };
+    let newest = match &mut cheap {
+        cheap::Cheap::Newest(summary) => Some(std::mem::take(summary)),
+        _ => None,
+    };
     let source = match &history.from {
         Some(path) => {
             let saved = Box::new(SavedHistory::open(path, S::SAVED_SHAPE, &SAVED_SHAPES)?);
@@ -291,7 +303,11 @@ async fn show_run<S: Service>(
                 ))
                 .into());
             }
-            let live = service.live(connection, read).await?;
+            let live: BoxedSource = match cheap {
+                cheap::Cheap::Whole => service.live(connection, read).await?,
+                cheap::Cheap::OnePage(records) => Box::new(cheap::Held::new(records)),
+                cheap::Cheap::Newest(_) => Box::new(cheap::Held::new(Vec::new())),
+            };
             say(&notices);
             service.arrange(live, Origin::Live, read)?
         }
@@ -400,13 +416,21 @@ async fn show_run<S: Service>(
     }
     let mut sink = match output {
         Output::Report(report) => {
-            let mut run = reader
-                .whole_run(&service, &view, descent.needs, false)
-                .await?;
-            let mut read = std::mem::take(&mut run.report);
-            let named = std::mem::take(&mut run.named);
-            let parent = (named, run.execution.clone());
-            children::into_report(&mut service, &mut read, parent, &descent, connection).await;
+            let (mut read, run) = match newest {
+                // The summary alone, from the newest events (see `cheap`).
+                Some(summary) => (cheap::report(*summary), None),
+                None => {
+                    let mut run = reader
+                        .whole_run(&service, &view, descent.needs, false)
+                        .await?;
+                    let mut read = std::mem::take(&mut run.report);
+                    let named = std::mem::take(&mut run.named);
+                    let parent = (named, run.execution.clone());
+                    children::into_report(&mut service, &mut read, parent, &descent, connection)
+                        .await;
+                    (read, Some(run))
+                }
+            };
             // A run followed to its end: its status call has the last word.
             if let Some(polled) = watched.get().filter(|s| s.is_final()) {
                 if !read.summary.status.is_some_and(Status::is_final) {
@@ -434,7 +458,9 @@ async fn show_run<S: Service>(
             }
             let status = read.summary.status;
             report.write(out, read).context(CANNOT_WRITE)?;
-            run.outcome()?;
+            if let Some(run) = run {
+                run.outcome()?;
+            }
             return outcome(&mut service, history, connection, settle(status), ask).await;
         }
         Output::Events(sink) => Sink::Events(sink),

@@ -346,8 +346,10 @@ pub struct ConsoleLink {
 /// The runs a run started, as its summary counts them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChildrenRead {
-    /// Runs (and Map Runs, each once) that the run's records name.
-    pub started: usize,
+    /// Runs (and Map Runs, each once) that the run's records name; `None` (`null` in
+    /// the record) when they were not counted: a cheap `--summary` read only the newest
+    /// events of a history that may name more in its older ones.
+    pub started: Option<usize>,
     /// How many of them are Distributed Map Runs (groups of child executions).
     #[serde(skip_serializing_if = "is_zero")]
     pub map_runs: usize,

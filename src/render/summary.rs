@@ -169,12 +169,30 @@ pub fn write_header(
             style::failure(&root_cause_text(root, arrow), presentation.color),
         ));
     }
-    if let Some(children) = summary.children.as_ref().filter(|c| c.started > 0) {
+    if summary
+        .children
+        .as_ref()
+        .is_some_and(|c| c.started.is_none())
+    {
+        // A cheap summary read only the history's newest events.
+        lines.push((
+            "Children",
+            "not counted: this summary read only the newest events (the table, -o tree \
+             and --depth 1 read the whole history and count them)"
+                .to_string(),
+        ));
+    }
+    if let Some((children, started)) = summary
+        .children
+        .as_ref()
+        .and_then(|c| Some((c, c.started?)))
+        .filter(|(_, started)| *started > 0)
+    {
         let plural = |n: usize, one: &str, many: &str| match n {
             1 => format!("1 {one}"),
             n => format!("{n} {many}"),
         };
-        let others = children.started - children.map_runs.min(children.started);
+        let others = started - children.map_runs.min(started);
         let runs = match (children.map_runs, others) {
             (0, n) => plural(n, "run", "runs"),
             (m, 0) => plural(m, "Map Run", "Map Runs"),

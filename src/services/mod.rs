@@ -198,6 +198,34 @@ pub trait Service {
         Err(unsupported(Self::NAME, "follow a run"))
     }
 
+    /// A cheap `--summary` (see `engine::cheap`): the run's history newest first, in
+    /// the read's pages, for the newest page or two of it. `None` (the default): the
+    /// service has none, and its summary is of a whole read.
+    async fn newest_first(
+        &mut self,
+        _connection: &Connection,
+        _read: ReadPlan,
+    ) -> Result<Option<BoxedSource>> {
+        Ok(None)
+    }
+
+    /// The run's summary from its newest events only, `newest` (normalized together,
+    /// in history order: the last ones of a longer history, which they do not start)
+    /// and its status call's `state`: exactly the summary of the whole history, but for
+    /// [`RunSummary::children`], which the engine fills in; or what to read when these
+    /// do not tell it. The default: [`FromNewest::Whole`].
+    fn summary_of_newest(&self, _newest: &[Event], _state: &RunState) -> FromNewest {
+        FromNewest::Whole
+    }
+
+    /// True when the run cannot have started any other run, as the service says without
+    /// its history (a state machine's definition holds no state that starts one): then
+    /// a cheap summary knows its count of children (none). One request at most; the
+    /// default: false (not known).
+    async fn starts_no_runs(&mut self, _connection: &Connection) -> bool {
+        false
+    }
+
     /// `histx <service> ls` arguments of its own: the parent whose runs are listed (a
     /// state machine, a workflow, a document, a pipeline), or none for the parents.
     type ListArgs: clap::Args;
@@ -236,6 +264,17 @@ pub trait Service {
     ) -> Result<ChildGroup> {
         Ok(ChildGroup::of_one(named.clone()))
     }
+}
+
+/// What a service makes of a run's newest events ([`Service::summary_of_newest`]).
+#[derive(Debug)]
+pub enum FromNewest {
+    /// The run's summary, as the whole history gives it.
+    Summary(Box<RunSummary>),
+    /// Something it says lies further back: older events may tell.
+    Older,
+    /// Only the whole history tells (a rule that looks over all of it).
+    Whole,
 }
 
 /// A running run, as follow mode polls it: owned (its own client), so the engine can

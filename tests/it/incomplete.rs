@@ -64,13 +64,20 @@ fn reports_show_what_was_read_under_a_partial_summary() {
         assert!(shown > 100, "-o {format} shows what was read: {stdout}");
         assert_eq!(line, STOPPED, "-o {format}");
     }
+    // A summary first reads the newest page (and, with no status call to be had here,
+    // then the whole history): the fault falls on the whole read's second page.
+    let fake = FakeAws::start();
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([(
+        ARN.to_string(),
+        synthetic_history(2500),
+    )])));
+    let denied = ApiError::new(400, "AccessDeniedException", "not allowed any more");
+    fake.inject(
+        TARGET,
+        vec![Fault::Answer, Fault::Answer, Fault::Error(denied)],
+    );
     let out = histx()
-        .args([
-            "sfn",
-            ARN,
-            "--endpoint-url",
-            &failing_on_page_2().endpoint(),
-        ])
+        .args(["sfn", ARN, "--endpoint-url", &fake.endpoint()])
         .args(["--summary", "-o", "json"])
         .assert()
         .code(1)

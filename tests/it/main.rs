@@ -5,6 +5,7 @@
 mod common;
 
 mod aws_config;
+mod cheap_summary;
 mod children;
 mod codepipeline_cli;
 mod codepipeline_fake;

@@ -30,6 +30,18 @@ pub async fn describe_execution(client: &aws_sdk_sfn::Client, arn: &str) -> Resu
     })
 }
 
+/// DescribeStateMachineForExecution: the definition the execution runs; `None` when it
+/// cannot be read.
+pub async fn definition_for_execution(client: &aws_sdk_sfn::Client, arn: &str) -> Option<String> {
+    let output = client
+        .describe_state_machine_for_execution()
+        .execution_arn(arn)
+        .send()
+        .await
+        .ok()?;
+    Some(output.definition().to_string())
+}
+
 /// The normalized status of an execution's status (ExecutionStatus).
 pub fn execution_status_of(status: &str) -> Status {
     match status {

@@ -18,8 +18,8 @@ use crate::exit::UsageError;
 use crate::model::Status;
 use crate::model::{Event, Node, RunSummary};
 use crate::services::{
-    ChildGroup, ChildKind, ChildRun, Notices, Origin, ReadPlan, RunListing, RunQuery, RunState,
-    Service, Turn, Watch,
+    ChildGroup, ChildKind, ChildRun, FromNewest, Notices, Origin, ReadPlan, RunListing, RunQuery,
+    RunState, Service, Turn, Watch,
 };
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
@@ -213,6 +213,38 @@ impl Service for Sfn {
         describe_execution(&client, &arn).await
     }
 
+    /// GetExecutionHistory newest first, for a cheap `--summary`.
+    async fn newest_first(
+        &mut self,
+        connection: &Connection,
+        read: ReadPlan,
+    ) -> Result<Option<BoxedSource>> {
+        let include_data = self.include_data;
+        let (arn, client) = self.connected(connection).await?;
+        let api = LiveHistory::new(client, arn, true, include_data);
+        Ok(Some(Box::new(TokenPager::new(api, read.page_size))))
+    }
+
+    fn summary_of_newest(&self, newest: &[Event], state: &RunState) -> FromNewest {
+        match tree::summary_of_newest(newest, state) {
+            Some(summary) => FromNewest::Summary(Box::new(summary)),
+            None => FromNewest::Older,
+        }
+    }
+
+    /// DescribeStateMachineForExecution: a definition with no Distributed Map and no
+    /// `states:startExecution` Task (the only states whose events name a child run, see
+    /// [`children_of`]) starts none. Any error (no permission for it) leaves it unknown.
+    async fn starts_no_runs(&mut self, connection: &Connection) -> bool {
+        let Ok((arn, client)) = self.connected(connection).await else {
+            return false;
+        };
+        let arn = arn.arn.clone();
+        definition_for_execution(&client, &arn)
+            .await
+            .is_some_and(|definition| !may_start_runs(&definition))
+    }
+
     /// A saved history in order; with `--no-data`, without its execution data, as the
     /// API sends live pages with includeExecutionData=false: `-o raw` then agrees with
     /// the normalized output.
@@ -349,6 +381,13 @@ pub fn children_of(events: &[Event]) -> Vec<ChildRun> {
         }
     }
     found
+}
+
+/// True when a state machine definition may hold a state that starts a child run: a
+/// Distributed Map (`"Mode": "DISTRIBUTED"`) or a `states:startExecution` Task. A plain
+/// look for the words, anywhere in it (a comment included): it errs only towards "may".
+pub fn may_start_runs(definition: &str) -> bool {
+    definition.contains("DISTRIBUTED") || definition.contains("startExecution")
 }
 
 /// A running execution, as follow mode polls it.

@@ -43,8 +43,147 @@ pub fn summary(events: &[Event]) -> RunSummary {
     summary.error = ended_badly.and_then(|e| e.error.clone());
     summary.cause = ended_badly.and_then(|e| e.cause.clone());
     let index = index(&by_id);
-    summary.failure = ended_badly.map(|end| failure_behind(&index, &by_id, end));
+    let chain = Chain::new(&index, 1);
+    summary.failure = ended_badly.map(|end| failure_behind(&chain, &by_id, end));
     summary
+}
+
+/// The events a summary's walks look up by id (previousEventId chains). Of the newest
+/// events only (ids `oldest` and on), it notes a walk that needs an older one: one it
+/// asks for that is not there, or one at the edge, whose own previous event is older
+/// (its name and its caught status come from there).
+struct Chain<'m, 'a> {
+    by_id: &'m HashMap<i64, &'a Event>,
+    oldest: i64,
+    missed: std::cell::Cell<bool>,
+}
+
+impl<'m, 'a> Chain<'m, 'a> {
+    fn new(by_id: &'m HashMap<i64, &'a Event>, oldest: i64) -> Self {
+        Chain {
+            by_id,
+            oldest,
+            missed: std::cell::Cell::new(false),
+        }
+    }
+
+    fn older(&self, id: i64) -> bool {
+        id > 0 && id < self.oldest
+    }
+
+    fn get(&self, id: &i64) -> Option<&&'a Event> {
+        let found = self.by_id.get(id);
+        let at_edge = |e: &&&Event| e.parent_number().is_some_and(|p| self.older(p));
+        if (found.is_none() && self.older(*id)) || found.is_some_and(|e| at_edge(&e)) {
+            self.missed.set(true);
+        }
+        found
+    }
+}
+
+/// The summary of a run from its newest events, ids `oldest..=newest` without a gap
+/// (`oldest` > 1: the run's start is not among them), and its DescribeExecution: what
+/// [`summary`] makes of the whole history, or `None` when it needs an older event.
+///
+/// The rule: the newest event says how the run stands (the latest execution-level
+/// event is among them, or none is and the run is running: only `ExecutionStarted`
+/// and `ExecutionRedriven` can precede later events); the event count is the newest
+/// id (ids are contiguous from 1); the start and, unless a redrive is among them, the
+/// redrives are the status call's. For a run that failed, the walk back along
+/// previousEventId to the failure ([`behind`]) and the walk over its retries (to its
+/// state's `…StateEntered`, [`retries_stay_within`]) must stay among these events and
+/// name the failure's state: else `None`.
+pub fn summary_of_newest(
+    events: &[Event],
+    state: &crate::services::RunState,
+) -> Option<RunSummary> {
+    let mut by_id: Vec<&Event> = events.iter().collect();
+    by_id.sort_by_key(|e| e.sequence());
+    let oldest = by_id.first()?.sequence();
+    let newest = by_id.last()?.sequence();
+    let contiguous = by_id
+        .iter()
+        .enumerate()
+        .all(|(i, e)| e.id.as_ref().and_then(EventId::as_number) == Some(oldest + i as i64));
+    if !contiguous || oldest <= 1 {
+        return None;
+    }
+    let mut summary = RunSummary::from_events(super::SERVICE, events);
+    summary.events = usize::try_from(newest).ok()?;
+    summary.partial = false;
+    summary.start = Some(state.start?);
+    let last_execution_event = last_execution_event(&by_id);
+    summary.status = Some(
+        last_execution_event.map_or(Status::Running, |e| match e.status {
+            Status::Started => Status::Running,
+            other => other,
+        }),
+    );
+    summary.end = last_execution_event
+        .filter(|e| e.status.is_final())
+        .and_then(|e| e.time);
+    summary.duration_ms = summary
+        .start
+        .zip(summary.end)
+        .map(|(start, end)| end.millis() - start.millis());
+    let redriven = by_id
+        .iter()
+        .filter(|e| e.kind == "ExecutionRedriven")
+        .filter_map(|e| e.details.get("redriveCount").and_then(|v| v.as_i64()))
+        .max();
+    summary.redrives = match redriven {
+        Some(count) => Some(count),
+        // No redrive among them: the status call counts the older ones.
+        None => match state.redrives? {
+            0 => None,
+            count => Some(count),
+        },
+    };
+    let ended_badly = last_execution_event.filter(|e| e.status.is_failure());
+    summary.error = ended_badly.and_then(|e| e.error.clone());
+    summary.cause = ended_badly.and_then(|e| e.cause.clone());
+    summary.failure = None;
+    if let Some(end) = ended_badly {
+        let index = index(&by_id);
+        let chain = Chain::new(&index, oldest);
+        let failure = match behind(&chain, end) {
+            Behind::Failure(event) => (event, failure_behind(&chain, &by_id, end)),
+            Behind::Stopped(event) => (event, failure_behind(&chain, &by_id, end)),
+            Behind::Unknown => return None,
+        };
+        let (event, failure) = failure;
+        if chain.missed.get() || failure.name.is_none() || !retries_stay_within(&chain, event) {
+            return None;
+        }
+        summary.failure = Some(failure);
+    }
+    Some(summary)
+}
+
+/// True when the walk over a failure's retries (`fold::retries_before`, back along
+/// previousEventId while the events are its state's) ends among the events `chain`
+/// holds: at its state's `…StateEntered`, or at an event of another state or of the
+/// execution, none at the edge, none of a state unnamed (older events may name it).
+fn retries_stay_within(chain: &Chain<'_, '_>, failure: &Event) -> bool {
+    let mut current = failure;
+    for _ in 0..=10_000 {
+        let Some(parent) = current.parent_number() else {
+            return true;
+        };
+        let Some(event) = chain.get(&parent) else {
+            return !chain.missed.get();
+        };
+        // A state's event without a name may be named by older events; an
+        // execution-level one never is.
+        if chain.missed.get() || (event.name.is_none() && family(&event.kind) != Family::None) {
+            return false;
+        }
+        if event.name != failure.name || event.kind.ends_with("StateEntered") {
+            return true;
+        }
+        current = event;
+    }
+    true
 }
 
 fn index<'a>(by_id: &[&'a Event]) -> HashMap<i64, &'a Event> {
@@ -81,7 +220,7 @@ enum Behind<'a> {
 /// Fail state it goes back past the states a Catch ran before it, which succeeded (see
 /// [`caught_before`]), to the failure that was caught; a Fail state that no caught
 /// failure led to is the failure itself.
-fn behind<'a>(index: &HashMap<i64, &'a Event>, end: &Event) -> Behind<'a> {
+fn behind<'a>(index: &Chain<'_, 'a>, end: &Event) -> Behind<'a> {
     let mut deepest: Option<&'a Event> = None;
     let mut current = end.sequence();
     let mut parent = end.parent_number();
@@ -127,7 +266,7 @@ fn behind<'a>(index: &HashMap<i64, &'a Event>, end: &Event) -> Behind<'a> {
 /// A Map or Parallel that succeeded on the way is passed over whole: a failure caught
 /// inside it did not lead here. None when the chain meets no caught failure (a Choice
 /// led to the Fail state) or leaves the history.
-fn caught_before<'a>(index: &HashMap<i64, &'a Event>, fail: &Event) -> Option<&'a Event> {
+fn caught_before<'a>(index: &Chain<'_, 'a>, fail: &Event) -> Option<&'a Event> {
     // Containers that succeeded, entered further back along the chain.
     let mut inside = 0usize;
     let mut current = fail.sequence();
@@ -156,7 +295,7 @@ fn caught_before<'a>(index: &HashMap<i64, &'a Event>, fail: &Event) -> Option<&'
 /// run that stopped in a state that did not fail, that state, with the run's error. A
 /// partial history without the chain falls back on [`Failure::behind`] over the
 /// failures of named states before `end`.
-fn failure_behind(index: &HashMap<i64, &Event>, by_id: &[&Event], end: &Event) -> Failure {
+fn failure_behind(index: &Chain<'_, '_>, by_id: &[&Event], end: &Event) -> Failure {
     let with_end = |event: &Event| {
         let mut failure = Failure::of(event);
         failure.error = failure.error.or_else(|| end.error.clone());
@@ -520,7 +659,7 @@ impl Builder<'_> {
     /// stopped in carries the run's error. Open states besides a state's failure were
     /// stopped by it: aborted.
     fn close_open_states(&mut self, end: &Event) {
-        let behind = behind(&self.events, end);
+        let behind = behind(&Chain::new(&self.events, 1), end);
         let status = match (end.status, &behind) {
             (Status::Failed, Behind::Failure(_)) => Status::Aborted,
             (status, _) => status,
@@ -807,7 +946,79 @@ impl Builder<'_> {
 mod tests {
     use super::*;
     use crate::model::Timestamp;
+    use crate::services::Normalizer;
     use serde_json::json;
+
+    /// The summary of these wire events, with the retries of its failure, as the
+    /// engine makes it of a whole history.
+    fn whole_summary(events: &[Event]) -> RunSummary {
+        let mut summary = summary(events);
+        if let Some(failure) = &mut summary.failure {
+            failure.retries = failure
+                .id
+                .as_ref()
+                .and_then(|id| crate::model::fold::retries_before(id, events));
+        }
+        summary
+    }
+
+    /// Every newest part of every fixture history (ids `oldest..=N`, for each `oldest`
+    /// from 2): whatever a cheap summary makes of it is exactly the whole history's
+    /// summary; and for each run that ended, some part short of the whole does.
+    #[test]
+    fn a_summary_of_the_newest_events_is_the_whole_historys_or_none() {
+        let fixtures = [
+            include_str!("../../../tests/fixtures/sfn/aborted-wait.json"),
+            include_str!("../../../tests/fixtures/sfn/catch-handler-to-fail.json"),
+            include_str!("../../../tests/fixtures/sfn/catch-to-fail.json"),
+            include_str!("../../../tests/fixtures/sfn/caught-parallel.json"),
+            include_str!("../../../tests/fixtures/sfn/every-event-type.json"),
+            include_str!("../../../tests/fixtures/sfn/failed-map-in-parallel.json"),
+            include_str!("../../../tests/fixtures/sfn/lambda-error-retried-caught.json"),
+            include_str!("../../../tests/fixtures/sfn/map-300-one-failed.json"),
+            include_str!("../../../tests/fixtures/sfn/map-exited-after-last-iteration.json"),
+            include_str!("../../../tests/fixtures/sfn/map-iterations-aborted.json"),
+            include_str!("../../../tests/fixtures/sfn/parallel-branch-aborted.json"),
+            include_str!("../../../tests/fixtures/sfn/runtime-failure-in-parallel.json"),
+            include_str!("../../../tests/fixtures/sfn/runtime-failure.json"),
+            include_str!("../../../tests/fixtures/sfn/timed-out-activity.json"),
+        ];
+        for (n, text) in fixtures.iter().enumerate() {
+            let saved: serde_json::Value = serde_json::from_str(text).unwrap();
+            let wire = saved["events"].as_array().unwrap().clone();
+            let events = super::super::SfnNormalizer::new(None, true).normalize(wire.clone());
+            let whole = whole_summary(&events);
+            let state = crate::services::RunState {
+                status: whole.status.unwrap_or(Status::Running),
+                start: events[0].time,
+                end: whole.end,
+                redrives: Some(
+                    events
+                        .iter()
+                        .filter(|e| e.kind == "ExecutionRedriven")
+                        .count() as i64,
+                ),
+            };
+            let step = if wire.len() > 500 { 19 } else { 1 };
+            let mut told = 0;
+            for oldest in (1..wire.len()).step_by(step) {
+                let newest =
+                    super::super::SfnNormalizer::new(None, true).normalize(wire[oldest..].to_vec());
+                let Some(mut cheap) = summary_of_newest(&newest, &state) else {
+                    continue;
+                };
+                told += 1;
+                if let Some(failure) = &mut cheap.failure {
+                    failure.retries = failure
+                        .id
+                        .as_ref()
+                        .and_then(|id| crate::model::fold::retries_before(id, &newest));
+                }
+                assert_eq!(cheap, whole, "fixture {n}, events {}..", oldest + 1);
+            }
+            assert!(told > 0, "fixture {n}: no newest part told its summary");
+        }
+    }
 
     /// An event of a history in order: id `id`, caused by `previous`.
     fn event(id: i64, previous: i64, kind: &str, name: Option<&str>, index: Option<i64>) -> Event {

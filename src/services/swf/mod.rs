@@ -60,7 +60,7 @@ use crate::exit::UsageError;
 use crate::model::Status;
 use crate::model::{Event, Node, RunSummary};
 use crate::services::{
-    ChildRun, Notices, ReadPlan, RunListing, RunQuery, RunState, Service, Turn, Watch,
+    ChildRun, FromNewest, Notices, ReadPlan, RunListing, RunQuery, RunState, Service, Turn, Watch,
 };
 use crate::source::pager::TokenPager;
 use crate::source::saved::SavedShape;
@@ -399,6 +399,29 @@ impl Service for Swf {
 
     fn summary(&self, events: &[Event]) -> RunSummary {
         tree::summary(events)
+    }
+
+    /// GetWorkflowExecutionHistory newest first, for a cheap `--summary` (pages as the
+    /// read asks for them).
+    async fn newest_first(
+        &mut self,
+        connection: &Connection,
+        read: ReadPlan,
+    ) -> Result<Option<BoxedSource>> {
+        let (client, execution) = self.found(connection).await?;
+        let api = LiveHistory {
+            client: client.clone(),
+            execution: execution.clone(),
+            reverse: true,
+            page_size_chosen: read.page_size_chosen,
+            run_id_given: self.args.run_id.is_some(),
+        };
+        Ok(Some(Box::new(TokenPager::new(api, read.page_size))))
+    }
+
+    /// See [`tree::summary_of_newest`].
+    fn summary_of_newest(&self, newest: &[Event], state: &RunState) -> FromNewest {
+        tree::summary_of_newest(newest, state)
     }
 
     /// The run, its decision tasks, and the work each decision started (see [`tree`]),

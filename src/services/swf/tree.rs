@@ -14,6 +14,7 @@ use crate::model::{
     flat_node, Annotations, Event, EventId, Failure, Node, NodeKind, Reference, RunSummary, Status,
     Work,
 };
+use crate::services::FromNewest;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -79,6 +80,176 @@ pub fn summary(events: &[Event]) -> RunSummary {
             .map(|e| Failure::of(e)),
     };
     summary
+}
+
+/// The summary of a run from its newest events, ids `oldest..=newest` without a gap
+/// (`oldest` > 1), and its DescribeWorkflowExecution: what [`summary`] makes of the
+/// whole history, or what to read for it. For a run closed by its newest event: one that
+/// completed, was canceled or continued as new (no failure to explain); one terminated
+/// (the close is the failure); one a decision failed, when the failures that decision
+/// saw first ([`closing_failure`]'s first rule) are among these events, with the work
+/// each belongs to and the name of the one that explains the run (else the page before
+/// may hold them). A run that timed out, a decision that saw no failure, and a running
+/// run are explained by rules over the whole history: it is read. The start is the
+/// status call's.
+pub fn summary_of_newest(events: &[Event], state: &crate::services::RunState) -> FromNewest {
+    let by_id = ordered(events);
+    let Some(oldest) = by_id.first().map(|e| e.sequence()) else {
+        return FromNewest::Whole;
+    };
+    let contiguous = by_id
+        .iter()
+        .enumerate()
+        .all(|(i, e)| e.id.as_ref().and_then(EventId::as_number) == Some(oldest + i as i64));
+    let close = *by_id.last().expect("one event at least");
+    let closes = by_id.iter().filter(|e| is_close(e)).count();
+    let (Some(start), Ok(count)) = (state.start, usize::try_from(close.sequence())) else {
+        return FromNewest::Whole;
+    };
+    if !contiguous || oldest <= 1 || !is_close(close) || closes != 1 {
+        return FromNewest::Whole;
+    }
+    let mut summary = RunSummary::from_events(SERVICE, events);
+    summary.events = count;
+    summary.partial = false;
+    summary.status = Some(close.status);
+    summary.start = Some(start);
+    summary.end = close.time;
+    summary.duration_ms = summary
+        .start
+        .zip(summary.end)
+        .map(|(s, e)| e.millis() - s.millis());
+    let index: HashMap<i64, &Event> = by_id.iter().map(|e| (e.sequence(), *e)).collect();
+    summary.failure = match close.kind.as_str() {
+        "WorkflowExecutionTerminated" if name_known(close, &index, oldest) => {
+            Some(Failure::of(close))
+        }
+        "WorkflowExecutionFailed" => match decided_failure(close, &by_id, &index, oldest) {
+            Some(Ok(event)) => Some(Failure::of(event)),
+            Some(Err(())) => return FromNewest::Older,
+            None => return FromNewest::Whole,
+        },
+        _ if close.status.is_failure() => return FromNewest::Whole,
+        _ => None,
+    };
+    if close.status.is_failure() {
+        summary.error = close.error.clone();
+        summary.cause = close.cause.clone();
+    }
+    FromNewest::Summary(Box::new(summary))
+}
+
+/// [`closing_failure`]'s first rule over the newest events only: the failure the
+/// decision that failed the run saw first, as the whole history gives it (`Ok`); `Err`
+/// when older events may tell (the previous completed decision task, the start of the
+/// work of a failure, a name); `None` when the rule does not apply or finds none (the
+/// others look over the whole history).
+fn decided_failure<'a>(
+    close: &Event,
+    by_id: &[&'a Event],
+    index: &HashMap<i64, &'a Event>,
+    oldest: i64,
+) -> Option<Result<&'a Event, ()>> {
+    let older = |id: i64| id > 0 && id < oldest;
+    let parent = close.parent_number()?;
+    if older(parent) {
+        return Some(Err(()));
+    }
+    let decision = index
+        .get(&parent)
+        .filter(|d| d.kind == "DecisionTaskCompleted")?;
+    let seen_until = decision.parent_number().unwrap_or(decision.sequence());
+    // Decision tasks run one at a time: the latest completed one before it, among these
+    // events, is the latest in the history.
+    let Some(seen_after) = by_id
+        .iter()
+        .filter(|e| e.kind == "DecisionTaskCompleted" && e.sequence() < decision.sequence())
+        .filter_map(|e| e.parent_number())
+        .max()
+    else {
+        return Some(Err(()));
+    };
+    if older(seen_after + 1) || older(seen_until) {
+        return Some(Err(()));
+    }
+    let window: Vec<&'a Event> = by_id
+        .iter()
+        .copied()
+        .filter(|e| e.sequence() < close.sequence() && !is_close(e))
+        .filter(|e| e.status.is_failure())
+        .filter(|e| e.sequence() > seen_after && e.sequence() < seen_until)
+        .collect();
+    if window.iter().any(|e| !work_known(e, index, oldest)) {
+        return Some(Err(()));
+    }
+    let answered = window
+        .iter()
+        .rev()
+        .find(|e| work_of(e, index).family != Family::Decision)
+        .or_else(|| window.last())?;
+    Some(if name_known(answered, index, oldest) {
+        Ok(answered)
+    } else {
+        Err(())
+    })
+}
+
+/// True when [`work_of`]'s walk from `event` ends among the events `index` holds (ids
+/// `oldest` on): it never needs an older one.
+fn work_known(event: &Event, index: &HashMap<i64, &Event>, oldest: i64) -> bool {
+    let mut start = event;
+    for _ in 0..=index.len() {
+        let Some(parent) = start.parent_number() else {
+            return true;
+        };
+        if parent > 0 && parent < oldest {
+            return false;
+        }
+        let Some(found) = index.get(&parent) else {
+            return true;
+        };
+        if found.kind == "DecisionTaskCompleted" || is_close(found) {
+            return true;
+        }
+        start = found;
+    }
+    true
+}
+
+/// True when the name the normalizer gave `event` from the events `index` holds (ids
+/// `oldest` on) is the one the whole history gives it (see
+/// `normalize::SwfNormalizer::name_of`): its own label; else every event it refers to
+/// is among them, each named by its own fields alone (its label, or a workflowId: not a
+/// bare activityId, which an older event may have given a type), and one of them has a
+/// name, or the event itself has no activityId to fall back on.
+fn name_known(event: &Event, index: &HashMap<i64, &Event>, oldest: i64) -> bool {
+    use super::normalize::{own_label, workflow_id_of, NAME_REFERENCES};
+    if own_label(&event.details).is_some() {
+        return true;
+    }
+    // The ids it refers to by name (the one that became its parent included).
+    let mut refers: Vec<i64> = NAME_REFERENCES
+        .iter()
+        .filter_map(|key| event.details.get(*key).and_then(Value::as_i64))
+        .filter(|&id| id > 0)
+        .collect();
+    refers.extend(event.parent_number());
+    if refers.iter().any(|&id| id < oldest) {
+        return false;
+    }
+    let referred: Vec<&Event> = refers
+        .iter()
+        .filter_map(|id| index.get(id).copied())
+        .collect();
+    let by_own_fields =
+        |e: &&Event| own_label(&e.details).is_some() || !e.details.contains_key("activityId");
+    let named = |e: &&Event| {
+        own_label(&e.details).is_some()
+            || e.details.contains_key("activityId")
+            || workflow_id_of(&e.details).is_some()
+    };
+    referred.iter().all(by_own_fields)
+        && (referred.iter().any(named) || !event.details.contains_key("activityId"))
 }
 
 /// The event that explains a failed or timed-out run's close, found by the events'
@@ -563,7 +734,51 @@ fn signal_node(event: &Event) -> Node {
 mod tests {
     use super::*;
     use crate::model::Timestamp;
+    use crate::services::Normalizer;
     use serde_json::json;
+
+    /// Every newest part of the fixture histories: whatever a cheap summary makes of it
+    /// is exactly the whole history's summary; a terminated run's is told, and one a
+    /// decision failed after an activity timed out.
+    #[test]
+    fn a_summary_of_the_newest_events_is_the_whole_historys_or_none() {
+        let fixtures = [
+            (
+                include_str!("../../../tests/fixtures/swf/every-event-type.json"),
+                true,
+            ),
+            (
+                include_str!("../../../tests/fixtures/swf/timed-out-activity.json"),
+                true,
+            ),
+            (
+                include_str!("../../../tests/fixtures/swf/timed-out-after-decision-retry.json"),
+                false,
+            ),
+        ];
+        for (n, (text, told_somewhere)) in fixtures.iter().enumerate() {
+            let saved: Value = serde_json::from_str(text).unwrap();
+            let wire = saved["events"].as_array().unwrap().clone();
+            let events = super::super::SwfNormalizer::new(None).normalize(wire.clone());
+            let whole = summary(&events);
+            let state = crate::services::RunState {
+                status: whole.status.unwrap_or(Status::Running),
+                start: events[0].time,
+                end: whole.end,
+                redrives: None,
+            };
+            let mut told = 0;
+            for oldest in 1..wire.len() {
+                let newest =
+                    super::super::SwfNormalizer::new(None).normalize(wire[oldest..].to_vec());
+                if let FromNewest::Summary(cheap) = summary_of_newest(&newest, &state) {
+                    told += 1;
+                    assert_eq!(*cheap, whole, "fixture {n}, events {}..", oldest + 1);
+                }
+            }
+            assert_eq!(told > 0, *told_somewhere, "fixture {n}");
+        }
+    }
 
     fn event(id: i64, kind: &str, status: Status, parent: Option<i64>, details: Value) -> Event {
         let mut e = Event::new(SERVICE, kind, status);
