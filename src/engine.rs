@@ -1462,6 +1462,8 @@ impl<N: Normalizer> Reader<N> {
                 .and_then(|id| crate::model::fold::retries_before(id, &events));
         }
         let mut named = service.children(&events);
+        // What the service found to say of them (runs it could not name).
+        say(&self.notices);
         if !named.is_empty() {
             let names: HashMap<&EventId, &String> = events
                 .iter()

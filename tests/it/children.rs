@@ -1682,3 +1682,98 @@ fn a_map_run_s_lists_of_each_unsuccessful_status_are_read_at_once() {
     runs.push(MAP_PARENT.to_string());
     assert_eq!(executions, runs);
 }
+
+/// A parent whose `startExecution.sync:2` Task succeeded: its child's ARN is only in the
+/// Task's output, which `--no-data` leaves out.
+fn parent_of_a_succeeded_nested_run() -> Vec<Value> {
+    let task = json!({"resourceType": "states", "resource": "startExecution.sync:2"});
+    let with = |extra: Value| {
+        let mut details = task.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            details[k] = v.clone();
+        }
+        details
+    };
+    let output = json!({"ExecutionArn": NESTED_CHILD, "Status": "SUCCEEDED"}).to_string();
+    vec![
+        sfn(
+            1,
+            0,
+            "ExecutionStarted",
+            Some(("executionStartedEventDetails", json!({"input": "{}"}))),
+        ),
+        sfn(
+            2,
+            0,
+            "TaskStateEntered",
+            Some((
+                "stateEnteredEventDetails",
+                json!({"name": "Pay", "input": "{}"}),
+            )),
+        ),
+        sfn(
+            3,
+            2,
+            "TaskScheduled",
+            Some((
+                "taskScheduledEventDetails",
+                with(json!({"region": "us-east-1", "parameters": "{}"})),
+            )),
+        ),
+        sfn(
+            4,
+            3,
+            "TaskStarted",
+            Some(("taskStartedEventDetails", task.clone())),
+        ),
+        sfn(
+            5,
+            4,
+            "TaskSucceeded",
+            Some(("taskSucceededEventDetails", with(json!({"output": output})))),
+        ),
+        sfn(
+            6,
+            5,
+            "TaskStateExited",
+            Some((
+                "stateExitedEventDetails",
+                json!({"name": "Pay", "output": "{}"}),
+            )),
+        ),
+        sfn(
+            7,
+            6,
+            "ExecutionSucceeded",
+            Some(("executionSucceededEventDetails", json!({"output": "{}"}))),
+        ),
+    ]
+}
+
+#[test]
+fn no_data_says_which_nested_executions_it_cannot_name() {
+    const PARENT: &str = "arn:aws:states:us-east-1:123456789012:execution:Checkout:run-10";
+    let fake = FakeAws::start();
+    fake.serve(fake_sfn::get_execution_history(HashMap::from([
+        (PARENT.to_string(), parent_of_a_succeeded_nested_run()),
+        (NESTED_CHILD.to_string(), nested_child(Some(PARENT))),
+    ])));
+    let (out, err, code) = run(&fake, "sfn", &[PARENT, "--depth", "1", "--no-data"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(
+            "histx: --no-data leaves out the Task output that names 1 nested execution \
+             this run started: it is not counted among its runs nor read by --depth \
+             (leave out --no-data)"
+        ),
+        "{err}"
+    );
+    assert_eq!(histories_of(&fake), [PARENT], "no child can be read");
+    assert!(!out.contains("nested-1"), "{out}");
+
+    // With its data, the child is named and read, and nothing is said.
+    let (out, err, code) = run(&fake, "sfn", &[PARENT, "--depth", "1"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("--no-data"), "{err}");
+    assert!(out.contains("nested-1"), "{out}");
+}

@@ -290,6 +290,18 @@ impl Service for Sfn {
             for child in children.iter_mut().filter(|c| c.kind == ChildKind::Run) {
                 child.target.push("--no-data".into());
             }
+            let hidden = hidden_by_no_data(events);
+            if hidden > 0 {
+                let (them, are) = match hidden {
+                    1 => ("1 nested execution".to_string(), "it is"),
+                    n => (format!("{n} nested executions"), "they are"),
+                };
+                self.notices.say(format!(
+                    "histx: --no-data leaves out the Task output that names {them} \
+                     this run started: {are} not counted among its runs nor read by \
+                     --depth (leave out --no-data)"
+                ));
+            }
         }
         children
     }
@@ -388,6 +400,20 @@ pub fn children_of(events: &[Event]) -> Vec<ChildRun> {
 /// look for the words, anywhere in it (a comment included): it errs only towards "may".
 pub fn may_start_runs(definition: &str) -> bool {
     definition.contains("DISTRIBUTED") || definition.contains("startExecution")
+}
+
+/// The nested executions whose ARNs `--no-data` left out: `states:startExecution` Tasks
+/// that succeeded (a failed one's cause still names its child), without an output.
+fn hidden_by_no_data(events: &[Event]) -> usize {
+    events
+        .iter()
+        .filter(|e| e.kind == "TaskSucceeded" && e.output.is_none())
+        .filter(|e| {
+            e.resource
+                .as_deref()
+                .is_some_and(|r| r.starts_with("states:startExecution"))
+        })
+        .count()
 }
 
 /// A running execution, as follow mode polls it.
