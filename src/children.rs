@@ -156,16 +156,25 @@ impl ChildrenRead {
 }
 
 /// The runs behind each run named: a group each, or, when it cannot be listed, the
-/// group with the reason.
+/// group with the reason. Found at most [`AT_ONCE`] at a time (a run's Map Runs are
+/// listed at once), in the order named.
 async fn find_groups<S: Service>(
-    service: &mut S,
+    service: &S,
     connection: &Connection,
     named: Vec<ChildRun>,
     all: bool,
 ) -> Vec<(ChildGroup, Option<String>)> {
-    let mut groups = Vec::with_capacity(named.len());
-    for child in named {
-        match service.find_children(connection, &child, all).await {
+    let found: Vec<_> = futures_util::stream::iter(named)
+        .map(|child| async move {
+            let found = service.find_children(connection, &child, all).await;
+            (child, found)
+        })
+        .buffered(AT_ONCE)
+        .collect()
+        .await;
+    let mut groups = Vec::with_capacity(found.len());
+    for (child, found) in found {
+        match found {
             Ok(mut group) => {
                 group.started_in = group.started_in.or_else(|| child.started_in.clone());
                 groups.push((group, None))
@@ -407,7 +416,7 @@ async fn fetch_as<S: Service>(
         });
     }
     let groups = if deeper {
-        find_groups(&mut service, connection, named, descent.all_children).await
+        find_groups(&service, connection, named, descent.all_children).await
     } else {
         Vec::new()
     };

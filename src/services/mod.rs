@@ -255,9 +255,10 @@ pub trait Service {
 
     /// The runs behind one of [`Service::children`]: itself, for a run its events name;
     /// for a group (a Map Run), its child executions, with requests (only the failed,
-    /// timed-out and aborted ones unless `all`), and its counts.
+    /// timed-out and aborted ones unless `all`), and its counts. `&self`: the groups of
+    /// one run are found several at once.
     async fn find_children(
-        &mut self,
+        &self,
         _connection: &Connection,
         named: &ChildRun,
         _all: bool,

@@ -51,6 +51,11 @@ impl<A: PageApi> TokenPager<A> {
         }
     }
 
+    /// True once the last page is read (no token for another).
+    pub fn done(&self) -> bool {
+        self.done
+    }
+
     /// Requests sent so far.
     pub fn requests(&self) -> usize {
         self.requests

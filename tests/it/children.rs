@@ -1777,3 +1777,94 @@ fn no_data_says_which_nested_executions_it_cannot_name() {
     assert!(!err.contains("--no-data"), "{err}");
     assert!(out.contains("nested-1"), "{out}");
 }
+
+#[test]
+fn a_run_s_map_runs_are_listed_at_most_8_at_once_and_kept_in_their_order() {
+    // Twelve Map Runs one after another, child n the failed one of the n-th.
+    let map_run = |n: usize| {
+        format!("arn:aws:states:us-east-1:123456789012:mapRun:Orders/Process{n:02}:5f0c5e10-0000-4000-8000-{n:012}")
+    };
+    let mut events = vec![sfn(
+        1,
+        0,
+        "ExecutionStarted",
+        Some(("executionStartedEventDetails", json!({"input": "{}"}))),
+    )];
+    for n in 1..=12 {
+        let id = 2 * n as i64;
+        events.push(sfn(
+            id,
+            id - 1,
+            "MapStateEntered",
+            Some((
+                "stateEnteredEventDetails",
+                json!({"name": format!("Process{n:02}"), "input": "{}"}),
+            )),
+        ));
+        events.push(sfn(
+            id + 1,
+            id,
+            "MapRunStarted",
+            Some((
+                "mapRunStartedEventDetails",
+                json!({"mapRunArn": map_run(n)}),
+            )),
+        ));
+    }
+    events.push(sfn(
+        26,
+        25,
+        "ExecutionFailed",
+        Some((
+            "executionFailedEventDetails",
+            json!({"error": "States.ExceedToleratedFailureThreshold", "cause": "too many"}),
+        )),
+    ));
+    let fake = FakeAws::start();
+    let mut histories: HashMap<String, Vec<Value>> = HashMap::from([(MAP_PARENT.into(), events)]);
+    let mut lists = HashMap::new();
+    let mut described = HashMap::new();
+    for n in 1..=12 {
+        histories.insert(child_arn(n), child_history(n));
+        let mut item = list_item(n);
+        item["status"] = json!("FAILED");
+        item["mapRunArn"] = json!(map_run(n));
+        lists.insert(map_run(n), vec![item.clone()]);
+        described.insert(map_run(n), (MAP_PARENT.to_string(), vec![item]));
+    }
+    fake.serve(fake_sfn::get_execution_history(histories));
+    fake.serve(fake_children::list_executions_by_map_run(lists));
+    fake.answer(fake_children::describe_map_run(described));
+    fake.slow_down(DESCRIBE_MAP_RUN, std::time::Duration::from_millis(150));
+    let (out, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "1", "-o", "jsonl"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(fake.requests(DESCRIBE_MAP_RUN).len(), 12);
+    let most = fake.most_in_flight(DESCRIBE_MAP_RUN);
+    assert!(most > 1 && most <= 8, "{most} Map Runs described at once");
+    // Each Map Run's child after the record that started it, in the Map Runs' order.
+    let executions: Vec<String> = common::json_lines(out.as_bytes())
+        .iter()
+        .map(|e| e["execution"].as_str().unwrap().to_string())
+        .fold(Vec::new(), |mut runs, execution| {
+            if runs.last() != Some(&execution) {
+                runs.push(execution);
+            }
+            runs
+        });
+    let mut expected = vec![MAP_PARENT.to_string()];
+    for n in 1..=12 {
+        expected.extend([child_arn(n), MAP_PARENT.to_string()]);
+    }
+    assert_eq!(executions, expected);
+    // The tree nests them in the same order.
+    let (tree, _, _) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "1", "-o", "tree"]);
+    let at: Vec<usize> = (1..=12)
+        .map(|n| {
+            tree.find(&format!("child-{n:02}"))
+                .expect("each child in the tree")
+        })
+        .collect();
+    let mut sorted = at.clone();
+    sorted.sort();
+    assert_eq!(at, sorted, "{tree}");
+}

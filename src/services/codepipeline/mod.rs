@@ -7,8 +7,8 @@
 //! the newest (the latest started of ListPipelineExecutions' first page; with `--from`,
 //! the execution in the file whose first action started last), said on stderr as one
 //! line; `--execution-id` names another; `--all` shows every execution the API keeps,
-//! with an execution column in the table, each execution's actions read with its own
-//! chain of pages, several at once ([`all`]). An action of any other pipeline execution is
+//! with an execution column in the table, read with one chain over the pipeline or
+//! execution by execution, several at once, whichever is cheaper ([`all`]). An action of any other pipeline execution is
 //! dropped even if the service sends one.
 //!
 //! The API lists the newest actions first and has no order parameter, and a pipeline's
@@ -257,8 +257,9 @@ impl Service for CodePipeline {
     }
 
     /// The newest execution is found first (ListPipelineExecutions, said on stderr), so
-    /// that only that execution's actions are asked for. `--all` lists the executions and
-    /// reads each one's actions, several at once ([`all`]).
+    /// that only that execution's actions are asked for. `--all` reads one chain over the
+    /// whole pipeline, or each execution's actions several at once, whichever the first
+    /// page says is cheaper ([`all`]).
     async fn live(&mut self, connection: &Connection, read: ReadPlan) -> Result<BoxedSource> {
         let mut live = self.connected(connection).await?;
         live.execution_id = self.chosen_execution(&live).await?;
@@ -267,7 +268,7 @@ impl Service for CodePipeline {
                 live.client,
                 live.pipeline,
                 read.page_size,
-            )));
+            )?));
         }
         Ok(Box::new(TokenPager::new(live, read.page_size)))
     }

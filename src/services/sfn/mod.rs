@@ -59,8 +59,9 @@ pub struct Sfn {
     /// `--run-status`: the newest execution with one of these.
     run_statuses: Vec<Status>,
     include_data: bool,
-    /// Made on the first request, for those that follow.
-    client: Option<aws_sdk_sfn::Client>,
+    /// Made on the first request, for those that follow (a Map Run's children too,
+    /// found several at once).
+    client: tokio::sync::OnceCell<aws_sdk_sfn::Client>,
     /// Which execution was chosen, for the engine to say.
     notices: Notices,
 }
@@ -86,10 +87,12 @@ impl Sfn {
             ))
             .into());
         };
-        if self.client.is_none() {
-            self.client = Some(client(connection, arn).await?);
-        }
-        Ok((arn, self.client.clone().expect("made above")))
+        let client = self
+            .client
+            .get_or_try_init(|| client(connection, arn))
+            .await?
+            .clone();
+        Ok((arn, client))
     }
 }
 
@@ -138,7 +141,7 @@ impl Service for Sfn {
             machine,
             run_statuses: args.run.run_statuses,
             include_data: !args.no_data,
-            client: None,
+            client: tokio::sync::OnceCell::new(),
             notices: Notices::default(),
         })
     }
@@ -309,7 +312,7 @@ impl Service for Sfn {
     /// A Map Run's child executions: DescribeMapRun for the counts, then ListExecutions
     /// by mapRunArn, for each unsuccessful status that has any (all of them with `all`).
     async fn find_children(
-        &mut self,
+        &self,
         connection: &Connection,
         named: &ChildRun,
         all: bool,
@@ -317,19 +320,16 @@ impl Service for Sfn {
         if named.kind != ChildKind::MapRun {
             return Ok(ChildGroup::of_one(named.clone()));
         }
-        let client = match &self.client {
-            Some(client) => client.clone(),
-            None => {
-                let region = named.execution.split(':').nth(3).unwrap_or_default();
-                let arn = ExecutionArn {
-                    arn: named.execution.clone(),
-                    region: region.to_string(),
-                };
-                let client = client(connection, &arn).await?;
-                self.client = Some(client.clone());
-                client
-            }
+        let region = named.execution.split(':').nth(3).unwrap_or_default();
+        let arn = ExecutionArn {
+            arn: named.execution.clone(),
+            region: region.to_string(),
         };
+        let client = self
+            .client
+            .get_or_try_init(|| client(connection, &arn))
+            .await?
+            .clone();
         let mut group = map_run_children(&client, named, all).await?;
         if !self.include_data {
             for child in &mut group.runs {

@@ -74,7 +74,7 @@ pub struct Ssm {
     run_statuses: Vec<Status>,
     filters: Vec<StepFilter>,
     /// Made on the first request, for those that follow.
-    client: Option<aws_sdk_ssm::Client>,
+    client: tokio::sync::OnceCell<aws_sdk_ssm::Client>,
     /// Which automation was chosen, for the engine to say.
     notices: Notices,
 }
@@ -91,7 +91,8 @@ impl Ssm {
                 list::newest_automation(&client, &region, document, &self.run_statuses).await?;
             self.notices.say(line);
             self.execution = Some(execution);
-            self.client = Some(client);
+            // The region's client, the one the automation was found with.
+            let _ = self.client.set(client);
         }
         let Some(execution) = self.execution.clone() else {
             return Err(UsageError::new(
@@ -99,10 +100,21 @@ impl Ssm {
             )
             .into());
         };
-        if self.client.is_none() {
-            self.client = Some(client(connection, &execution).await?);
-        }
-        Ok((execution, self.client.clone().expect("made above")))
+        let client = self.client_for(connection, &execution).await?;
+        Ok((execution, client))
+    }
+
+    /// The client for `execution`'s region, made on the first request.
+    async fn client_for(
+        &self,
+        connection: &Connection,
+        execution: &AutomationExecution,
+    ) -> Result<aws_sdk_ssm::Client> {
+        Ok(self
+            .client
+            .get_or_try_init(|| client(connection, execution))
+            .await?
+            .clone())
     }
 }
 
@@ -153,7 +165,7 @@ impl Service for Ssm {
             document,
             run_statuses: args.run.run_statuses,
             filters,
-            client: None,
+            client: tokio::sync::OnceCell::new(),
             notices: Notices::default(),
         })
     }
@@ -338,7 +350,7 @@ impl Service for Ssm {
     /// (DescribeAutomationExecutions, filter ParentExecutionId), for a step that did not
     /// name the one it started.
     async fn find_children(
-        &mut self,
+        &self,
         connection: &Connection,
         named: &ChildRun,
         _all: bool,
@@ -346,7 +358,15 @@ impl Service for Ssm {
         if named.kind != ChildKind::Listed {
             return Ok(ChildGroup::of_one(named.clone()));
         }
-        let (_, client) = self.connected(connection).await?;
+        // The run was read (live or from a file) before its children are looked for:
+        // it is known, by ID or from its document.
+        let Some(execution) = &self.execution else {
+            return Err(UsageError::new(
+                "`histx ssm` needs an automation execution ID (or its ARN) or a document name, or --from FILE",
+            )
+            .into());
+        };
+        let client = self.client_for(connection, execution).await?;
         let runs = child_automations(&client, &named.execution)
             .await?
             .into_iter()
