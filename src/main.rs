@@ -1,5 +1,7 @@
-//! The `histx` binary: parses the command line, runs it on a small single-threaded
-//! runtime, and turns the outcome into an exit status and at most one line on stderr.
+//! The `histx` binary: parses the command line, runs it on a small runtime (the command
+//! itself on histx's own thread; the pages of a history read on two workers beside it,
+//! so that reading the wire overlaps writing the output), and turns the outcome into an
+//! exit status and at most one line on stderr.
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
@@ -12,6 +14,9 @@ use std::process::ExitCode;
 /// filtering and drawing them is recursive: the memory is only used as deep as a tree
 /// goes.
 const STACK_BYTES: usize = 512 * 1024 * 1024;
+
+/// The runtime's worker threads: the two chains of a whole read each have one.
+const WORKERS: usize = 2;
 
 fn main() -> ExitCode {
     // A bug must still end in one line, not a backtrace (RUST_BACKTRACE=1 is common).
@@ -70,7 +75,10 @@ fn run() -> ExitCode {
     let stdout = io::stdout();
     let is_terminal = stdout.is_terminal();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let outcome = tokio::runtime::Builder::new_current_thread()
+    // The command runs where `block_on` is called, on this thread with its large stack;
+    // tasks it spawns (a page's request and parse) run on the workers.
+    let outcome = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKERS)
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)

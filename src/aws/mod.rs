@@ -7,12 +7,17 @@ use crate::source::pager::Page;
 use anyhow::{anyhow, Context, Result};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, Error as OperationError,
+    FinalizerInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, OrchestratorError};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_runtime_api::client::runtime_plugin::RuntimePlugin;
+use aws_smithy_runtime_api::client::ser_de::{DeserializeResponse, SharedResponseDeserializer};
+use aws_smithy_types::config_bag::{ConfigBag, FrozenLayer, Layer};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
 use std::error::Error as StdError;
@@ -21,6 +26,7 @@ use std::sync::{Arc, Mutex};
 
 pub mod config;
 
+pub use aws_smithy_runtime_api::client::interceptors::context::Output;
 pub use config::{load_config, profile_names, region_used, Connection};
 pub use retry::{RetryNotice, TimeoutsTwice};
 
@@ -98,10 +104,32 @@ pub fn check_region(region: &str) -> Result<(), String> {
 /// Attached to one call (`.customize().interceptor(tap.clone())`), so the body it holds
 /// belongs to that call. `read_after_execution` runs once per operation, after retries,
 /// so a retried page is captured once. Bodies can hold secrets: never log them.
+///
+/// Made with [`WireTap::parsing`], the tap reads a successful response itself, in place
+/// of the SDK's typed deserializer (whose output histx would throw away): the body is
+/// parsed once, into the page, and the SDK is handed an empty output. Everything else
+/// stays the SDK's: the request, its retries, and every error response, which the SDK's
+/// own deserializer still reads (as it does a 2xx body that is not a page).
 #[derive(Clone, Default)]
 pub struct WireTap {
     body: Arc<Mutex<Option<Vec<u8>>>>,
+    parsing: Option<Parsing>,
 }
+
+/// What a parsing tap reads out of a response, and what it hands the SDK instead.
+#[derive(Clone)]
+struct Parsing {
+    events_key: &'static str,
+    token_key: &'static str,
+    empty: EmptyOutput,
+    /// The operation's own configuration, which holds the SDK's deserializer.
+    sdk: FrozenLayer,
+    page: Arc<Mutex<Option<Result<Page>>>>,
+}
+
+/// The operation's output with nothing in it (`None` if it cannot be built): what the
+/// SDK gets when histx reads the page itself.
+pub type EmptyOutput = fn() -> Option<Output>;
 
 impl fmt::Debug for WireTap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -114,12 +142,32 @@ impl Intercept for WireTap {
         "histx::WireTap"
     }
 
+    /// A parsing tap puts its deserializer in front of the SDK's, for this call only.
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(parsing) = &self.parsing {
+            if parsing.sdk.load::<SharedResponseDeserializer>().is_some() {
+                cfg.interceptor_state()
+                    .store_put(SharedResponseDeserializer::new(OwnDeserializer(
+                        parsing.clone(),
+                    )));
+            }
+        }
+        Ok(())
+    }
+
     fn read_after_execution(
         &self,
         context: &FinalizerInterceptorContextRef<'_>,
         _components: &RuntimeComponents,
         _config: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        if self.parsing.is_some() {
+            return Ok(());
+        }
         if let (Some(Ok(_)), Some(response)) = (context.output_or_error(), context.response()) {
             if let Some(bytes) = response.body().bytes() {
                 *self.body.lock().expect("wire tap lock") = Some(bytes.to_vec());
@@ -129,7 +177,79 @@ impl Intercept for WireTap {
     }
 }
 
+/// A successful response's body read as a page; anything else left to the SDK.
+struct OwnDeserializer(Parsing);
+
+impl fmt::Debug for OwnDeserializer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("histx::OwnDeserializer")
+    }
+}
+
+impl DeserializeResponse for OwnDeserializer {
+    fn deserialize_nonstreaming_with_config(
+        &self,
+        response: &HttpResponse,
+        cfg: &ConfigBag,
+    ) -> Result<Output, OrchestratorError<OperationError>> {
+        let parsing = &self.0;
+        if response.status().is_success() {
+            if let Some(body) = response.body().bytes() {
+                let page = page_from_body(body, parsing.events_key, parsing.token_key);
+                let read = page.is_ok();
+                // The last attempt's page is the one kept (an attempt only ends in a
+                // page when it succeeded).
+                *parsing.page.lock().expect("wire tap lock") = Some(page);
+                if read {
+                    if let Some(empty) = (parsing.empty)() {
+                        return Ok(empty);
+                    }
+                }
+            }
+        }
+        // An error response, or a body that is not a page: as the SDK reads it.
+        match parsing.sdk.load::<SharedResponseDeserializer>() {
+            Some(sdk) => sdk.deserialize_nonstreaming_with_config(response, cfg),
+            None => Err(OrchestratorError::other("no response deserializer")),
+        }
+    }
+}
+
 impl WireTap {
+    /// A tap that reads each successful response of `operation` (the SDK's operation,
+    /// `GetExecutionHistory::new()`, whose configuration holds the SDK's deserializer)
+    /// as a page itself (`events_key` its records, `token_key` its next-page token),
+    /// handing the SDK `empty` in place of the typed output: take the page with
+    /// [`WireTap::parsed_page`]. An operation without a deserializer of its own is left
+    /// to the SDK (the tap then captures nothing).
+    pub fn parsing(
+        operation: impl RuntimePlugin,
+        events_key: &'static str,
+        token_key: &'static str,
+        empty: EmptyOutput,
+    ) -> Self {
+        WireTap {
+            body: Arc::default(),
+            parsing: Some(Parsing {
+                events_key,
+                token_key,
+                empty,
+                sdk: operation
+                    .config()
+                    .unwrap_or_else(|| Layer::new("none").freeze()),
+                page: Arc::default(),
+            }),
+        }
+    }
+
+    /// The page a parsing tap read, once the call succeeded.
+    pub fn parsed_page(&self) -> Result<Page> {
+        self.parsing
+            .as_ref()
+            .and_then(|parsing| parsing.page.lock().expect("wire tap lock").take())
+            .context("the response body was not captured")?
+    }
+
     /// The captured response as a page: the array under `events_key` and the token under
     /// `token_key`.
     pub fn page(&self, events_key: &str, token_key: &str) -> Result<Page> {

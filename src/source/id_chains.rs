@@ -372,11 +372,10 @@ mod tests {
     use super::*;
     use crate::source::pager::Page;
     use serde_json::json;
-    use std::cell::RefCell;
-    use std::rc::Rc;
+    use std::sync::{Arc, Mutex};
 
     /// Every request: whether it was in reverse.
-    type Asked = Rc<RefCell<Vec<bool>>>;
+    type Asked = Arc<Mutex<Vec<bool>>>;
 
     /// A list of `total` records `{"id": "s<n>", "n": n}`, paged by offset tokens, in
     /// either order.
@@ -388,7 +387,7 @@ mod tests {
 
     impl PageApi for Steps {
         async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
-            self.asked.borrow_mut().push(self.reverse);
+            self.asked.lock().unwrap().push(self.reverse);
             tokio::task::yield_now().await;
             let start: usize = token.as_deref().map_or(0, |t| t.parse().unwrap());
             let end = (start + page_size).min(self.total);
@@ -412,7 +411,7 @@ mod tests {
     };
 
     fn read(total: usize, page: usize, reverse: bool) -> (Vec<i64>, usize) {
-        let asked = Rc::new(RefCell::new(Vec::new()));
+        let asked = Arc::new(Mutex::new(Vec::new()));
         let api = |reverse| Steps {
             total,
             reverse,
@@ -420,7 +419,7 @@ mod tests {
         };
         let source = IdChains::new(api(reverse), api(!reverse), page, RULES);
         let (all, _) = crate::source::testing::drain(source).unwrap();
-        let requests = asked.borrow().len();
+        let requests = asked.lock().unwrap().len();
         (
             all.iter().filter_map(|r| r["n"].as_i64()).collect(),
             requests,
@@ -446,7 +445,7 @@ mod tests {
     /// A list that changes as it is read: before each request (counted from 1), `world`
     /// is told the request's number and may change the records (oldest first).
     struct Changing {
-        world: Rc<RefCell<World>>,
+        world: Arc<Mutex<World>>,
         reverse: bool,
     }
 
@@ -462,7 +461,7 @@ mod tests {
     impl PageApi for Changing {
         async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
             tokio::task::yield_now().await;
-            let mut world = self.world.borrow_mut();
+            let mut world = self.world.lock().unwrap();
             world.requests += 1;
             let (n, change) = (world.requests, world.change);
             change(n, &mut world.records);
@@ -515,8 +514,8 @@ mod tests {
         records: Vec<Value>,
         change: fn(usize, &mut Vec<Value>),
         reverse: bool,
-    ) -> ((Vec<Value>, usize), Rc<RefCell<World>>) {
-        let world = Rc::new(RefCell::new(World {
+    ) -> ((Vec<Value>, usize), Arc<Mutex<World>>) {
+        let world = Arc::new(Mutex::new(World {
             records,
             requests: 0,
             change,
@@ -529,7 +528,7 @@ mod tests {
         };
         let source = IdChains::new(api(reverse), api(!reverse), 10, STEP_RULES);
         let (all, _) = crate::source::testing::drain(source).unwrap();
-        let requests = world.borrow().requests;
+        let requests = world.lock().unwrap().requests;
         ((all, requests), world)
     }
 
@@ -577,7 +576,7 @@ mod tests {
                 got.reverse();
             }
             assert_eq!(got, (1..=100).collect::<Vec<_>>(), "{reverse}");
-            let world = world.borrow();
+            let world = world.lock().unwrap();
             assert!(world.changed, "{reverse}: no step was read in two states");
             for record in &all {
                 assert_eq!(
@@ -595,7 +594,7 @@ mod tests {
             }
         };
         let ((all, _), world) = read_world(records, regress, false);
-        let world = world.borrow();
+        let world = world.lock().unwrap();
         assert!(world.changed);
         assert_eq!(ns(&all), (1..=100).collect::<Vec<_>>());
         for record in &all {

@@ -22,11 +22,12 @@ pub struct Page {
 pub trait PageApi {
     /// Fetches the page that `token` names (`None`: the first), asking for at most
     /// `page_size` records.
+    /// The future is `Send`, so a page can be read on a task of its own.
     fn fetch_page(
         &mut self,
         token: Option<String>,
         page_size: usize,
-    ) -> impl Future<Output = Result<Page>>;
+    ) -> impl Future<Output = Result<Page>> + Send;
 }
 
 /// Walks the pages of a [`PageApi`].
@@ -60,6 +61,32 @@ impl<A: PageApi> TokenPager<A> {
     pub fn requests(&self) -> usize {
         self.requests
     }
+
+    /// True once the last page was read.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// The next page ([`Source::next`], as a future that is `Send` when the API's is).
+    pub async fn next_page(&mut self, at_most: Option<usize>) -> Result<Step> {
+        if self.done || at_most == Some(0) {
+            return Ok(Step::End);
+        }
+        let page_size = at_most.map_or(self.page_size, |n| n.min(self.page_size));
+        let page = self.api.fetch_page(self.token.clone(), page_size).await?;
+        self.requests += 1;
+        match page.next_token {
+            Some(next) if !next.is_empty() && Some(&next) != self.token.as_ref() => {
+                self.token = Some(next)
+            }
+            _ => self.done = true,
+        }
+        let mut events = page.events;
+        if let Some(at_most) = at_most {
+            events.truncate(at_most);
+        }
+        Ok(Step::Page(events))
+    }
 }
 
 impl<A: PageApi> Source for TokenPager<A> {
@@ -69,25 +96,7 @@ impl<A: PageApi> Source for TokenPager<A> {
     }
 
     fn next(&mut self, at_most: Option<usize>) -> NextStep<'_> {
-        Box::pin(async move {
-            if self.done || at_most == Some(0) {
-                return Ok(Step::End);
-            }
-            let page_size = at_most.map_or(self.page_size, |n| n.min(self.page_size));
-            let page = self.api.fetch_page(self.token.clone(), page_size).await?;
-            self.requests += 1;
-            match page.next_token {
-                Some(next) if !next.is_empty() && Some(&next) != self.token.as_ref() => {
-                    self.token = Some(next)
-                }
-                _ => self.done = true,
-            }
-            let mut events = page.events;
-            if let Some(at_most) = at_most {
-                events.truncate(at_most);
-            }
-            Ok(Step::Page(events))
-        })
+        Box::pin(self.next_page(at_most))
     }
 }
 

@@ -286,3 +286,46 @@ fn swf_reads_both_ends_too() {
         }
     }
 }
+
+/// histx reads each history page from the wire itself (in place of the SDK's typed
+/// reading): an answer that is not a page, or an error, still says what the SDK says,
+/// and a retried page is read once.
+#[test]
+fn pages_read_from_the_wire_keep_the_sdk_errors_and_retries() {
+    let fake = FakeAws::start();
+    fake_swf::serve(
+        &fake,
+        vec![FakeRun::new(
+            "orders",
+            "order-1",
+            "run-1",
+            1_700_000_000.0,
+            fake_swf::synthetic_history(10),
+        )],
+    );
+    fake.inject(HISTORY, vec![Fault::NotJson]);
+    let endpoint = fake.endpoint();
+    let args = [
+        "swf",
+        "--domain",
+        "orders",
+        "order-1",
+        "--run-id",
+        "run-1",
+        "-o",
+        "jsonl",
+        "--endpoint-url",
+        &endpoint,
+    ];
+    let out = histx().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // The SWF SDK's own words for it (the same as before histx read pages itself).
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "histx: the service's response could not be read: type mismatch: expected object"
+    );
+    fake.inject(HISTORY, vec![Fault::Throttle, Fault::ServerError]);
+    let out = histx().args(args).output().unwrap();
+    succeeded(&out);
+    assert_eq!(ids(&out.stdout), (1..=10).collect::<Vec<_>>());
+}

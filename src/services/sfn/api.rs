@@ -78,9 +78,23 @@ impl LiveHistory {
     }
 }
 
+/// GetExecutionHistory's output with no events: the page is read from the wire.
+fn no_events() -> Option<aws::Output> {
+    aws_sdk_sfn::operation::get_execution_history::GetExecutionHistoryOutput::builder()
+        .set_events(Some(Vec::new()))
+        .build()
+        .ok()
+        .map(aws::Output::erase)
+}
+
 impl PageApi for LiveHistory {
     async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
-        let tap = WireTap::default();
+        let tap = WireTap::parsing(
+            aws_sdk_sfn::operation::get_execution_history::GetExecutionHistory::new(),
+            "events",
+            "nextToken",
+            no_events,
+        );
         self.client
             .get_execution_history()
             .execution_arn(&self.arn)
@@ -93,7 +107,7 @@ impl PageApi for LiveHistory {
             .send()
             .await
             .map_err(aws::describe_error)?;
-        tap.page("events", "nextToken")
+        tap.parsed_page()
     }
 }
 

@@ -264,9 +264,20 @@ impl LiveHistory {
     }
 }
 
+/// GetWorkflowExecutionHistory's output with no events: the page is read from the wire.
+fn no_events() -> Option<aws::Output> {
+    aws_sdk_swf::operation::get_workflow_execution_history::GetWorkflowExecutionHistoryOutput::builder()
+        .set_events(Some(Vec::new()))
+        .build()
+        .ok()
+        .map(aws::Output::erase)
+}
+
 impl PageApi for LiveHistory {
     async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
-        let tap = WireTap::default();
+        let tap = WireTap::parsing(
+            aws_sdk_swf::operation::get_workflow_execution_history::GetWorkflowExecutionHistory::new(),
+            "events", "nextPageToken", no_events);
         let execution = WorkflowExecution::builder()
             .workflow_id(&self.execution.workflow_id)
             .run_id(&self.execution.run_id)
@@ -285,7 +296,7 @@ impl PageApi for LiveHistory {
             .send()
             .await
             .map_err(|error| self.explain(aws::describe_error(error)))?;
-        tap.page("events", "nextPageToken")
+        tap.parsed_page()
     }
 }
 
