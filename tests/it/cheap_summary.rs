@@ -805,9 +805,12 @@ mod ssm_and_codepipeline {
     #[test]
     fn an_ssm_summary_reads_its_step_pages() {
         assert_eq!(ssm_requests(40), [1, 0], "one page of 50 steps");
-        // Three pages: the first two alone, then the last and the newest (reverse) at
-        // once: a whole step list past two pages is read from both ends.
-        assert_eq!(ssm_requests(120), [4, 0]);
+        // Three pages: the first two alone, then the last, and the newest (reverse) page
+        // unless the last one came back first: a whole step list past two pages is read
+        // from both ends.
+        let [steps, status] = ssm_requests(120);
+        assert!((3..=4).contains(&steps), "{steps} step requests");
+        assert_eq!(status, 0);
     }
 
     #[test]
