@@ -1492,14 +1492,17 @@ impl<N: Normalizer> Reader<N> {
             ));
             say(&self.notices);
         }
-        let mut wire_records = wire.into_iter();
-        let (mut kept_events, mut kept_wire) = (Vec::new(), Vec::new());
-        for (event, kept) in events.into_iter().zip(keep) {
-            let record = wire_records.next();
-            if kept {
-                kept_events.push(event);
-                kept_wire.extend(record);
-            }
+        // Narrowed in place: a second vector grown by doubling beside the first would
+        // hold the events up to three times over at the peak.
+        let mut kept_events = events;
+        let mut kept_wire = wire;
+        if keep.contains(&false) {
+            let mut kept = keep.iter();
+            kept_events.retain(|_| kept.next().copied().unwrap_or(false));
+            let mut kept = keep.iter();
+            kept_wire.retain(|_| kept.next().copied().unwrap_or(false));
+            kept_events.shrink_to_fit();
+            kept_wire.shrink_to_fit();
         }
         Ok(WholeRun {
             report: RunReport {
