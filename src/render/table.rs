@@ -10,7 +10,7 @@
 use super::summary::local;
 use super::{cut, style, terminal_safe, width as width_of, Presentation, Report, RunReport};
 use crate::model::digest::Digest;
-use crate::model::{Event, Status, Timestamp};
+use crate::model::{Event, Json, Status, Timestamp};
 use anstyle::{AnsiColor, Effects};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
 use std::io::{self, Write};
@@ -484,10 +484,14 @@ impl Report for TableReport {
                 if let Some(event) = i.checked_sub(1).and_then(|i| run.events.get(i)) {
                     if self.io {
                         let indent = super::width(IO_INDENT);
-                        let (input, output) = (event.input.as_ref(), event.output.as_ref());
-                        for line in
-                            super::payload::event_lines(input, output, indent, &self.presentation)
-                        {
+                        let input = event.input.as_ref().map(Json::value);
+                        let output = event.output.as_ref().map(Json::value);
+                        for line in super::payload::event_lines(
+                            input.as_ref(),
+                            output.as_ref(),
+                            indent,
+                            &self.presentation,
+                        ) {
                             writeln!(out, "{IO_INDENT}{line}")?;
                         }
                     }

@@ -315,8 +315,10 @@ pub(super) fn take_details(event: &mut Event, mut details: Map<String, Value>, i
         let input = details.shift_remove("input");
         // A Task's parameters are the input it sends to its resource.
         let parameters = details.shift_remove("parameters");
-        event.input = input.or(parameters).map(decode_payload);
-        event.output = details.shift_remove("output").map(decode_payload);
+        event.input = input.or(parameters).map(|v| decode_payload(v).into());
+        event.output = details
+            .shift_remove("output")
+            .map(|v| decode_payload(v).into());
     } else {
         for field in EXECUTION_DATA {
             details.shift_remove(field);
@@ -373,8 +375,61 @@ impl Normalizer for SfnNormalizer {
                     Some(id) => self.known.get(&id).and_then(|known| known.name.clone()),
                     None => Self::own_name(&raw),
                 };
-                self.normalize_one(raw, name)
+                self.normalize_one(raw, name).compacted()
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// What a normalized event holds, for a typical record of a big history (a Pass
+    /// state's entry with a small payload): about what its wire JSON takes, not the
+    /// kilobytes a tree of JSON values took (issue 17's memory goal).
+    #[test]
+    fn a_normalized_event_holds_about_what_its_wire_record_does() {
+        let payload = json!({"n": 2, "payload": "x".repeat(200)}).to_string();
+        let wire = json!({
+            "timestamp": 1700000000.002, "id": 2, "previousEventId": 1,
+            "type": "PassStateEntered",
+            "stateEnteredEventDetails": {
+                "name": "Step1", "input": payload, "inputDetails": {"truncated": false}
+            }
+        });
+        let wire_bytes = wire.to_string().len();
+        let mut normalizer = SfnNormalizer::new(Some("arn:aws:states:x".into()), true);
+        let event = normalizer.normalize(vec![wire]).remove(0);
+        assert!(
+            matches!(event.details, crate::model::Details::Compact(_)),
+            "{:?}",
+            event.details
+        );
+        let details = event.details.heap_bytes();
+        let input = event.input.as_ref().map_or(0, |i| i.text().len());
+        assert_eq!(
+            event.details.to_map(),
+            json!({"previousEventId": 1, "inputDetails": {"truncated": false}})
+                .as_object()
+                .unwrap()
+                .clone()
+        );
+        // The payload as its compact text, the details as theirs: no more than the wire.
+        assert!(
+            details + input <= wire_bytes,
+            "{details} + {input} > {wire_bytes}"
+        );
+        // The record itself: the fixed fields, the payloads and details behind pointers.
+        assert!(
+            std::mem::size_of::<Event>() <= 400,
+            "{}",
+            std::mem::size_of::<Event>()
+        );
+        assert_eq!(
+            event.input.unwrap().value(),
+            json!({"n": 2, "payload": "x".repeat(200)})
+        );
     }
 }

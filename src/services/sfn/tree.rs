@@ -705,8 +705,8 @@ impl Builder<'_> {
             node.status = Some(Status::Running);
         }
         if kind.starts_with("MapRun") {
-            if let Some(arn) = event.details.get("mapRunArn").and_then(|v| v.as_str()) {
-                node.annotations.map_run = Some(arn.to_string());
+            if let Some(arn) = event.details.text("mapRunArn") {
+                node.annotations.map_run = Some(arn);
             }
         }
         if kind.ends_with("Exited") {

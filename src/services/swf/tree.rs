@@ -8,13 +8,12 @@
 //! function, child workflow or external signal or cancellation it started, each folding all
 //! of its events into one line.
 
-use super::normalize::{text, type_label};
+use super::normalize::type_label;
 use super::SERVICE;
 use crate::model::{
-    flat_node, Annotations, Event, EventId, Failure, Node, NodeKind, Reference, RunSummary, Status,
-    Work,
+    flat_node, Annotations, Event, EventId, Failure, Json, Node, NodeKind, Reference, RunSummary,
+    Status, Work,
 };
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// The event types that close a run; a real history has at most one of them, last.
@@ -222,18 +221,18 @@ fn work_of(event: &Event, index: &HashMap<i64, &Event>) -> WorkId {
     .map_or(Family::Other, |(_, family)| *family);
     let id = match family {
         Family::Decision => None,
-        Family::Activity => text(&start.details, "activityId"),
-        Family::Timer => text(&start.details, "timerId"),
-        Family::Lambda => text(&start.details, "id"),
+        Family::Activity => start.details.text("activityId"),
+        Family::Timer => start.details.text("timerId"),
+        Family::Lambda => start.details.text("id"),
         Family::ChildWorkflow | Family::Signal | Family::CancelRequest => {
-            text(&start.details, "workflowId")
+            start.details.text("workflowId")
         }
-        Family::Marker => text(&start.details, "markerName"),
+        Family::Marker => start.details.text("markerName"),
         Family::Other => None,
     };
     WorkId {
         family,
-        id: id.map(str::to_string).or_else(|| match family {
+        id: id.or_else(|| match family {
             // Work with no id of its own is only itself.
             Family::Decision => None,
             _ => start.id.as_ref().map(EventId::to_string),
@@ -271,7 +270,7 @@ pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Ve
     let workflow_type = by_id
         .iter()
         .find(|e| e.kind == "WorkflowExecutionStarted")
-        .and_then(|e| e.details.get("workflowType").and_then(type_label));
+        .and_then(|e| e.details.get("workflowType").as_ref().and_then(type_label));
     let name = workflow_id
         .map(str::to_string)
         .or_else(|| workflow_type.clone());
@@ -294,7 +293,8 @@ pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Ve
             annotations: Annotations {
                 workflow_type: workflow_type.filter(|t| Some(t) != name.as_ref()),
                 ..Annotations::default()
-            },
+            }
+            .into(),
             name,
             ..Node::default()
         },
@@ -309,8 +309,7 @@ pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Ve
             node.error = close.error.clone();
             node.cause = close.cause.clone();
         }
-        node.annotations.continued_as =
-            text(&close.details, "newExecutionRunId").map(str::to_string);
+        node.annotations.continued_as = close.details.text("newExecutionRunId");
     }
     vec![builder.assemble(root)]
 }
@@ -389,11 +388,8 @@ impl Builder {
                 let node = self.add(Some(decision), Role::Work, work_node(event));
                 self.remember(node, event);
                 if kind == "ActivityTaskScheduled" {
-                    if let Some(activity_id) = text(&event.details, "activityId") {
-                        self.activities
-                            .entry(activity_id.to_string())
-                            .or_default()
-                            .push(node);
+                    if let Some(activity_id) = event.details.text("activityId") {
+                        self.activities.entry(activity_id).or_default().push(node);
                     }
                 }
             }
@@ -414,8 +410,10 @@ impl Builder {
     /// to the decision that made it; shown under the decision only if the activity is not
     /// in the history.
     fn cancel_requested(&mut self, decision: usize, event: &Event) {
-        let activity = text(&event.details, "activityId")
-            .and_then(|id| self.activities.get(id))
+        let activity = event
+            .details
+            .text("activityId")
+            .and_then(|id| self.activities.get(&id))
             .and_then(|attempts| attempts.last().copied());
         match activity {
             Some(node) => {
@@ -488,13 +486,14 @@ fn starts_work(kind: &str, cause_role: Option<Role>) -> bool {
 /// The node of work a decision started, from its first event: what it is, its name, and
 /// the id it goes by.
 fn work_node(event: &Event) -> Node {
-    let id = |key: &str| text(&event.details, key).map(str::to_string);
+    let id = |key: &str| event.details.text(key);
     let (name, work, reference): (Option<String>, Work, Option<Reference>) =
         match event.kind.as_str() {
             "ActivityTaskScheduled" | "ScheduleActivityTaskFailed" => (
                 event
                     .details
                     .get("activityType")
+                    .as_ref()
                     .and_then(type_label)
                     .or_else(|| id("activityId")),
                 Work::Activity,
@@ -509,6 +508,7 @@ fn work_node(event: &Event) -> Node {
                 event
                     .details
                     .get("workflowType")
+                    .as_ref()
                     .and_then(type_label)
                     .or_else(|| id("workflowId")),
                 Work::ChildWorkflow,
@@ -532,11 +532,12 @@ fn work_node(event: &Event) -> Node {
     node.annotations = Annotations {
         reference,
         payload: match work {
-            Work::Marker => event.output.clone(),
+            Work::Marker => event.output.as_ref().map(Json::value),
             _ => None,
         },
         ..Annotations::default()
-    };
+    }
+    .into();
     node
 }
 
@@ -544,18 +545,16 @@ fn work_node(event: &Event) -> Node {
 fn signal_node(event: &Event) -> Node {
     let mut node = flat_node(event);
     node.kind = NodeKind::Signal;
-    node.name = text(&event.details, "signalName")
-        .map(str::to_string)
-        .or(node.name);
+    node.name = event.details.text("signalName").or(node.name);
     node.annotations = Annotations {
         reference: event
             .details
             .get("externalWorkflowExecution")
-            .and_then(|e| e.get("workflowId"))
-            .and_then(Value::as_str)
-            .map(|id| Reference::SignalFrom(id.to_string())),
+            .and_then(|e| e.get("workflowId")?.as_str().map(str::to_string))
+            .map(Reference::SignalFrom),
         ..Annotations::default()
-    };
+    }
+    .into();
     node
 }
 
@@ -563,7 +562,7 @@ fn signal_node(event: &Event) -> Node {
 mod tests {
     use super::*;
     use crate::model::Timestamp;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn event(id: i64, kind: &str, status: Status, parent: Option<i64>, details: Value) -> Event {
         let mut e = Event::new(SERVICE, kind, status);
@@ -571,7 +570,7 @@ mod tests {
         e.parent_id = parent.map(EventId::Number);
         e.time = Some(Timestamp(id * 1000));
         if let Value::Object(map) = details {
-            e.details = map;
+            e.details = map.into();
         }
         e
     }
