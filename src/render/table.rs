@@ -669,6 +669,13 @@ fn table_colour(colour: AnsiColor) -> Color {
 }
 
 impl Report for TableReport {
+    fn needs(&self) -> super::Needs {
+        super::Needs {
+            no_inputs: !self.io,
+            ..super::Needs::default()
+        }
+    }
+
     fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()> {
         super::summary::write_header(out, &run.summary, &self.presentation)?;
         writeln!(out)?;
