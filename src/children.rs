@@ -591,7 +591,8 @@ fn attach(nodes: &mut Vec<Node>, groups: &[Group], arena: &mut [Slot]) {
                 annotations: crate::model::Annotations {
                     unreadable: Some(why.clone()),
                     ..Default::default()
-                },
+                }
+                .into(),
                 ..Node::default()
             });
         }
@@ -610,7 +611,8 @@ fn attach(nodes: &mut Vec<Node>, groups: &[Group], arena: &mut [Slot]) {
                     annotations: crate::model::Annotations {
                         child_counts: group.info.counts.map(|c| (c, group.info.failed_only)),
                         ..Default::default()
-                    },
+                    }
+                    .into(),
                     children: runs,
                     ..Node::default()
                 }]
@@ -663,7 +665,8 @@ fn run_node(slot: usize, arena: &mut [Slot]) -> Node {
             annotations: crate::model::Annotations {
                 unreadable: Some(why.clone()),
                 ..Default::default()
-            },
+            }
+            .into(),
             ..Node::default()
         },
         Ok(whole) => {

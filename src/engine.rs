@@ -1123,6 +1123,19 @@ impl std::fmt::Display for Incomplete {
 
 impl std::error::Error for Incomplete {}
 
+/// Hands the memory freed while the pages were read (their parsed JSON, the pages held
+/// by the second chain) back to the system before the report is built: the records
+/// read are compact and long-lived, the pages' values were large and short-lived, and
+/// the allocator would otherwise keep their room mapped for the rest of the run (a
+/// 25,000-event tree peaked 10 MB higher). glibc only; elsewhere nothing is done.
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator's own arenas.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// A whole run, read: what a report gets, and the wire records of the events kept
 /// (only when asked for, for `-o raw --failed`).
 pub(crate) struct WholeRun {
@@ -1448,11 +1461,16 @@ impl<N: Normalizer> Reader<N> {
             }
             // Room for this page only: doubling a vector of 25,000 events would hold
             // half as many again unused at the peak (and a copy while it moves).
-            let page = self.normalize(page);
+            let mut page = self.normalize(page);
+            if needs.no_inputs {
+                page.iter_mut().for_each(|event| event.input = None);
+            }
             events.reserve_exact(page.len());
             events.extend(page);
         }
 
+        self.normalizer.forget();
+        give_back_freed_memory();
         let mut summary = service.summary(&events);
         // How the failure was retried before it failed for good.
         if let Some(failure) = &mut summary.failure {
@@ -1544,14 +1562,17 @@ impl<N: Normalizer> Reader<N> {
             ));
             say(&self.notices);
         }
-        let mut wire_records = wire.into_iter();
-        let (mut kept_events, mut kept_wire) = (Vec::new(), Vec::new());
-        for (event, kept) in events.into_iter().zip(keep) {
-            let record = wire_records.next();
-            if kept {
-                kept_events.push(event);
-                kept_wire.extend(record);
-            }
+        // Narrowed in place: a second vector grown by doubling beside the first would
+        // hold the events up to three times over at the peak.
+        let mut kept_events = events;
+        let mut kept_wire = wire;
+        if keep.contains(&false) {
+            let mut kept = keep.iter();
+            kept_events.retain(|_| kept.next().copied().unwrap_or(false));
+            let mut kept = keep.iter();
+            kept_wire.retain(|_| kept.next().copied().unwrap_or(false));
+            kept_events.shrink_to_fit();
+            kept_wire.shrink_to_fit();
         }
         Ok(WholeRun {
             report: RunReport {

@@ -6,14 +6,15 @@
 
 pub mod digest;
 pub mod fold;
+mod json;
 mod run;
 mod tree;
 
+pub use json::{Details, Json};
 pub use run::{RunRecord, RUN_RECORD_FIELDS};
-pub use tree::{flat_node, group_node, Annotations, Node, NodeKind, Reference, Work};
+pub use tree::{flat_node, group_node, Annotated, Annotations, Node, NodeKind, Reference, Work};
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 use std::fmt;
 
 /// Version of the JSON lines schema; bumped only for incompatible changes.
@@ -76,17 +77,19 @@ pub struct Event {
     /// The object `cause` holds, decoded, when it holds one (a Lambda error object);
     /// `cause` stays as it came.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cause_json: Option<Map<String, Value>>,
+    pub cause_json: Option<Json>,
     /// The service's own one-line account of the record's outcome, where it gives one
     /// (CodePipeline's external execution summary and link, SSM's step response).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// Payloads and details are compact JSON text (see `model/json.rs`): what the
+    /// views read of them is parsed when they read it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub input: Option<Value>,
+    pub input: Option<Json>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub output: Option<Value>,
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    pub details: Map<String, Value>,
+    pub output: Option<Json>,
+    #[serde(skip_serializing_if = "Details::is_empty")]
+    pub details: Details,
 }
 
 impl Event {
@@ -111,7 +114,7 @@ impl Event {
             summary: None,
             input: None,
             output: None,
-            details: Map::new(),
+            details: Details::Empty,
         }
     }
 }
@@ -119,7 +122,22 @@ impl Event {
 impl Event {
     /// Fills in `cause_json` from `cause`: the object it holds, if any.
     pub fn decode_cause(&mut self) {
-        self.cause_json = self.cause.as_deref().and_then(digest::decode_cause);
+        self.cause_json = self
+            .cause
+            .as_deref()
+            .and_then(digest::decode_cause)
+            .map(Json::from);
+    }
+
+    /// Done normalizing: the details become compact text (see [`Details::compact`]).
+    pub fn compact(&mut self) {
+        self.details.compact();
+    }
+
+    /// [`Event::compact`], for a normalizer's `map`.
+    pub fn compacted(mut self) -> Self {
+        self.compact();
+        self
     }
 
     /// Where the event stands in its history, for services with numbered events (Step
@@ -516,6 +534,7 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Map, Value};
 
     #[test]
     fn a_whole_history_starts_with_the_runs_start_and_has_no_gap() {
@@ -565,10 +584,10 @@ mod tests {
         e.resource = Some("r".into());
         e.error = Some("e".into());
         e.cause = Some("c".into());
-        e.cause_json = Some(Map::new());
+        e.cause_json = Some(Map::new().into());
         e.summary = Some("s".into());
-        e.input = Some(Value::Null);
-        e.output = Some(Value::Null);
+        e.input = Some(Value::Null.into());
+        e.output = Some(Value::Null.into());
         e.details.insert("k".into(), Value::Null);
         let value = serde_json::to_value(&e).unwrap();
         let keys: Vec<&str> = value

@@ -145,14 +145,17 @@ fn fold_loop(node: &mut Node) {
             kept.push(child);
         }
     }
-    kept.extend(fold.rest.into_iter().map(|rest| Node {
-        kind: NodeKind::Event,
-        status: rest.status,
-        annotations: super::Annotations {
-            rest: Some(rest),
-            ..super::Annotations::default()
-        },
-        ..Node::default()
+    kept.extend(fold.rest.into_iter().map(|rest| {
+        Node {
+            kind: NodeKind::Event,
+            status: rest.status,
+            annotations: super::Annotations {
+                rest: Some(rest),
+                ..super::Annotations::default()
+            }
+            .into(),
+            ..Node::default()
+        }
     }));
     node.children = kept;
 }
@@ -214,8 +217,8 @@ fn fold_repeats(node: &mut Node) {
             node.cause.as_deref(),
         );
     if all_one {
-        let only = folded.pop().expect("one attempt");
-        node.annotations.repeats = only.annotations.repeats;
+        let mut only = folded.pop().expect("one attempt");
+        node.annotations.repeats = only.annotations.repeats.take();
         node.events.extend(only.events);
     }
     node.children = folded;

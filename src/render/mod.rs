@@ -151,6 +151,9 @@ pub struct Needs {
     /// The report applies `--limit` to its own rows (`-o timeline`, `-o stats`): every
     /// event reaches it, unlimited, and [`RunReport::limit`] says the limit.
     pub own_limit: bool,
+    /// The report never shows the records' inputs (no `--io`): they are let go as each
+    /// page is read, not held for the whole run.
+    pub no_inputs: bool,
 }
 
 /// A whole run, as a report gets it.
@@ -269,6 +272,7 @@ impl Report for TreeReport {
     fn needs(&self) -> Needs {
         Needs {
             tree: true,
+            no_inputs: !self.io,
             ..Needs::default()
         }
     }

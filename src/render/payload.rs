@@ -6,7 +6,7 @@
 //! [`MAX_LINES`] lines of a payload, with a note of how many more there are.
 
 use super::{cut, style_paint, terminal_safe, width, Presentation};
-use crate::model::Event;
+use crate::model::{Event, Json};
 use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 
@@ -44,11 +44,12 @@ pub fn event_lines(
 }
 
 /// The input of the first of `events` that has one, and the output of the last that
-/// has one: what a tree line's state, step or action was given and gave.
-pub fn of_events<'a>(events: &[&'a Event]) -> (Option<&'a Value>, Option<&'a Value>) {
+/// has one: what a tree line's state, step or action was given and gave (parsed from
+/// the events' compact text).
+pub fn of_events(events: &[&Event]) -> (Option<Value>, Option<Value>) {
     let input = events.iter().find_map(|e| e.input.as_ref());
     let output = events.iter().rev().find_map(|e| e.output.as_ref());
-    (input, output)
+    (input.map(Json::value), output.map(Json::value))
 }
 
 /// One payload: `label` then its JSON, the following lines under the JSON's first.

@@ -29,6 +29,7 @@ impl Report for StatsReport {
         Needs {
             tree: true,
             own_limit: true,
+            no_inputs: true,
             ..Needs::default()
         }
     }

@@ -5,14 +5,19 @@
 //! terminal. Fitted to a terminal's width by cutting cells, never wrapping them (see
 //! [`fit`]): the status and the name are never cut, the ID, time, type and summary give
 //! way first, in that order; headers stay on one line, and under `--failed` the summary
-//! runs on in full.
+//! runs on in full. Written in batches of rows once the widths are fixed over all of
+//! the events ([`TableReport::layout`]), so that no cell of a big run is held longer
+//! than its batch.
 
 use super::summary::local;
 use super::{cut, style, terminal_safe, width as width_of, Presentation, Report, RunReport};
 use crate::model::digest::Digest;
-use crate::model::{Event, Status, Timestamp};
+use crate::model::{Event, Json, Status, Timestamp};
 use anstyle::{AnsiColor, Effects};
-use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
+use comfy_table::{
+    presets, Attribute, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Row,
+    Table, Width,
+};
 use std::io::{self, Write};
 
 /// A row's run, for a table of several: the last part of its execution
@@ -40,11 +45,53 @@ pub struct TableReport {
 /// Where a row's `--io` block starts, in columns.
 const IO_INDENT: &str = "    ";
 
+/// Rows laid out by one comfy-table at a time: the widths are fixed for the whole table
+/// first, so each batch of rows is laid out exactly as one table of every row would be,
+/// without every cell of 25,000 rows held at once.
+const ROWS_AT_ONCE: usize = 256;
+
+/// What every row of a table depends on besides its event.
+struct RowContext {
+    /// ELAPSED counts from here.
+    from: Option<Timestamp>,
+    spans_days: bool,
+    several_runs: bool,
+    has_durations: bool,
+    ellipsis: &'static str,
+}
+
+/// A row's cells, uncut, in the order of the table's columns; and the time's short form.
+struct RowText {
+    cells: Vec<String>,
+    short_time: String,
+}
+
+/// A column shown: which one, cut to what width, in its short form or not, and the width
+/// its cells take once cut (what the table lays it out at).
+#[derive(Debug, Clone, Copy)]
+struct Shown {
+    column: usize,
+    width: usize,
+    short: bool,
+    content: usize,
+}
+
+/// The table's shape, decided over all of its events before any row is written.
+struct Layout {
+    columns: Vec<Column>,
+    shown: Vec<Shown>,
+    status_column: Option<usize>,
+    time_column: Option<usize>,
+    context: RowContext,
+}
+
 impl TableReport {
-    /// The rows of `events`; ELAPSED counts from `from` (the run's start, or the earliest
-    /// record read when that is earlier: see [`RunReport::elapsed_from`]; blank when
-    /// neither is known). Fitted to the width when there is one (see [`fit`]).
-    fn build(&self, events: &[Event], from: Option<Timestamp>) -> Table {
+    /// Columns, their fitting and widths for the rows of `events`; ELAPSED counts from
+    /// `from` (the run's start, or the earliest record read when that is earlier: see
+    /// [`RunReport::elapsed_from`]; blank when neither is known). Fitted to the width when
+    /// there is one (see [`fit`]). Each cell is made once to measure the columns, and
+    /// once more for the columns cut below their widest cell; none is kept.
+    fn layout(&self, events: &[Event], from: Option<Timestamp>) -> Layout {
         let spans_days = {
             let mut days = events
                 .iter()
@@ -64,8 +111,15 @@ impl TableReport {
         } else {
             "…"
         };
+        let context = RowContext {
+            from,
+            spans_days,
+            several_runs,
+            has_durations,
+            ellipsis,
+        };
 
-        // The columns, each as its header and its cells' text, before any fitting.
+        // The columns, each as its header and the widths of its cells, before any fitting.
         let mut columns = vec![Column::new("ID", Fit::Shrink, true)];
         if several_runs {
             columns.push(Column::new("EXECUTION", Fit::Shrink, false));
@@ -88,103 +142,173 @@ impl TableReport {
         };
         columns.push(Column::new("SUMMARY", summary_fit, false));
         let status_column = columns.iter().position(|c| c.header == "STATUS");
-
         let time_column = columns.iter().position(|c| c.header == "TIME");
-        for event in events {
-            let time = |format: &str| {
-                event
-                    .time
-                    .and_then(local)
-                    .map(|t| t.strftime(format).to_string())
-                    .unwrap_or_default()
-            };
-            let day = if spans_days {
-                "%m-%d %H:%M:%S"
-            } else {
-                "%H:%M:%S"
-            };
-            // Without milliseconds: the time's first step in giving way.
-            if let Some(column) = time_column.map(|c| &mut columns[c]) {
-                column.short.push(time(day));
-            }
-            let time = time(&format!("{day}%.3f"));
-            let elapsed = match (from, event.time) {
-                (Some(first), Some(t)) => format_duration(t.millis() - first.millis()),
-                _ => String::new(),
-            };
-            let mut row = vec![event
-                .id
-                .as_ref()
-                .map(|id| terminal_safe(&id.to_string()).into_owned())
-                .unwrap_or_default()];
-            if several_runs {
-                row.push(terminal_safe(run_label(event)).into_owned());
-            }
-            row.extend([
-                time,
-                elapsed,
-                terminal_safe(&event.kind).into_owned(),
-                terminal_safe(event.name.as_deref().unwrap_or("")).into_owned(),
-                event.status.as_str().to_string(),
-            ]);
-            if has_durations {
-                row.push(event.duration_ms.map(format_duration).unwrap_or_default());
-            }
-            row.push(summary(event, self.full_errors, ellipsis));
-            for (column, text) in columns.iter_mut().zip(row) {
-                column.cells.push(text);
-            }
-        }
-
-        for ids in columns
+        for column in columns
             .iter_mut()
             .filter(|c| matches!(c.header, "ID" | "EXECUTION"))
         {
-            ids.tell_apart(width_of(ellipsis));
+            column.distinct = Some(Vec::new());
+        }
+
+        for event in events {
+            let row = self.row(event, &context);
+            for (column, text) in columns.iter_mut().zip(row.cells) {
+                column.add(text);
+            }
+            if let Some(c) = time_column {
+                columns[c].add_short(&row.short_time);
+            }
+        }
+        for column in columns.iter_mut() {
+            column.tell_apart(width_of(ellipsis));
         }
         let shapes = match self.presentation.width {
             Some(width) => fit(&columns, usize::from(width), width_of(ellipsis)),
             None => columns.iter().map(|c| Shape::Cut(c.natural())).collect(),
         };
-        // The columns shown, each with its width and whether its short cells are.
-        let shown: Vec<(usize, &Column, usize, bool)> = columns
+        // The columns shown, each with its width and whether its short cells are. Uncut,
+        // a column is as wide as its widest cell (or header), at least 1.
+        let mut shown: Vec<Shown> = columns
             .iter()
             .zip(&shapes)
             .enumerate()
             .filter_map(|(c, (column, shape))| match *shape {
-                Shape::Cut(width) => Some((c, column, width, false)),
-                Shape::Short => Some((c, column, column.natural_short(), true)),
+                Shape::Cut(width) => Some(Shown {
+                    column: c,
+                    width,
+                    short: false,
+                    content: column.natural().max(1),
+                }),
+                Shape::Short => Some(Shown {
+                    column: c,
+                    width: column.natural_short(),
+                    short: true,
+                    content: column.natural_short().max(1),
+                }),
                 Shape::Hidden => None,
             })
             .collect();
+        // A column cut below its widest cell is as wide as its widest cell once cut (a
+        // cut before a wide character leaves it a column short): measured again.
+        let cut_below: Vec<usize> = (0..shown.len())
+            .filter(|&i| {
+                let column = &columns[shown[i].column];
+                !shown[i].short && column.fit != Fit::Long && shown[i].width < column.natural()
+            })
+            .collect();
+        if !cut_below.is_empty() {
+            for &i in &cut_below {
+                let header = columns[shown[i].column].header;
+                shown[i].content = width_of(&cut(header, shown[i].width, ellipsis));
+            }
+            for event in events {
+                let row = self.row(event, &context);
+                for &i in &cut_below {
+                    let text = cut(&row.cells[shown[i].column], shown[i].width, ellipsis);
+                    shown[i].content = shown[i].content.max(width_of(&text));
+                }
+            }
+            for &i in &cut_below {
+                shown[i].content = shown[i].content.max(1);
+            }
+        }
+        Layout {
+            columns,
+            shown,
+            status_column,
+            time_column,
+            context,
+        }
+    }
 
+    /// The cells of `event`'s row, uncut.
+    fn row(&self, event: &Event, context: &RowContext) -> RowText {
+        let time = |format: &str| {
+            event
+                .time
+                .and_then(local)
+                .map(|t| t.strftime(format).to_string())
+                .unwrap_or_default()
+        };
+        let day = if context.spans_days {
+            "%m-%d %H:%M:%S"
+        } else {
+            "%H:%M:%S"
+        };
+        // Without milliseconds: the time's first step in giving way.
+        let short_time = time(day);
+        let full_time = time(&format!("{day}%.3f"));
+        let elapsed = match (context.from, event.time) {
+            (Some(first), Some(t)) => format_duration(t.millis() - first.millis()),
+            _ => String::new(),
+        };
+        let mut cells = Vec::with_capacity(9);
+        cells.push(
+            event
+                .id
+                .as_ref()
+                .map(|id| terminal_safe(&id.to_string()).into_owned())
+                .unwrap_or_default(),
+        );
+        if context.several_runs {
+            cells.push(terminal_safe(run_label(event)).into_owned());
+        }
+        cells.extend([
+            full_time,
+            elapsed,
+            terminal_safe(&event.kind).into_owned(),
+            terminal_safe(event.name.as_deref().unwrap_or("")).into_owned(),
+            event.status.as_str().to_string(),
+        ]);
+        if context.has_durations {
+            cells.push(event.duration_ms.map(format_duration).unwrap_or_default());
+        }
+        cells.push(summary(event, self.full_errors, context.ellipsis));
+        RowText { cells, short_time }
+    }
+
+    /// A comfy-table of `events`' rows (the header first when `header`), its columns
+    /// fixed at `layout`'s widths: the same lines as one table of every row.
+    fn rows_table(&self, layout: &Layout, events: &[Event], header: bool) -> Table {
         let mut table = Table::new();
         table.load_preset(presets::NOTHING);
-        // The widths are decided above and each cell cut to its column's: the table only
-        // lays them out, never wrapping a cell (a header included) onto a second line.
+        // The widths are decided over the whole table and each cell cut to its column's:
+        // the table only lays them out, never wrapping a cell (a header included) onto a
+        // second line.
         table.set_content_arrangement(ContentArrangement::Disabled);
         if self.presentation.color {
             table.enforce_styling();
         } else {
             table.force_no_tty();
         }
+        let ellipsis = layout.context.ellipsis;
         let fitted = |column: &Column, text: &str, width: usize| match column.fit {
             Fit::Long => text.to_string(),
             Fit::Never | Fit::Shrink => cut(text, width, ellipsis),
         };
-        table.set_header(shown.iter().map(|&(_, column, width, _)| {
-            self.styled(
-                Cell::new(fitted(column, column.header, width)),
-                Attribute::Bold,
-            )
-        }));
-        for (i, event) in events.iter().enumerate() {
-            let row: Vec<Cell> = shown
+        if header {
+            table.set_header(layout.shown.iter().map(|s| {
+                let column = &layout.columns[s.column];
+                self.styled(
+                    Cell::new(fitted(column, column.header, s.width)),
+                    Attribute::Bold,
+                )
+            }));
+        }
+        for event in events {
+            let mut row = self.row(event, &layout.context);
+            let cells: Vec<Cell> = layout
+                .shown
                 .iter()
-                .map(|&(c, column, width, short)| {
-                    let cells = if short { &column.short } else { &column.cells };
-                    let text = fitted(column, &cells[i], width);
-                    let cell = if Some(c) == status_column {
+                .map(|s| {
+                    let column = &layout.columns[s.column];
+                    let text = if s.short && Some(s.column) == layout.time_column {
+                        std::mem::take(&mut row.short_time)
+                    } else {
+                        std::mem::take(&mut row.cells[s.column])
+                    };
+                    let text = fitted(column, &text, s.width);
+                    let cell = if Some(s.column) == layout.status_column {
                         self.status_cell(event.status, text)
                     } else {
                         Cell::new(text)
@@ -196,9 +320,71 @@ impl TableReport {
                     }
                 })
                 .collect();
-            table.add_row(Row::from(row));
+            table.add_row(Row::from(cells));
+        }
+        for (i, s) in layout.shown.iter().enumerate() {
+            if let Some(column) = table.column_mut(i) {
+                // With the padding of one either side that the table adds.
+                let width = u16::try_from(s.content + 2).unwrap_or(u16::MAX);
+                column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(width)));
+            }
         }
         table
+    }
+
+    /// What follows an event's row: its input and output (`--io`); with `--failed`, an
+    /// error object's stack frames at column `frames_at`, once for the same failure
+    /// again (a retry's, the run's own: `shown` is the last shown).
+    fn beneath<'e>(
+        &self,
+        out: &mut dyn Write,
+        event: &'e Event,
+        frames_at: Option<usize>,
+        shown: &mut Option<(Option<&'e str>, Option<&'e str>)>,
+    ) -> io::Result<()> {
+        if self.io {
+            let indent = super::width(IO_INDENT);
+            let input = event.input.as_ref().map(Json::value);
+            let output = event.output.as_ref().map(Json::value);
+            for line in super::payload::event_lines(
+                input.as_ref(),
+                output.as_ref(),
+                indent,
+                &self.presentation,
+            ) {
+                writeln!(out, "{IO_INDENT}{line}")?;
+            }
+        }
+        let Some(at) = frames_at else {
+            return Ok(());
+        };
+        let shown_before = shown.is_some_and(|(error, cause)| {
+            crate::model::digest::same_failure(
+                error,
+                cause,
+                event.error.as_deref(),
+                event.cause.as_deref(),
+            )
+        });
+        if shown_before {
+            return Ok(());
+        }
+        let frames = super::failure::worded(
+            event.error.as_deref(),
+            event.cause.as_deref(),
+            None,
+            self.presentation.ascii,
+        )
+        .filter(|_| event.cause.as_deref().and_then(Digest::of_cause).is_some())
+        .map(|worded| worded.more)
+        .unwrap_or_default();
+        if !frames.is_empty() {
+            *shown = Some((event.error.as_deref(), event.cause.as_deref()));
+        }
+        for frame in frames {
+            writeln!(out, "{:at$}{}", "", terminal_safe(&frame))?;
+        }
+        Ok(())
     }
 
     fn styled(&self, cell: Cell, attribute: Attribute) -> Cell {
@@ -246,10 +432,14 @@ struct Column {
     header: &'static str,
     fit: Fit,
     right: bool,
-    cells: Vec<String>,
-    /// The cells in a shorter form, for a column that has one (the time without its
-    /// milliseconds).
-    short: Vec<String>,
+    /// The width of its widest cell, or of its header.
+    natural: usize,
+    /// The same in the column's shorter form, for a column that has one (the time
+    /// without its milliseconds).
+    natural_short: Option<usize>,
+    /// Its distinct cells, for a column that must tell its rows apart (ID, EXECUTION):
+    /// what [`Column::tell_apart`] reads.
+    distinct: Option<Vec<String>>,
     /// The narrowest it may be cut to: for the ID, room for the shortest prefix that
     /// tells every row's apart, and the ellipsis.
     least: usize,
@@ -261,16 +451,39 @@ impl Column {
             header,
             fit,
             right,
-            cells: Vec::new(),
-            short: Vec::new(),
+            natural: width_of(header),
+            natural_short: None,
+            distinct: None,
             least: 0,
         }
     }
 
-    /// Sets [`Column::least`]: the fewest leading characters that tell its distinct
-    /// cells apart, and an `ellipsis` of that many columns.
+    /// One more cell, uncut.
+    fn add(&mut self, cell: String) {
+        self.natural = self.natural.max(width_of(&cell));
+        if let Some(distinct) = &mut self.distinct {
+            distinct.push(cell);
+        }
+    }
+
+    /// One more cell in the short form.
+    fn add_short(&mut self, cell: &str) {
+        let widest = self.natural_short.unwrap_or(width_of(self.header));
+        self.natural_short = Some(widest.max(width_of(cell)));
+    }
+
+    /// True when the column has a short form.
+    fn has_short(&self) -> bool {
+        self.natural_short.is_some()
+    }
+
+    /// Sets [`Column::least`] for a column that tells its rows apart: the fewest leading
+    /// characters that tell its distinct cells apart, and an `ellipsis` of that many
+    /// columns. Its cells are dropped.
     fn tell_apart(&mut self, ellipsis: usize) {
-        let mut cells: Vec<&str> = self.cells.iter().map(String::as_str).collect();
+        let Some(mut cells) = self.distinct.take() else {
+            return;
+        };
         cells.sort_unstable();
         cells.dedup();
         let common = |a: &str, b: &str| {
@@ -283,7 +496,7 @@ impl Column {
         // Sorted, a cell shares the most with its neighbours.
         let prefix = cells
             .windows(2)
-            .map(|pair| width_of(&pair[1][..common(pair[0], pair[1])]) + 1)
+            .map(|pair| width_of(&pair[1][..common(&pair[0], &pair[1])]) + 1)
             .max()
             .unwrap_or(0);
         self.least = prefix + ellipsis;
@@ -291,22 +504,12 @@ impl Column {
 
     /// Its width in its short form.
     fn natural_short(&self) -> usize {
-        self.short
-            .iter()
-            .map(|cell| width_of(cell))
-            .chain([width_of(self.header)])
-            .max()
-            .unwrap_or_default()
+        self.natural_short.unwrap_or(width_of(self.header))
     }
 
     /// Its width uncut: its widest cell's, or its header's.
     fn natural(&self) -> usize {
-        self.cells
-            .iter()
-            .map(|cell| width_of(cell))
-            .chain([width_of(self.header)])
-            .max()
-            .unwrap_or_default()
+        self.natural
     }
 }
 
@@ -434,7 +637,7 @@ fn fit_from(columns: &[Column], width: usize, ellipsis: usize, no_id: bool) -> (
                     shapes[c] = Shape::Cut(w.saturating_sub(total(&shapes) - width).max(floor));
                 }
             }
-            Step::Short if !column.short.is_empty() => shapes[c] = Shape::Short,
+            Step::Short if column.has_short() => shapes[c] = Shape::Short,
             Step::Short => {}
             Step::Hide => shapes[c] = Shape::Hidden,
         }
@@ -466,62 +669,33 @@ fn table_colour(colour: AnsiColor) -> Color {
 }
 
 impl Report for TableReport {
+    fn needs(&self) -> super::Needs {
+        super::Needs {
+            no_inputs: !self.io,
+            ..super::Needs::default()
+        }
+    }
+
     fn write(&self, out: &mut dyn Write, run: RunReport) -> io::Result<()> {
         super::summary::write_header(out, &run.summary, &self.presentation)?;
         writeln!(out)?;
         if !run.events.is_empty() {
-            let lines: Vec<String> = self.build(&run.events, run.elapsed_from).lines().collect();
+            let layout = self.layout(&run.events, run.elapsed_from);
             // With --failed, an error object's stack frames beneath its row, under the
-            // summary column (when each row is one line, as it is unfitted).
-            let frames_at = lines
-                .first()
-                .and_then(|header| header.find("SUMMARY"))
-                .filter(|_| self.full_errors && lines.len() == run.events.len() + 1);
+            // summary column (each row is one line: its cells are escaped).
+            let mut frames_at = None;
             let mut shown: Option<(Option<&str>, Option<&str>)> = None;
-            for (i, line) in lines.iter().enumerate() {
-                writeln!(out, "{}", line.trim_end())?;
-                // An event's input and output follow its row.
-                if let Some(event) = i.checked_sub(1).and_then(|i| run.events.get(i)) {
-                    if self.io {
-                        let indent = super::width(IO_INDENT);
-                        let (input, output) = (event.input.as_ref(), event.output.as_ref());
-                        for line in
-                            super::payload::event_lines(input, output, indent, &self.presentation)
-                        {
-                            writeln!(out, "{IO_INDENT}{line}")?;
-                        }
-                    }
+            for (batch, events) in run.events.chunks(ROWS_AT_ONCE).enumerate() {
+                let table = self.rows_table(&layout, events, batch == 0);
+                let mut lines = table.lines();
+                if batch == 0 {
+                    let header = lines.next().unwrap_or_default();
+                    frames_at = header.find("SUMMARY").filter(|_| self.full_errors);
+                    writeln!(out, "{}", header.trim_end())?;
                 }
-                let Some(at) = frames_at.filter(|_| i > 0) else {
-                    continue;
-                };
-                let event = &run.events[i - 1];
-                // The same failure again (a retry's, the run's own): its frames once.
-                let shown_before = shown.is_some_and(|(error, cause)| {
-                    crate::model::digest::same_failure(
-                        error,
-                        cause,
-                        event.error.as_deref(),
-                        event.cause.as_deref(),
-                    )
-                });
-                if shown_before {
-                    continue;
-                }
-                let frames = super::failure::worded(
-                    event.error.as_deref(),
-                    event.cause.as_deref(),
-                    None,
-                    self.presentation.ascii,
-                )
-                .filter(|_| event.cause.as_deref().and_then(Digest::of_cause).is_some())
-                .map(|worded| worded.more)
-                .unwrap_or_default();
-                if !frames.is_empty() {
-                    shown = Some((event.error.as_deref(), event.cause.as_deref()));
-                }
-                for frame in frames {
-                    writeln!(out, "{:at$}{}", "", terminal_safe(&frame))?;
+                for (event, line) in events.iter().zip(lines) {
+                    writeln!(out, "{}", line.trim_end())?;
+                    self.beneath(out, event, frames_at, &mut shown)?;
                 }
             }
             // A filter narrowed the rows: how many of the run's records they are.
@@ -624,14 +798,14 @@ mod tests {
 
     fn column(header: &'static str, fit: Fit, cell: &str) -> Column {
         let mut column = Column::new(header, fit, false);
-        column.cells.push(cell.to_string());
+        column.add(cell.to_string());
         column
     }
 
     #[test]
     fn id_time_type_and_summary_give_way_in_that_order_never_the_name_or_status() {
         let mut time = column("TIME", Fit::Shrink, "09:00:00.412");
-        time.short.push("09:00:00".into());
+        time.add_short("09:00:00");
         let columns = [
             column("ID", Fit::Shrink, &"7".repeat(36)),
             time,
@@ -703,5 +877,296 @@ mod tests {
         event.cause = Some("原因".repeat(200));
         let wide = summary(&event, false, "…");
         assert_eq!(super::super::width(&wide), SUMMARY_COLUMNS, "{wide}");
+    }
+}
+
+/// The table as it was laid out before it was streamed: every cell of every row in one
+/// comfy-table. The streamed table is checked against it, byte for byte.
+#[cfg(test)]
+mod whole_table {
+    use super::*;
+    use crate::model::RunSummary;
+    use crate::services::Normalizer;
+
+    /// The rows of `events` as one table (the renderer before streaming).
+    fn build(report: &TableReport, events: &[Event], from: Option<Timestamp>) -> Table {
+        let layout = report.layout(events, from);
+        let context = &layout.context;
+        let mut cells: Vec<Vec<String>> = vec![Vec::new(); layout.columns.len()];
+        let mut short: Vec<String> = Vec::new();
+        for event in events {
+            let row = report.row(event, context);
+            for (column, text) in cells.iter_mut().zip(row.cells) {
+                column.push(text);
+            }
+            short.push(row.short_time);
+        }
+        let ellipsis = context.ellipsis;
+        // What the layout measured without keeping the cells, measured from them all.
+        let widest = |texts: &[String], header: &str| {
+            texts
+                .iter()
+                .map(|t| width_of(t))
+                .chain([width_of(header)])
+                .max()
+                .unwrap()
+        };
+        for (c, column) in layout.columns.iter().enumerate() {
+            assert_eq!(column.natural(), widest(&cells[c], column.header));
+            if Some(c) == layout.time_column {
+                assert_eq!(column.natural_short(), widest(&short, column.header));
+            }
+            if matches!(column.header, "ID" | "EXECUTION") {
+                let mut distinct: Vec<&str> = cells[c].iter().map(String::as_str).collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                let common = |a: &str, b: &str| {
+                    a.chars()
+                        .zip(b.chars())
+                        .take_while(|(x, y)| x == y)
+                        .map(|(x, _)| x.len_utf8())
+                        .sum::<usize>()
+                };
+                let prefix = distinct
+                    .windows(2)
+                    .map(|pair| width_of(&pair[1][..common(pair[0], pair[1])]) + 1)
+                    .max()
+                    .unwrap_or(0);
+                assert_eq!(
+                    column.least,
+                    prefix + width_of(ellipsis),
+                    "{}",
+                    column.header
+                );
+            } else {
+                assert_eq!(column.least, 0);
+            }
+        }
+        let mut table = Table::new();
+        table.load_preset(presets::NOTHING);
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        if report.presentation.color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        let fitted = |column: &Column, text: &str, width: usize| match column.fit {
+            Fit::Long => text.to_string(),
+            Fit::Never | Fit::Shrink => cut(text, width, ellipsis),
+        };
+        table.set_header(layout.shown.iter().map(|s| {
+            let column = &layout.columns[s.column];
+            report.styled(
+                Cell::new(fitted(column, column.header, s.width)),
+                Attribute::Bold,
+            )
+        }));
+        for (i, event) in events.iter().enumerate() {
+            let row: Vec<Cell> = layout
+                .shown
+                .iter()
+                .map(|s| {
+                    let column = &layout.columns[s.column];
+                    let text = if s.short {
+                        &short[i]
+                    } else {
+                        &cells[s.column][i]
+                    };
+                    let text = fitted(column, text, s.width);
+                    let cell = if Some(s.column) == layout.status_column {
+                        report.status_cell(event.status, text)
+                    } else {
+                        Cell::new(text)
+                    };
+                    if column.right {
+                        cell.set_alignment(CellAlignment::Right)
+                    } else {
+                        cell
+                    }
+                })
+                .collect();
+            table.add_row(Row::from(row));
+        }
+        table
+    }
+
+    /// The rows and what follows them, as the whole table wrote them.
+    fn whole(report: &TableReport, events: &[Event], from: Option<Timestamp>) -> String {
+        let mut out = Vec::new();
+        let lines: Vec<String> = build(report, events, from).lines().collect();
+        let frames_at = lines
+            .first()
+            .and_then(|header| header.find("SUMMARY"))
+            .filter(|_| report.full_errors && lines.len() == events.len() + 1);
+        let mut shown = None;
+        for (i, line) in lines.iter().enumerate() {
+            writeln!(out, "{}", line.trim_end()).unwrap();
+            if let Some(event) = i.checked_sub(1).and_then(|i| events.get(i)) {
+                report
+                    .beneath(&mut out, event, frames_at, &mut shown)
+                    .unwrap();
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The same, streamed.
+    fn streamed(report: &TableReport, events: &[Event], from: Option<Timestamp>) -> String {
+        let run = RunReport {
+            summary: RunSummary {
+                events: events.len(),
+                ..RunSummary::default()
+            },
+            events: events.to_vec(),
+            elapsed_from: from,
+            ..RunReport::default()
+        };
+        let mut out = Vec::new();
+        report.write(&mut out, run).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        // After the run's header and its blank line.
+        let (_, rows) = text.split_once("\n\n").unwrap();
+        rows.to_string()
+    }
+
+    /// The events of a fixture, as the service's normalizer makes them.
+    fn fixture(path: &str) -> Vec<Event> {
+        let text =
+            std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let document: serde_json::Value = serde_json::Deserializer::from_str(&text)
+            .into_iter()
+            .next()
+            .unwrap()
+            .unwrap();
+        let field = |key: &str| document.get(key).and_then(|v| v.as_array()).cloned();
+        let mut events = if let Some(records) = field("StepExecutions") {
+            crate::services::ssm::SsmNormalizer::new(None).normalize(records)
+        } else if let Some(records) = field("actionExecutionDetails") {
+            crate::services::codepipeline::CodePipelineNormalizer::new(Some("pipe".into()))
+                .normalize(records)
+        } else if path.contains("/swf/") {
+            crate::services::swf::SwfNormalizer::new(None).normalize(field("events").unwrap())
+        } else {
+            crate::services::sfn::SfnNormalizer::new(Some("arn:x".into()), true)
+                .normalize(field("events").unwrap())
+        };
+        events.iter_mut().for_each(Event::decode_cause);
+        events
+    }
+
+    const FIXTURES: &[&str] = &[
+        "tests/fixtures/sfn/lambda-error-retried-caught.json",
+        "tests/fixtures/sfn/every-event-type.json",
+        "tests/fixtures/sfn/map-300-one-failed.json",
+        "tests/fixtures/sfn/caught-parallel-newest-2.json",
+        "examples/sfn/order-fulfilment-failed.json",
+        "tests/fixtures/swf/every-event-type.json",
+        "tests/fixtures/swf/timed-out-after-decision-retry.json",
+        "examples/swf/invoice-import-completed.json",
+        "tests/fixtures/ssm/every-field.json",
+        "examples/ssm/patch-web-fleet-failed.json",
+        "tests/fixtures/codepipeline/three-executions.json",
+        "tests/fixtures/codepipeline/long-external-summary.json",
+        "tests/fixtures/codepipeline/failed-action-retried.json",
+        "examples/codepipeline/web-storefront-two-releases.json",
+    ];
+
+    #[test]
+    fn the_streamed_table_is_the_whole_table_for_every_service_width_and_option() {
+        let mut compared = 0;
+        for path in FIXTURES {
+            let all = fixture(path);
+            assert!(!all.is_empty(), "{path}");
+            // The rows a filter keeps: the failures, every third row, the first alone.
+            let failed: Vec<Event> = all
+                .iter()
+                .filter(|e| e.status.is_failure())
+                .cloned()
+                .collect();
+            let thirds: Vec<Event> = all.iter().step_by(3).cloned().collect();
+            let subsets = [all.clone(), failed, thirds, all[..1].to_vec()];
+            let from = all.iter().filter_map(|e| e.time).min();
+            for events in subsets.iter().filter(|events| !events.is_empty()) {
+                for width in [None, Some(30), Some(72), Some(130)] {
+                    for (color, ascii, full_errors, io) in [
+                        (false, false, false, false),
+                        (true, true, false, false),
+                        (false, false, true, true),
+                        (true, false, true, false),
+                    ] {
+                        let report = TableReport {
+                            presentation: Presentation {
+                                color,
+                                width,
+                                ascii,
+                            },
+                            full_errors,
+                            io,
+                        };
+                        for from in [from, None].into_iter().take(1 + usize::from(!color)) {
+                            assert_eq!(
+                                streamed(&report, events, from),
+                                whole(&report, events, from),
+                                "{path}, {} rows, width {width:?}, colour {color}, \
+                                 ascii {ascii}, --failed {full_errors}, --io {io}",
+                                events.len()
+                            );
+                            compared += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 500, "{compared}");
+    }
+
+    #[test]
+    fn rows_past_one_batch_are_laid_out_as_one_table() {
+        // More rows than a batch, the widest cells in the last batch only, a long ID
+        // that must be told apart, and an EXECUTION column of several runs.
+        let mut events = Vec::new();
+        for i in 0..(ROWS_AT_ONCE * 2 + 7) {
+            let status = if i % 97 == 0 {
+                crate::model::Status::Failed
+            } else {
+                crate::model::Status::Succeeded
+            };
+            let mut e = Event::new(
+                "codepipeline",
+                format!("Build/CodeBuild{}", i / 300),
+                status,
+            );
+            e.id = Some(crate::model::EventId::Text(format!(
+                "0a1b2c3d-{i:04}-4e5f-8a9b-0c1d2e3f4a5b"
+            )));
+            e.execution = Some(format!("pipe/exec-{}", i % 3));
+            e.time = Some(Timestamp(1_700_000_000_000 + i as i64 * 61_000));
+            e.duration_ms = Some(i as i64 * 17);
+            e.name = Some(format!("Stage.{}", "x".repeat(i / 50)));
+            if status.is_failure() {
+                e.error = Some("Failed".into());
+                e.cause = Some("原因 ".repeat(i / 20));
+            }
+            events.push(e);
+        }
+        for width in [None, Some(30), Some(80), Some(120), Some(250)] {
+            for (color, full_errors) in [(false, false), (true, true), (false, true)] {
+                let report = TableReport {
+                    presentation: Presentation {
+                        color,
+                        width,
+                        ascii: false,
+                    },
+                    full_errors,
+                    io: false,
+                };
+                let from = events[0].time;
+                assert_eq!(
+                    streamed(&report, &events, from),
+                    whole(&report, &events, from),
+                    "width {width:?}, colour {color}, --failed {full_errors}"
+                );
+            }
+        }
     }
 }

@@ -40,6 +40,7 @@ impl Report for TimelineReport {
         Needs {
             tree: true,
             own_limit: true,
+            no_inputs: true,
             ..Needs::default()
         }
     }

@@ -86,7 +86,12 @@ impl<'a> TreeWriter<'a> {
             .filter_map(|id| by_id.get(id).copied())
             .collect();
         let (input, output) = super::payload::of_events(&own);
-        for line in super::payload::event_lines(input, output, width(prefix), self.presentation) {
+        for line in super::payload::event_lines(
+            input.as_ref(),
+            output.as_ref(),
+            width(prefix),
+            self.presentation,
+        ) {
             writeln!(out, "{prefix}{line}")?;
         }
         Ok(())
@@ -524,7 +529,8 @@ mod tests {
                 cancel_requested: true,
                 attempt: Some((2, 3)),
                 ..Annotations::default()
-            },
+            }
+            .into(),
             ..Node::default()
         };
         activity.status = Some(Status::Cancelled);

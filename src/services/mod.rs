@@ -43,6 +43,10 @@ pub trait Normalizer {
     fn take_notices(&mut self) -> Vec<String> {
         Vec::new()
     }
+
+    /// The whole history is read: what the normalizer remembers of it to name later
+    /// records can go (a history of 25,000 events held that beside the report).
+    fn forget(&mut self) {}
 }
 
 /// Odd records a normalizer has met, for [`Normalizer::take_notices`]: each kind of

@@ -347,20 +347,19 @@ impl Service for CodePipeline {
             let provider = event
                 .details
                 .get("actionTypeId")
-                .and_then(|id| id.get("provider"))
-                .and_then(Value::as_str)
-                .or(event.resource.as_deref());
-            if provider != Some("StepFunctions") {
+                .and_then(|id| id.get("provider")?.as_str().map(str::to_string))
+                .or_else(|| event.resource.clone());
+            if provider.as_deref() != Some("StepFunctions") {
                 continue;
             }
             let Some(arn) = event
                 .details
-                .get("externalExecutionId")
-                .and_then(Value::as_str)
+                .text("externalExecutionId")
                 .filter(|arn| crate::services::sfn::ExecutionArn::parse(arn).is_ok())
             else {
                 continue;
             };
+            let arn = arn.as_str();
             if found.iter().any(|c| c.execution == arn) {
                 continue;
             }

@@ -114,12 +114,12 @@ impl CodePipelineNormalizer {
         event.details.extend(fields);
         match input {
             Some(Value::Object(input)) => take_input(&mut event, input),
-            Some(other) => lift(&mut event.details, "", "input".into(), other),
+            Some(other) => lift(event.details.map_mut(), "", "input".into(), other),
             None => {}
         }
         match output {
             Some(Value::Object(output)) => take_output(&mut event, output),
-            Some(other) => lift(&mut event.details, "", "output".into(), other),
+            Some(other) => lift(event.details.map_mut(), "", "output".into(), other),
             None => {}
         }
         event
@@ -129,7 +129,7 @@ impl CodePipelineNormalizer {
 impl Normalizer for CodePipelineNormalizer {
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         page.into_iter()
-            .map(|raw| self.normalize_one(raw))
+            .map(|raw| self.normalize_one(raw).compacted())
             .collect()
     }
 }
@@ -163,10 +163,10 @@ pub(super) fn take_input(event: &mut Event, mut input: Map<String, Value>) {
         payload.insert("inputArtifacts".into(), artifacts);
     }
     if !payload.is_empty() {
-        event.input = Some(Value::Object(payload));
+        event.input = Some(payload.into());
     }
     for (key, value) in input {
-        lift(&mut event.details, "input", key, value);
+        lift(event.details.map_mut(), "input", key, value);
     }
 }
 
@@ -180,13 +180,13 @@ pub(super) fn take_output(event: &mut Event, mut output: Map<String, Value>) {
         }
     }
     if !payload.is_empty() {
-        event.output = Some(Value::Object(payload));
+        event.output = Some(payload.into());
     }
     let result = match output.shift_remove("executionResult") {
         Some(Value::Object(result)) => Some(result),
         Some(other) => {
             lift(
-                &mut event.details,
+                event.details.map_mut(),
                 "output",
                 "executionResult".into(),
                 other,
@@ -202,7 +202,7 @@ pub(super) fn take_output(event: &mut Event, mut output: Map<String, Value>) {
                 event.cause = take_string(&mut error, "message");
                 if !error.is_empty() {
                     lift(
-                        &mut event.details,
+                        event.details.map_mut(),
                         "executionResult",
                         "errorDetails".into(),
                         Value::Object(error),
@@ -210,7 +210,7 @@ pub(super) fn take_output(event: &mut Event, mut output: Map<String, Value>) {
                 }
             }
             Some(other) => lift(
-                &mut event.details,
+                event.details.map_mut(),
                 "executionResult",
                 "errorDetails".into(),
                 other,
@@ -231,11 +231,11 @@ pub(super) fn take_output(event: &mut Event, mut output: Map<String, Value>) {
             (None, None) => None,
         };
         for (key, value) in result {
-            lift(&mut event.details, "executionResult", key, value);
+            lift(event.details.map_mut(), "executionResult", key, value);
         }
     }
     for (key, value) in output {
-        lift(&mut event.details, "output", key, value);
+        lift(event.details.map_mut(), "output", key, value);
     }
 }
 

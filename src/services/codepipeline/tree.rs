@@ -7,7 +7,6 @@ use crate::model::{
     flat_node, group_node, Event, EventId, Failure, Node, NodeKind, RunSummary, Status,
 };
 use crate::services::RunState;
-use serde_json::Value;
 
 /// The run summary. Its status is the pipeline execution's own when ListPipelineExecutions
 /// gave it (`run`), else what its actions' latest attempts tell: a stage whose failed
@@ -62,10 +61,9 @@ pub fn summary(events: &[Event], run: Option<&RunState>) -> RunSummary {
             if failure.error.is_none() && failure.cause.is_none() {
                 failure.cause = action
                     .details
-                    .get("externalExecutionSummary")
-                    .and_then(Value::as_str)
+                    .text("externalExecutionSummary")
                     .filter(|s| !s.is_empty())
-                    .map(readable_summary);
+                    .map(|s| readable_summary(&s));
             }
             failure
         });
@@ -123,11 +121,7 @@ pub fn tree(events: &[Event], _run: &RunSummary) -> Vec<Node> {
                 .into_iter()
                 .map(|(stage, in_stage)| stage_node(stage.map(EventId::to_string), in_stage))
                 .collect();
-            group(
-                NodeKind::PipelineExecution,
-                execution.map(str::to_string),
-                stages,
-            )
+            group(NodeKind::PipelineExecution, execution, stages)
         })
         .collect()
 }
@@ -203,13 +197,10 @@ fn latest_attempts<'a>(actions: &[&'a Event]) -> Vec<&'a Event> {
 }
 
 /// The actions of each pipeline execution, in the order the executions first appear.
-fn by_pipeline_execution(events: &[Event]) -> Vec<(Option<&str>, Vec<&Event>)> {
-    let mut groups: Vec<(Option<&str>, Vec<&Event>)> = Vec::new();
+fn by_pipeline_execution(events: &[Event]) -> Vec<(Option<String>, Vec<&Event>)> {
+    let mut groups: Vec<(Option<String>, Vec<&Event>)> = Vec::new();
     for event in events {
-        let execution = event
-            .details
-            .get("pipelineExecutionId")
-            .and_then(Value::as_str);
+        let execution = event.details.text("pipelineExecutionId");
         match groups.iter_mut().find(|(id, _)| *id == execution) {
             Some((_, actions)) => actions.push(event),
             None => groups.push((execution, vec![event])),

@@ -351,10 +351,10 @@ pub fn children_of(events: &[Event]) -> Vec<ChildRun> {
     };
     for event in events {
         if event.kind == "MapRunStarted" {
-            if let Some(arn) = event.details.get("mapRunArn").and_then(Value::as_str) {
+            if let Some(arn) = event.details.text("mapRunArn") {
                 add(ChildRun {
                     service: SERVICE,
-                    execution: arn.to_string(),
+                    execution: arn,
                     target: Vec::new(),
                     started_by: event.id.clone(),
                     started_in: None,
@@ -373,9 +373,8 @@ pub fn children_of(events: &[Event]) -> Vec<ChildRun> {
         let from_output = event
             .output
             .as_ref()
-            .and_then(|output| output.get("ExecutionArn"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+            .and_then(|output| output.field("ExecutionArn"))
+            .and_then(|arn| arn.as_str().map(str::to_string));
         // A failed `.sync` Task's cause is the child's DescribeExecution, as JSON text.
         let from_cause = || {
             let cause: Value = serde_json::from_str(event.cause.as_deref()?).ok()?;
@@ -591,7 +590,7 @@ mod children_tests {
     fn a_nested_execution_is_named_by_its_output_or_its_failure_s_cause_once() {
         let child = "arn:aws:states:us-east-1:123456789012:execution:Inner:n-1";
         let mut submitted = task(5, "TaskSubmitted", "states:startExecution.sync");
-        submitted.output = Some(json!({"ExecutionArn": child}));
+        submitted.output = Some(json!({"ExecutionArn": child}).into());
         let mut failed = task(6, "TaskFailed", "states:startExecution.sync");
         failed.cause = Some(json!({"ExecutionArn": child, "Status": "FAILED"}).to_string());
         let both = children_of(&[submitted, failed.clone()]);
@@ -604,7 +603,7 @@ mod children_tests {
         assert_eq!(alone[0].started_by, Some(EventId::Number(6)));
         // A Lambda's output that happens to hold an ExecutionArn is no child.
         let mut lambda = task(7, "TaskSucceeded", "lambda:invoke");
-        lambda.output = Some(json!({"ExecutionArn": child}));
+        lambda.output = Some(json!({"ExecutionArn": child}).into());
         assert!(children_of(&[lambda]).is_empty());
     }
 

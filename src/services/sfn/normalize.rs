@@ -65,7 +65,11 @@ pub fn status_of(kind: &str) -> Status {
 /// What the normalizer remembers of an event, to name the events caused by it.
 pub(super) struct Known {
     family: Family,
-    kind: String,
+    /// What its type says ([`status_of`], [`container_step`], a `MapIteration…`): the
+    /// type itself is not kept, for each of a long history's events.
+    status: Status,
+    container: Option<bool>,
+    map_iteration: bool,
     name: Option<String>,
     /// Its cause, the wire's previousEventId.
     parent: Option<i64>,
@@ -130,7 +134,7 @@ impl SfnNormalizer {
         if child.family == Family::None {
             return None;
         }
-        let aborted = status_of(&child.kind) == Status::Aborted;
+        let aborted = child.status == Status::Aborted;
         let mut current = id;
         for _ in 0..64 {
             let Some((parent, known)) = self.parent_of(current) else {
@@ -138,7 +142,7 @@ impl SfnNormalizer {
             };
             // Real AWS gives the aborted tasks of a failed Map or Parallel the previous
             // event of the failure that stopped them: that state's name is not theirs.
-            if known.family != child.family || (aborted && status_of(&known.kind).is_failure()) {
+            if known.family != child.family || (aborted && known.status.is_failure()) {
                 break;
             }
             if known.name.is_some() {
@@ -161,7 +165,7 @@ impl SfnNormalizer {
     /// the containers of its kind that the chain entered and left on the way.
     fn enclosing_container(&self, id: i64) -> Option<String> {
         let start = self.known.get(&id)?;
-        container_step(&start.kind, start.family)?;
+        start.container?;
         let mut depth = 0usize;
         let mut last_closed = false;
         let mut current = id;
@@ -171,18 +175,16 @@ impl SfnNormalizer {
             if known.family != start.family {
                 continue;
             }
-            match container_step(&known.kind, known.family) {
+            match known.container {
                 Some(true) if depth == 0 => return known.name.clone(),
                 Some(true) => depth -= 1,
                 // A state's Failed then Exited (caught) close it once.
                 Some(false) if !last_closed => depth += 1,
                 Some(false) => {}
-                None if depth == 0 && known.kind.starts_with("MapIteration") => {
-                    return known.name.clone()
-                }
+                None if depth == 0 && known.map_iteration => return known.name.clone(),
                 None => {}
             }
-            last_closed = container_step(&known.kind, known.family) == Some(false);
+            last_closed = known.container == Some(false);
         }
         None
     }
@@ -255,7 +257,7 @@ impl SfnNormalizer {
         let failure = event
             .parent_number()
             .and_then(|parent| self.known.get(&parent))
-            .map(|parent| status_of(&parent.kind))
+            .map(|parent| parent.status)
             .filter(|status| status.is_failure());
         if let Some(status) = failure {
             event.status = status;
@@ -315,8 +317,10 @@ pub(super) fn take_details(event: &mut Event, mut details: Map<String, Value>, i
         let input = details.shift_remove("input");
         // A Task's parameters are the input it sends to its resource.
         let parameters = details.shift_remove("parameters");
-        event.input = input.or(parameters).map(decode_payload);
-        event.output = details.shift_remove("output").map(decode_payload);
+        event.input = input.or(parameters).map(|v| decode_payload(v).into());
+        event.output = details
+            .shift_remove("output")
+            .map(|v| decode_payload(v).into());
     } else {
         for field in EXECUTION_DATA {
             details.shift_remove(field);
@@ -330,6 +334,10 @@ impl Normalizer for SfnNormalizer {
         self.odd.take()
     }
 
+    fn forget(&mut self) {
+        self.known = HashMap::new();
+    }
+
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         let mut ids = Vec::with_capacity(page.len());
         for raw in &page {
@@ -340,7 +348,9 @@ impl Normalizer for SfnNormalizer {
                     id,
                     Known {
                         family: family(kind),
-                        kind: kind.to_string(),
+                        status: status_of(kind),
+                        container: container_step(kind, family(kind)),
+                        map_iteration: kind.starts_with("MapIteration"),
                         name: Self::own_name(raw),
                         parent: raw.get("previousEventId").and_then(as_i64),
                     },
@@ -373,8 +383,61 @@ impl Normalizer for SfnNormalizer {
                     Some(id) => self.known.get(&id).and_then(|known| known.name.clone()),
                     None => Self::own_name(&raw),
                 };
-                self.normalize_one(raw, name)
+                self.normalize_one(raw, name).compacted()
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// What a normalized event holds, for a typical record of a big history (a Pass
+    /// state's entry with a small payload): about what its wire JSON takes, not the
+    /// kilobytes a tree of JSON values took (issue 17's memory goal).
+    #[test]
+    fn a_normalized_event_holds_about_what_its_wire_record_does() {
+        let payload = json!({"n": 2, "payload": "x".repeat(200)}).to_string();
+        let wire = json!({
+            "timestamp": 1700000000.002, "id": 2, "previousEventId": 1,
+            "type": "PassStateEntered",
+            "stateEnteredEventDetails": {
+                "name": "Step1", "input": payload, "inputDetails": {"truncated": false}
+            }
+        });
+        let wire_bytes = wire.to_string().len();
+        let mut normalizer = SfnNormalizer::new(Some("arn:aws:states:x".into()), true);
+        let event = normalizer.normalize(vec![wire]).remove(0);
+        assert!(
+            matches!(event.details, crate::model::Details::Compact(_)),
+            "{:?}",
+            event.details
+        );
+        let details = event.details.heap_bytes();
+        let input = event.input.as_ref().map_or(0, |i| i.text().len());
+        assert_eq!(
+            event.details.to_map(),
+            json!({"previousEventId": 1, "inputDetails": {"truncated": false}})
+                .as_object()
+                .unwrap()
+                .clone()
+        );
+        // The payload as its compact text, the details as theirs: no more than the wire.
+        assert!(
+            details + input <= wire_bytes,
+            "{details} + {input} > {wire_bytes}"
+        );
+        // The record itself: the fixed fields, the payloads and details behind pointers.
+        assert!(
+            std::mem::size_of::<Event>() <= 400,
+            "{}",
+            std::mem::size_of::<Event>()
+        );
+        assert_eq!(
+            event.input.unwrap().value(),
+            json!({"n": 2, "payload": "x".repeat(200)})
+        );
     }
 }

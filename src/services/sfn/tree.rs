@@ -432,6 +432,13 @@ pub fn tree(events: &[Event], execution_name: Option<&str>, run: &RunSummary) ->
         root_node.error = end.error.clone();
         root_node.cause = end.cause.clone();
     }
+    // Only the nodes, their children and progress are assembled: the indexes by event
+    // go first, and each node moves into the tree (a big run's nodes are not held twice).
+    builder.events = HashMap::new();
+    builder.abort_hints = HashMap::new();
+    builder.scope_of_event = HashMap::new();
+    builder.node_of_event = HashMap::new();
+    builder.iterations = HashMap::new();
     vec![builder.assemble(root)]
 }
 
@@ -844,8 +851,8 @@ impl Builder<'_> {
             node.status = Some(Status::Running);
         }
         if kind.starts_with("MapRun") {
-            if let Some(arn) = event.details.get("mapRunArn").and_then(|v| v.as_str()) {
-                node.annotations.map_run = Some(arn.to_string());
+            if let Some(arn) = event.details.text("mapRunArn") {
+                node.annotations.map_run = Some(arn);
             }
         }
         if kind.ends_with("Exited") {
@@ -907,13 +914,18 @@ impl Builder<'_> {
     }
 
     /// The finished tree. A Task tried once shows no attempt lines: its state says all.
-    fn assemble(&self, index: usize) -> Node {
-        let mut node = self.nodes[index].clone();
-        let attempts = &self.progress[index].attempts;
-        node.children = self.children[index]
-            .iter()
+    /// The node at `index` with what ran inside it, moved out of the builder (each node
+    /// is below one parent: assembled once).
+    fn assemble(&mut self, index: usize) -> Node {
+        let mut node = std::mem::take(&mut self.nodes[index]);
+        let attempts = std::mem::take(&mut self.progress[index].attempts);
+        let children: Vec<usize> = std::mem::take(&mut self.children[index])
+            .into_iter()
             .filter(|child| attempts.len() > 1 || !attempts.contains(child))
-            .map(|&child| self.assemble(child))
+            .collect();
+        node.children = children
+            .into_iter()
+            .map(|child| self.assemble(child))
             .collect();
         if node.status.is_none()
             && matches!(node.kind, NodeKind::Branch { .. })

@@ -316,7 +316,11 @@ impl Service for Ssm {
                 "aws:executeStateMachine" => (crate::services::sfn::SERVICE, "executionArn"),
                 _ => continue,
             };
-            let Some(value) = event.output.as_ref().and_then(|o| output_value(o, key)) else {
+            let Some(value) = event
+                .output
+                .as_ref()
+                .and_then(|o| output_value(&o.value(), key))
+            else {
                 // A step that started an automation without saying which (it failed
                 // before its outputs): the service lists this automation's children.
                 let parent = self.execution.as_ref().map(|e| e.id.clone());

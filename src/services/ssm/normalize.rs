@@ -2,7 +2,7 @@
 //! `tree.rs`.
 
 use super::*;
-use crate::model::{Event, EventId, Status};
+use crate::model::{Event, EventId, Json, Status};
 use crate::services::Normalizer;
 use crate::wire::{decode_payload, decode_structured, take_string, take_time};
 use serde_json::{Map, Value};
@@ -95,15 +95,16 @@ impl SsmNormalizer {
                 fields.insert("ParentStepDetails".into(), Value::Object(parent));
             }
         }
+        let mut input = None;
         match fields.shift_remove("Inputs") {
             Some(Value::Object(inputs)) => {
                 let decoded: Map<String, Value> = inputs
                     .into_iter()
                     .map(|(key, value)| (key, decode_payload(value)))
                     .collect();
-                event.input = Some(Value::Object(decoded));
+                input = Some(Value::Object(decoded));
             }
-            Some(other) => event.input = Some(other),
+            Some(other) => input = Some(other),
             None => {}
         }
         match fields.shift_remove("Outputs") {
@@ -112,14 +113,15 @@ impl SsmNormalizer {
                     .into_iter()
                     .map(|(key, values)| (key, decode_output(values)))
                     .collect();
-                event.output = Some(Value::Object(decoded));
+                event.output = Some(decoded.into());
             }
-            Some(other) => event.output = Some(other),
+            Some(other) => event.output = Some(other.into()),
             None => {}
         }
         // None where the inputs name no callee: the action is already the `type`.
-        event.resource = callee(&event.kind, event.input.as_ref());
-        event.details = fields;
+        event.resource = callee(&event.kind, input.as_ref());
+        event.input = input.map(Json::from);
+        event.details = fields.into();
         event
     }
 }
@@ -149,12 +151,12 @@ impl SsmNormalizer {
         }
         event.cause = take_string(&mut fields, "FailureMessage");
         if let Some(parameters) = fields.shift_remove("Parameters") {
-            event.input = Some(decode_output_map(parameters));
+            event.input = Some(decode_output_map(parameters).into());
         }
         if let Some(outputs) = fields.shift_remove("Outputs") {
-            event.output = Some(decode_output_map(outputs));
+            event.output = Some(decode_output_map(outputs).into());
         }
-        event.details = fields;
+        event.details = fields.into();
         event
     }
 }
@@ -179,7 +181,7 @@ fn decode_output_map(values: Value) -> Value {
 impl Normalizer for SsmNormalizer {
     fn normalize(&mut self, page: Vec<Value>) -> Vec<Event> {
         page.into_iter()
-            .map(|raw| self.normalize_one(raw))
+            .map(|raw| self.normalize_one(raw).compacted())
             .collect()
     }
 }

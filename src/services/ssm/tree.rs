@@ -96,8 +96,7 @@ fn step_tree(events: &[&Event]) -> Vec<Node> {
                 let iteration = event
                     .details
                     .get("ParentStepDetails")
-                    .and_then(|p| p.get("Iteration"))
-                    .and_then(Value::as_i64);
+                    .and_then(|p| p.get("Iteration")?.as_i64());
                 iterations
                     .entry(parent)
                     .or_default()
@@ -149,9 +148,7 @@ fn step_node<'a>(
                 group.annotations.item = steps[0]
                     .details
                     .get("ParentStepDetails")
-                    .and_then(|p| p.get("IteratorValue"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                    .and_then(|p| p.get("IteratorValue")?.as_str().map(str::to_string));
                 node.children.push(group);
             }
             None => node.children.extend(children),
@@ -186,6 +183,6 @@ fn latest_step<'a>(steps: impl Iterator<Item = &'a Event>) -> Option<&'a Event> 
 /// True for a failed step the automation went on after: not critical, or set to
 /// continue on failure.
 fn continued_past(step: &Event) -> bool {
-    step.details.get("IsCritical") == Some(&Value::Bool(false))
-        || step.details.get("OnFailure").and_then(Value::as_str) == Some("Continue")
+    step.details.get("IsCritical") == Some(Value::Bool(false))
+        || step.details.text("OnFailure").as_deref() == Some("Continue")
 }

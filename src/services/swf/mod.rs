@@ -453,7 +453,7 @@ impl Service for Swf {
             let Some(execution) = event.details.get("workflowExecution") else {
                 continue;
             };
-            let text = |key: &str| execution.get(key).and_then(Value::as_str);
+            let text = |key: &str| execution.get(key)?.as_str().map(str::to_string);
             let (Some(workflow_id), Some(run_id)) = (text("workflowId"), text("runId")) else {
                 continue;
             };
@@ -461,7 +461,7 @@ impl Service for Swf {
             if found.iter().any(|c| c.execution == label) {
                 continue;
             }
-            let target = ["--domain", &domain, "--run-id", run_id, "--", workflow_id]
+            let target = ["--domain", &domain, "--run-id", &run_id, "--", &workflow_id]
                 .map(str::to_string)
                 .to_vec();
             found.push(ChildRun::run(SERVICE, label, target, event.id.clone()));

@@ -196,7 +196,7 @@ impl Normalizer for SwfNormalizer {
             self.remember_name(raw);
         }
         page.into_iter()
-            .map(|raw| self.normalize_one(raw))
+            .map(|raw| self.normalize_one(raw).compacted())
             .collect()
     }
 }
@@ -204,10 +204,10 @@ impl Normalizer for SwfNormalizer {
 /// The error, cause, input and output of an event, moved out of its attributes.
 pub(super) fn take_payloads(event: &mut Event, attributes: &mut Map<String, Value>) {
     if let Some(input) = attributes.shift_remove("input") {
-        event.input = Some(decode_payload(input));
+        event.input = Some(decode_payload(input).into());
     }
     if let Some(result) = attributes.shift_remove("result") {
-        event.output = Some(decode_payload(result));
+        event.output = Some(decode_payload(result).into());
     }
     if event.status.is_failure() {
         event.error = ["cause", "timeoutType", "reason"]
@@ -218,7 +218,7 @@ pub(super) fn take_payloads(event: &mut Event, attributes: &mut Map<String, Valu
             .find_map(|key| take_string(attributes, key));
     } else if event.output.is_none() {
         if let Some(details) = attributes.shift_remove("details") {
-            event.output = Some(decode_payload(details));
+            event.output = Some(decode_payload(details).into());
         }
     }
 }
@@ -394,8 +394,8 @@ mod tests {
                 .find(|e| e.kind == "ActivityTaskCompleted")
                 .unwrap();
             assert_eq!(done.parent_id, Some(EventId::Number(8)));
-            assert_eq!(done.output, Some(json!({"ok": true})));
-            assert_eq!(done.details.get("scheduledEventId"), Some(&json!(5)));
+            assert_eq!(done.output, Some(json!({"ok": true}).into()));
+            assert_eq!(done.details.get("scheduledEventId"), Some(json!(5)));
             assert_eq!(done.status, Status::Succeeded);
         }
     }

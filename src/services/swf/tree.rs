@@ -8,14 +8,13 @@
 //! function, child workflow or external signal or cancellation it started, each folding all
 //! of its events into one line.
 
-use super::normalize::{text, type_label};
+use super::normalize::type_label;
 use super::SERVICE;
 use crate::model::{
-    flat_node, Annotations, Event, EventId, Failure, Node, NodeKind, Reference, RunSummary, Status,
-    Work,
+    flat_node, Annotations, Event, EventId, Failure, Json, Node, NodeKind, Reference, RunSummary,
+    Status, Work,
 };
 use crate::services::FromNewest;
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// The event types that close a run; a real history has at most one of them, last.
@@ -224,13 +223,13 @@ fn work_known(event: &Event, index: &HashMap<i64, &Event>, oldest: i64) -> bool 
 /// name, or the event itself has no activityId to fall back on.
 fn name_known(event: &Event, index: &HashMap<i64, &Event>, oldest: i64) -> bool {
     use super::normalize::{own_label, workflow_id_of, NAME_REFERENCES};
-    if own_label(&event.details).is_some() {
+    if own_label(&event.details.to_map()).is_some() {
         return true;
     }
     // The ids it refers to by name (the one that became its parent included).
     let mut refers: Vec<i64> = NAME_REFERENCES
         .iter()
-        .filter_map(|key| event.details.get(*key).and_then(Value::as_i64))
+        .filter_map(|key| event.details.number(key))
         .filter(|&id| id > 0)
         .collect();
     refers.extend(event.parent_number());
@@ -241,12 +240,14 @@ fn name_known(event: &Event, index: &HashMap<i64, &Event>, oldest: i64) -> bool 
         .iter()
         .filter_map(|id| index.get(id).copied())
         .collect();
-    let by_own_fields =
-        |e: &&Event| own_label(&e.details).is_some() || !e.details.contains_key("activityId");
+    let by_own_fields = |e: &&Event| {
+        own_label(&e.details.to_map()).is_some() || !e.details.contains_key("activityId")
+    };
     let named = |e: &&Event| {
-        own_label(&e.details).is_some()
-            || e.details.contains_key("activityId")
-            || workflow_id_of(&e.details).is_some()
+        let details = e.details.to_map();
+        own_label(&details).is_some()
+            || details.contains_key("activityId")
+            || workflow_id_of(&details).is_some()
     };
     referred.iter().all(by_own_fields)
         && (referred.iter().any(named) || !event.details.contains_key("activityId"))
@@ -393,18 +394,18 @@ fn work_of(event: &Event, index: &HashMap<i64, &Event>) -> WorkId {
     .map_or(Family::Other, |(_, family)| *family);
     let id = match family {
         Family::Decision => None,
-        Family::Activity => text(&start.details, "activityId"),
-        Family::Timer => text(&start.details, "timerId"),
-        Family::Lambda => text(&start.details, "id"),
+        Family::Activity => start.details.text("activityId"),
+        Family::Timer => start.details.text("timerId"),
+        Family::Lambda => start.details.text("id"),
         Family::ChildWorkflow | Family::Signal | Family::CancelRequest => {
-            text(&start.details, "workflowId")
+            start.details.text("workflowId")
         }
-        Family::Marker => text(&start.details, "markerName"),
+        Family::Marker => start.details.text("markerName"),
         Family::Other => None,
     };
     WorkId {
         family,
-        id: id.map(str::to_string).or_else(|| match family {
+        id: id.or_else(|| match family {
             // Work with no id of its own is only itself.
             Family::Decision => None,
             _ => start.id.as_ref().map(EventId::to_string),
@@ -442,7 +443,7 @@ pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Ve
     let workflow_type = by_id
         .iter()
         .find(|e| e.kind == "WorkflowExecutionStarted")
-        .and_then(|e| e.details.get("workflowType").and_then(type_label));
+        .and_then(|e| e.details.get("workflowType").as_ref().and_then(type_label));
     let name = workflow_id
         .map(str::to_string)
         .or_else(|| workflow_type.clone());
@@ -465,7 +466,8 @@ pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Ve
             annotations: Annotations {
                 workflow_type: workflow_type.filter(|t| Some(t) != name.as_ref()),
                 ..Annotations::default()
-            },
+            }
+            .into(),
             name,
             ..Node::default()
         },
@@ -480,8 +482,7 @@ pub fn tree(events: &[Event], workflow_id: Option<&str>, run: &RunSummary) -> Ve
             node.error = close.error.clone();
             node.cause = close.cause.clone();
         }
-        node.annotations.continued_as =
-            text(&close.details, "newExecutionRunId").map(str::to_string);
+        node.annotations.continued_as = close.details.text("newExecutionRunId");
     }
     vec![builder.assemble(root)]
 }
@@ -560,11 +561,8 @@ impl Builder {
                 let node = self.add(Some(decision), Role::Work, work_node(event));
                 self.remember(node, event);
                 if kind == "ActivityTaskScheduled" {
-                    if let Some(activity_id) = text(&event.details, "activityId") {
-                        self.activities
-                            .entry(activity_id.to_string())
-                            .or_default()
-                            .push(node);
+                    if let Some(activity_id) = event.details.text("activityId") {
+                        self.activities.entry(activity_id).or_default().push(node);
                     }
                 }
             }
@@ -585,8 +583,10 @@ impl Builder {
     /// to the decision that made it; shown under the decision only if the activity is not
     /// in the history.
     fn cancel_requested(&mut self, decision: usize, event: &Event) {
-        let activity = text(&event.details, "activityId")
-            .and_then(|id| self.activities.get(id))
+        let activity = event
+            .details
+            .text("activityId")
+            .and_then(|id| self.activities.get(&id))
             .and_then(|attempts| attempts.last().copied());
         match activity {
             Some(node) => {
@@ -659,13 +659,14 @@ fn starts_work(kind: &str, cause_role: Option<Role>) -> bool {
 /// The node of work a decision started, from its first event: what it is, its name, and
 /// the id it goes by.
 fn work_node(event: &Event) -> Node {
-    let id = |key: &str| text(&event.details, key).map(str::to_string);
+    let id = |key: &str| event.details.text(key);
     let (name, work, reference): (Option<String>, Work, Option<Reference>) =
         match event.kind.as_str() {
             "ActivityTaskScheduled" | "ScheduleActivityTaskFailed" => (
                 event
                     .details
                     .get("activityType")
+                    .as_ref()
                     .and_then(type_label)
                     .or_else(|| id("activityId")),
                 Work::Activity,
@@ -680,6 +681,7 @@ fn work_node(event: &Event) -> Node {
                 event
                     .details
                     .get("workflowType")
+                    .as_ref()
                     .and_then(type_label)
                     .or_else(|| id("workflowId")),
                 Work::ChildWorkflow,
@@ -703,11 +705,12 @@ fn work_node(event: &Event) -> Node {
     node.annotations = Annotations {
         reference,
         payload: match work {
-            Work::Marker => event.output.clone(),
+            Work::Marker => event.output.as_ref().map(Json::value),
             _ => None,
         },
         ..Annotations::default()
-    };
+    }
+    .into();
     node
 }
 
@@ -715,18 +718,16 @@ fn work_node(event: &Event) -> Node {
 fn signal_node(event: &Event) -> Node {
     let mut node = flat_node(event);
     node.kind = NodeKind::Signal;
-    node.name = text(&event.details, "signalName")
-        .map(str::to_string)
-        .or(node.name);
+    node.name = event.details.text("signalName").or(node.name);
     node.annotations = Annotations {
         reference: event
             .details
             .get("externalWorkflowExecution")
-            .and_then(|e| e.get("workflowId"))
-            .and_then(Value::as_str)
-            .map(|id| Reference::SignalFrom(id.to_string())),
+            .and_then(|e| e.get("workflowId")?.as_str().map(str::to_string))
+            .map(Reference::SignalFrom),
         ..Annotations::default()
-    };
+    }
+    .into();
     node
 }
 
@@ -735,7 +736,7 @@ mod tests {
     use super::*;
     use crate::model::Timestamp;
     use crate::services::Normalizer;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     /// Every newest part of the fixture histories: whatever a cheap summary makes of it
     /// is exactly the whole history's summary; a terminated run's is told, and one a
@@ -786,7 +787,7 @@ mod tests {
         e.parent_id = parent.map(EventId::Number);
         e.time = Some(Timestamp(id * 1000));
         if let Value::Object(map) = details {
-            e.details = map;
+            e.details = map.into();
         }
         e
     }
