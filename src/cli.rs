@@ -401,7 +401,34 @@ pub struct RunChoice {
     pub run_statuses: Vec<Status>,
 }
 
+impl Cli {
+    /// Whether the command holds a whole run in memory before it writes anything (a
+    /// table, a tree, a timeline or stats of a history), rather than streaming it.
+    pub fn holds_whole_runs(&self) -> bool {
+        match &self.command {
+            Command::Sfn(c) => c.shows_a_report(),
+            Command::Swf(c) => c.shows_a_report(),
+            Command::Ssm(c) => c.shows_a_report(),
+            Command::Codepipeline(c) => c.shows_a_report(),
+            Command::Completions { .. } | Command::Man { .. } => false,
+        }
+    }
+}
+
 impl<S: clap::Args, L: clap::Args> ServiceCommand<S, L> {
+    /// `show` with an output drawn from the whole run.
+    fn shows_a_report(&self) -> bool {
+        let history = match &self.verb {
+            None => &self.show.history,
+            Some(Verb::Show(show)) => &show.history,
+            Some(Verb::Ls(_)) => return false,
+        };
+        matches!(
+            history.output,
+            Format::Table | Format::Tree | Format::Timeline | Format::Stats
+        )
+    }
+
     /// The verb asked for, `show` when none was named.
     pub fn into_verb(self) -> (Verb<S, L>, GlobalArgs) {
         (self.verb.unwrap_or(Verb::Show(self.show)), self.global)
