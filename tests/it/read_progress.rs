@@ -44,7 +44,7 @@ fn quoted(arg: &str) -> String {
 }
 
 /// `histx ARGS REDIRECT` on a pseudo-terminal of 80 × 24: what the terminal showed.
-fn on_a_terminal(args: &[String], redirect: &str) -> (String, i32) {
+pub(crate) fn on_a_terminal(args: &[String], redirect: &str) -> (String, i32) {
     let plain = histx_process();
     let line = std::iter::once(plain.get_program().to_string_lossy().to_string())
         .chain(args.iter().cloned())
@@ -72,7 +72,7 @@ fn on_a_terminal(args: &[String], redirect: &str) -> (String, i32) {
 }
 
 /// The text a terminal ends up showing on a line: what follows the last erase of it.
-fn settled(line: &str) -> &str {
+pub(crate) fn settled(line: &str) -> &str {
     line.rsplit(ERASE).next().unwrap_or(line)
 }
 
