@@ -36,6 +36,8 @@ static HANDED_OVER: AtomicBool = AtomicBool::new(false);
 /// Records and pages read so far (see [`read_page`]).
 static RECORDS_READ: AtomicUsize = AtomicUsize::new(0);
 static PAGES_READ: AtomicUsize = AtomicUsize::new(0);
+/// The next [`read_page`] is a hand-over of records counted already.
+static HANDING_OVER: AtomicBool = AtomicBool::new(false);
 
 /// What the line says, as the engine knows it.
 #[derive(Debug, Clone, Copy)]
@@ -117,8 +119,21 @@ impl Reading {
 /// Counts a page of `records` read (of the run or of the runs it started), for
 /// [`Reading::so_far`].
 pub fn read_page(records: usize) {
+    if HANDING_OVER
+        .compare_exchange(true, false, Ordering::Relaxed, Ordering::Relaxed)
+        .is_ok()
+    {
+        return;
+    }
     RECORDS_READ.fetch_add(records, Ordering::Relaxed);
     PAGES_READ.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The next page counted is records already counted as they were read, handed over
+/// again as one page (a cheap summary's newest pages that turned out to be the whole
+/// history): it is not counted twice.
+pub fn counted_already() {
+    HANDING_OVER.store(true, Ordering::Relaxed);
 }
 
 /// `1h02m03s`, `4m05s`, `6s`.

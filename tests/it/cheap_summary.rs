@@ -845,3 +845,24 @@ mod ssm_and_codepipeline {
         }
     }
 }
+
+#[test]
+fn on_a_terminal_the_progress_line_counts_the_newest_pages_a_cheap_summary_reads() {
+    // The status call takes over a second after the newest page: the line is up then,
+    // and counts that page.
+    let fake = serve(&declined_at_the_end(1000), None);
+    fake.slow_down(DESCRIBE_EXECUTION, std::time::Duration::from_millis(1500));
+    let args: Vec<String> = ["sfn", ARN, "--summary", "-o", "json", "--page-size", "100"]
+        .into_iter()
+        .chain(["--no-pager", "--endpoint-url", &fake.endpoint()])
+        .map(str::to_string)
+        .collect();
+    let (screen, code) = crate::read_progress::on_a_terminal(&args, "> /dev/null");
+    assert_eq!(code, 0, "{screen:?}");
+    assert!(
+        screen.contains("histx: reading · 100 events · 1 page · "),
+        "{screen:?}"
+    );
+    // The newest page and the status call (and the definition, asked about children).
+    assert_eq!(counted(&fake)[..2], [1, 1]);
+}
