@@ -806,8 +806,11 @@ mod ssm_and_codepipeline {
     fn an_ssm_summary_reads_its_step_pages() {
         assert_eq!(ssm_requests(40), [1, 0], "one page of 50 steps");
         // Three pages: the first two alone, then the last and the newest (reverse) at
-        // once: a whole step list past two pages is read from both ends.
-        assert_eq!(ssm_requests(120), [4, 0]);
+        // once: a whole step list past two pages is read from both ends. When the last
+        // page is back before the newest was sent, the newest is never asked for.
+        let [pages, status] = ssm_requests(120);
+        assert!((3..=4).contains(&pages), "{pages}");
+        assert_eq!(status, 0);
     }
 
     #[test]
