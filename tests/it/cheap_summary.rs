@@ -869,3 +869,34 @@ fn on_a_terminal_the_progress_line_counts_the_newest_pages_a_cheap_summary_reads
     // The newest page and the status call (and the definition, asked about children).
     assert_eq!(counted(&fake)[..2], [1, 1]);
 }
+
+#[test]
+fn a_redrive_between_the_newest_page_and_the_status_call_leaves_it_to_the_whole_read() {
+    // The newest page ends in ExecutionFailed; by the status call the run has been
+    // redriven: RUNNING (or PENDING_REDRIVE), redriveCount 1, which no event read says.
+    let events = declined_at_the_end(3000);
+    for status in ["RUNNING", "PENDING_REDRIVE"] {
+        let fake = serve(&events, None);
+        let mut describe = described(&events);
+        describe["status"] = json!(status);
+        describe["redriveCount"] = json!(1);
+        describe["redriveDate"] = json!(1_775_121_700.0);
+        describe.as_object_mut().unwrap().remove("stopDate");
+        fake.answer(Answer {
+            target: DESCRIBE_EXECUTION,
+            json_version: "1.0",
+            answer: Box::new(move |_| Ok(describe.clone())),
+        });
+        let ((text, asked), (record, _)) = live(&fake, &[]);
+        // The summary of the history as read, whole: failed, no redrive.
+        assert_eq!(
+            (text.clone(), record.clone()),
+            saved(&events, "redrive-race")
+        );
+        assert_eq!(record["status"], "failed", "{record}");
+        assert!(!text.contains("Redrives"), "{text}");
+        // The newest two pages, the status call, then the whole history.
+        assert!(asked[0] > 2, "{status}: {asked:?}");
+        assert_eq!(asked[1], 1, "{status}: {asked:?}");
+    }
+}
