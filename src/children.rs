@@ -432,6 +432,7 @@ async fn fetch_as<S: Service>(
 
 /// Writes a line on stderr, escaped.
 fn say(line: &str) {
+    crate::terminal::progress::before_stderr_line();
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{}", crate::escape::terminal_safe(line));
 }

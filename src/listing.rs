@@ -29,6 +29,7 @@ pub async fn list<S: Service>(
     let query = RunQuery::new(&options.run_statuses, options.since, options.limit as usize);
     let listing = S::list_runs(list.service, connection, &query).await?;
     let window = listing.window.clone();
+    crate::terminal::progress::call_records(listing.noun);
     let parents = listing.parents;
     let mut sink = runs::sink(options.output, listing.parents, presentation);
     let mut runs = Runs::new(listing, &query);

@@ -31,6 +31,8 @@ fn main() -> ExitCode {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
+        // Takes no lock (a panic may hold one): the line is erased for good below.
+        histx::terminal::progress::before_stderr_line();
         say(&format!(
             "histx: internal error{place}: {}; please report it",
             histx::escape::terminal_safe(&payload)
@@ -50,7 +52,10 @@ fn main() -> ExitCode {
     match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(status)) => status,
         // The panic hook has said what happened.
-        Ok(Err(_)) => exit::Status::Failure.into(),
+        Ok(Err(_)) => {
+            histx::terminal::progress::end();
+            exit::Status::Failure.into()
+        }
         // No room for that stack (a tight `ulimit -v`): the main thread's will do for all
         // but the deepest trees.
         Err(_) => match parse_command_line() {

@@ -223,6 +223,7 @@ fn retry_config(env: &Settings, profile: Option<&Profile>) -> Result<RetryConfig
             "legacy" => {
                 // Diagnostics only: a closed stderr must not stop the history.
                 use std::io::Write;
+                crate::terminal::progress::before_stderr_line();
                 let _ = writeln!(
                     std::io::stderr(),
                     "histx: {source} 'legacy' is read as 'standard' (the SDK has no legacy mode)"

@@ -61,7 +61,10 @@ pub(super) async fn read<S: Service>(
     let mut state = None;
     for page in 1..=2 {
         match source.next(None).await {
-            Ok(Step::Page(records)) => newest.extend(records),
+            Ok(Step::Page(records)) => {
+                crate::terminal::progress::read_page(records.len());
+                newest.extend(records);
+            }
             Ok(Step::CaughtUp | Step::End) => return one_page(newest, plan),
             Err(_) => return Cheap::Whole,
         }
@@ -108,6 +111,8 @@ pub(super) async fn read<S: Service>(
 
 /// A first page that holds the whole history, in the order the read asked for.
 fn one_page(mut newest: Vec<Value>, plan: ReadPlan) -> Cheap {
+    // Counted as they were read: [`Held`] hands them over again.
+    crate::terminal::progress::counted_already();
     if !plan.reverse {
         newest.reverse();
     }

@@ -498,6 +498,8 @@ pub struct RunListing {
     pub keep: Option<KeepRecord>,
     /// The records are the parents (state machines, pipelines), not runs.
     pub parents: bool,
+    /// What a record is called, one and many, on the progress line (`run`, `runs`).
+    pub noun: (&'static str, &'static str),
     /// Said on stderr when the listing ends before its limit: where it looked (SWF's
     /// start-time window, the retention period).
     pub window: Option<String>,
@@ -516,6 +518,7 @@ impl RunListing {
             since_applied: false,
             keep: None,
             parents: false,
+            noun: ("run", "runs"),
             window: None,
             if_empty: None,
         }

@@ -1,27 +1,36 @@
 //! A whole list read from both ends at once when its records carry an id but no
 //! contiguous position (SSM's step executions: a StepExecutionId, a start time, nothing
 //! that says how many come between two steps). The sibling of [`super::two_chains`],
-//! which meets by contiguous event id; here the meeting is by id: one chain ("ahead")
-//! reads the list in the order asked for, the other ("behind") the same list the other
-//! way, and they have met when a page of one holds an id the other has read (or a chain
-//! reached its end).
+//! which meets by contiguous event id; here one chain ("ahead") reads the list in the
+//! order asked for, the other ("behind") the same list the other way, and they have met
+//! when one has read a record strictly before the other's furthest in the list's order
+//! (its start time), or a chain reached its end.
 //!
-//! Why that is exact. Each chain's records are a contiguous run of the list: ahead's a
-//! prefix, behind's a suffix. A page of ahead that holds an id of behind's suffix has
-//! entered it: its records before that id are the last ones between the two, those from
-//! it on are behind's. A page of behind that holds an id of ahead's prefix has entered
-//! it the same way. The output is ahead's records up to the meeting, then behind's,
-//! turned around: every record once, in order, as one chain reads it.
+//! Why that is exact. The list is ordered by start time, and records may tie; nothing
+//! says the reverse listing turns tied records around (it may keep their order). Ahead's
+//! records are a prefix of its order: every record that starts before ahead's furthest
+//! is among them. Behind's are a suffix: every record that starts after behind's
+//! furthest is among them. Once behind's furthest starts strictly before ahead's, every
+//! record is in one of the two. Sharing an id is not enough: records tied with the one
+//! they share may lie in neither yet. The output is every record ahead read, in its
+//! order, then every record only behind read, turned around (in order of start): each
+//! record once, in order of start, and, where the reverse listing is the exact mirror,
+//! exactly as one chain reads it.
 //!
-//! A running automation. Its list changes in two ways the rule survives. It grows at
-//! the end (a step that starts is the newest): a chain reading from that end re-reads
-//! the records the new ones pushed along (kept once), and one reading towards it may
-//! run past the other's records into the new ones (kept, after them); new steps that
-//! neither chain reached are not shown, as one chain misses what starts after its last
-//! page. And its steps change in place: a step read by both chains, or twice by one, is
-//! shown once, in its newest state (the one further on, else the one read later).
-//! Ahead's last page of records is therefore held back until the chains meet (a page of
-//! behind reaches at most that far into ahead's records); the rest streams as it comes.
+//! A running automation. Its steps change in place: a step read by both chains, or
+//! twice by one, is shown once, in its newest state (the one further on, else the one
+//! read later); ahead's records that behind may still reach (those tied with ahead's
+//! furthest, and the `page_size` before them with their ties) are held back until the
+//! chains meet, the rest streams as it comes. Its list grows at the newest end as steps
+//! start, which shifts the offsets of the chain reading from that end: that chain
+//! re-reads the records the new ones pushed along (kept once), and when more steps start
+//! between two of its requests than its pages cover, its next page lies among the new
+//! steps, past some it never reads. What holds then: every step there was when the read
+//! began is shown once, in order of start (the pushed chain still walks on through them
+//! without a gap); steps that started meanwhile are shown if either chain read them,
+//! after those, and the others not (as one chain misses what starts after its last
+//! page). Read oldest first, they come in order of start; newest first (ahead is the
+//! pushed chain), in the order ahead read them, as one chain would show them.
 //! What the rule does not survive is a record that may still move: one without an id
 //! (older step records), or without a start time (a step that has not started sorts by
 //! its start once it has one). As soon as either chain reads such a record, behind is
@@ -30,7 +39,8 @@
 //! Cost. Ahead reads the first two pages alone, so a list of one or two pages costs the
 //! requests of one chain; from the third page on both chains walk, and as the meeting
 //! cannot be seen coming (no positions), each chain may ask for one page past it: at
-//! most two requests more than one chain, in about half the round trips. Asked for a
+//! most two requests more than one chain, in about half the round trips (steps tied in
+//! start at the seam may take a page more each until a chain passes them). Asked for a
 //! limited count (`at_most`) first, the source stays one chain. A chain that fails
 //! fails the read, once ahead's records held back are handed over; the SDK retries
 //! throttling and 5xx inside each request.
@@ -54,6 +64,8 @@ pub struct Rules {
     pub progress: fn(&Value) -> u8,
     /// True when it may still move in the list (it has no place yet).
     pub unplaced: fn(&Value) -> bool,
+    /// What the list is ordered by (a start time), oldest first; records may tie.
+    pub start: fn(&Value) -> Option<i64>,
 }
 
 /// A page on its way: the pager comes back with its step and whether it is at its end.
@@ -98,66 +110,104 @@ pub struct IdChains<A> {
     behind: Slot<A>,
     rules: Rules,
     page_size: usize,
+    /// Ahead reads the newest first (its order key is the start turned around).
+    descending: bool,
     phase: Phase,
     /// Pages read so far: a version's age.
     reads: u64,
+    /// The newest version of each record read and not handed over yet, with the read
+    /// it came from.
+    versions: HashMap<String, (Value, u64)>,
     /// Every id ahead has read.
     ahead_ids: HashSet<String>,
-    /// Ahead's records not handed over yet (its last `page_size`), with the read each
-    /// version came from.
-    tail: VecDeque<(Value, u64)>,
-    /// Behind's records, as they came (furthest first), and where each id is.
-    behind_records: Vec<(Value, u64)>,
-    behind_at: HashMap<String, usize>,
-    /// Ahead's records past behind's (steps that started during the read).
-    past: Vec<Value>,
+    /// Ahead's records not handed over yet (id and order key), in ahead's order.
+    tail: VecDeque<(String, i64)>,
+    /// The furthest order key ahead has read.
+    ahead_front: Option<i64>,
+    /// Behind's records, as they came (furthest first), with their order keys.
+    behind_order: Vec<(String, i64)>,
+    /// The least far order key behind has read.
+    behind_front: Option<i64>,
     ready: VecDeque<Vec<Value>>,
     met: bool,
     /// The error that stopped the read, once what was read before it is handed over.
     failed: Option<anyhow::Error>,
+    /// Where the meeting was seen.
+    #[cfg(test)]
+    met_by: Option<Met>,
+}
+
+/// Where the chains' meeting was seen (kept for the tests).
+#[cfg_attr(not(test), allow(dead_code))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Met {
+    /// A page of ahead crossed behind's records.
+    Ahead,
+    /// A page of behind crossed ahead's records.
+    Behind,
+    /// A chain reached its end.
+    End,
 }
 
 impl<A: PageApi + 'static> IdChains<A> {
-    /// `ahead` reads in the order the user asked for, `behind` the same list the other
-    /// way; `page_size` is the records a request asks for.
-    pub fn new(ahead: A, behind: A, page_size: usize, rules: Rules) -> Self {
+    /// `ahead` reads in the order the user asked for (`descending`: newest first),
+    /// `behind` the same list the other way; `page_size` is the records a request asks
+    /// for.
+    pub fn new(ahead: A, behind: A, page_size: usize, descending: bool, rules: Rules) -> Self {
         IdChains {
             ahead: Slot::Idle(TokenPager::new(ahead, page_size)),
             behind: Slot::Idle(TokenPager::new(behind, page_size)),
             rules,
-            page_size,
+            page_size: page_size.max(1),
+            descending,
             phase: Phase::Alone(0),
             reads: 0,
+            versions: HashMap::new(),
             ahead_ids: HashSet::new(),
             tail: VecDeque::new(),
-            behind_records: Vec::new(),
-            behind_at: HashMap::new(),
-            past: Vec::new(),
+            ahead_front: None,
+            behind_order: Vec::new(),
+            behind_front: None,
             ready: VecDeque::new(),
             met: false,
             failed: None,
+            #[cfg(test)]
+            met_by: None,
         }
     }
 
     fn may_move(&self, page: &[Value]) -> bool {
-        page.iter()
-            .any(|r| (self.rules.unplaced)(r) || (self.rules.id)(r).is_none())
+        page.iter().any(|r| {
+            (self.rules.unplaced)(r)
+                || (self.rules.id)(r).is_none()
+                || (self.rules.start)(r).is_none()
+        })
     }
 
-    /// `new`, read in `read`, in place of `old` if it is the newer version.
-    fn newer(&self, old: &mut (Value, u64), new: Value, read: u64) {
-        let (was, is) = ((self.rules.progress)(&old.0), (self.rules.progress)(&new));
-        if is > was || (is == was && read >= old.1) {
-            *old = (new, read);
+    /// A record's place in ahead's order.
+    fn key(&self, record: &Value) -> i64 {
+        let start = (self.rules.start)(record).expect("checked by may_move");
+        if self.descending {
+            -start
+        } else {
+            start
         }
     }
 
-    /// The tail's version of `id`, if it is there.
-    fn in_tail(&mut self, id: &str) -> Option<usize> {
-        let id_of = self.rules.id;
-        self.tail
-            .iter()
-            .position(|(record, _)| id_of(record).as_deref() == Some(id))
+    /// `record`, read in `read`, kept as `id`'s version if it is the newer one.
+    fn keep(&mut self, id: &str, record: Value, read: u64) {
+        let progress = self.rules.progress;
+        match self.versions.get_mut(id) {
+            Some(old) => {
+                let (was, is) = (progress(&old.0), progress(&record));
+                if is > was || (is == was && read >= old.1) {
+                    *old = (record, read);
+                }
+            }
+            None => {
+                self.versions.insert(id.to_string(), (record, read));
+            }
+        }
     }
 
     fn take_ahead(&mut self, page: Vec<Value>, done: bool, read: u64) {
@@ -167,34 +217,27 @@ impl<A: PageApi + 'static> IdChains<A> {
             self.ready.push_back(page);
             return;
         }
-        let mut entered = false;
         for record in page {
             let id = (self.rules.id)(&record).expect("checked by may_move");
-            if let Some(&at) = self.behind_at.get(&id) {
-                // Behind's records from here on: this is the meeting.
-                entered = true;
-                let mut old = std::mem::replace(&mut self.behind_records[at], (Value::Null, 0));
-                self.newer(&mut old, record, read);
-                self.behind_records[at] = old;
-            } else if self.ahead_ids.contains(&id) {
-                // Read again (the list grew at ahead's end and pushed it along).
-                if let Some(at) = self.in_tail(&id) {
-                    let mut old = self.tail[at].clone();
-                    self.newer(&mut old, record, read);
-                    self.tail[at] = old;
+            let key = self.key(&record);
+            self.ahead_front = Some(self.ahead_front.map_or(key, |f| f.max(key)));
+            if self.ahead_ids.contains(&id) {
+                // Read again (the list grew at ahead's end and pushed it along): a
+                // newer version if it is still held.
+                if self.versions.contains_key(&id) {
+                    self.keep(&id, record, read);
                 }
-            } else if entered {
-                // Past behind's records: steps that started since behind's first page.
-                self.ahead_ids.insert(id);
-                self.past.push(record);
             } else {
-                self.ahead_ids.insert(id);
-                self.tail.push_back((record, read));
+                // Ahead's, in its place, even if behind read it too (then in the
+                // newer of the two versions).
+                self.ahead_ids.insert(id.clone());
+                self.keep(&id, record, read);
+                self.tail.push_back((id, key));
             }
         }
-        self.met |= entered || done;
+        self.saw_meeting(done, Met::Ahead);
         if !self.met {
-            self.release(self.page_size);
+            self.release_unreachable();
         }
     }
 
@@ -203,35 +246,84 @@ impl<A: PageApi + 'static> IdChains<A> {
             self.single();
             return;
         }
-        let mut entered = false;
         for record in page {
             let id = (self.rules.id)(&record).expect("checked by may_move");
+            let key = self.key(&record);
+            self.behind_front = Some(self.behind_front.map_or(key, |f| f.min(key)));
             if self.ahead_ids.contains(&id) {
-                // Ahead's records from here on (within its last page, held back).
-                entered = true;
-                if let Some(at) = self.in_tail(&id) {
-                    let mut old = self.tail[at].clone();
-                    self.newer(&mut old, record, read);
-                    self.tail[at] = old;
+                // Ahead's record: a newer version if it is still held.
+                if self.versions.contains_key(&id) {
+                    self.keep(&id, record, read);
                 }
-            } else if let Some(&at) = self.behind_at.get(&id) {
-                // Read again: the list grew at behind's end.
-                let mut old = std::mem::replace(&mut self.behind_records[at], (Value::Null, 0));
-                self.newer(&mut old, record, read);
-                self.behind_records[at] = old;
-            } else if !entered {
-                self.behind_at.insert(id, self.behind_records.len());
-                self.behind_records.push((record, read));
+            } else {
+                if !self.versions.contains_key(&id) {
+                    self.behind_order.push((id.clone(), key));
+                }
+                self.keep(&id, record, read);
             }
         }
-        self.met |= entered || done;
+        self.saw_meeting(done, Met::Behind);
     }
 
-    /// Hands over ahead's records but the last `keep`.
-    fn release(&mut self, keep: usize) {
-        if self.tail.len() > keep {
-            let out = self.tail.len() - keep;
-            let page: Vec<Value> = self.tail.drain(..out).map(|(r, _)| r).collect();
+    fn saw_meeting(&mut self, done: bool, by: Met) {
+        let crossed = self.crossed();
+        #[cfg(not(test))]
+        let _ = by;
+        #[cfg(test)]
+        if !self.met && (crossed || done) {
+            self.met_by = Some(if crossed { by } else { Met::End });
+        }
+        self.met |= done || crossed;
+    }
+
+    /// The chains have met: behind has read a record strictly before ahead's furthest
+    /// (so every record between them is in one of the two). Meeting on a shared id is
+    /// not enough: records tied at the seam may lie in neither chain yet.
+    fn crossed(&self) -> bool {
+        matches!((self.behind_front, self.ahead_front), (Some(b), Some(a)) if b < a)
+    }
+
+    /// Hands over ahead's records that behind can no longer read before the chains
+    /// meet: behind, not met, has read nothing before ahead's furthest key; its next
+    /// page reaches at most all of that key's records and `page_size` records before
+    /// it, and any record tied with those.
+    fn release_unreachable(&mut self) {
+        let Some(front) = self.ahead_front else {
+            return;
+        };
+        let mut below: Vec<i64> = self
+            .tail
+            .iter()
+            .map(|&(_, key)| key)
+            .filter(|&key| key < front)
+            .collect();
+        if below.len() <= self.page_size {
+            return;
+        }
+        below.sort_unstable_by(|a, b| b.cmp(a));
+        let reachable = below[self.page_size - 1];
+        let mut page = Vec::new();
+        while let Some(&(_, key)) = self.tail.front() {
+            if key >= reachable {
+                break;
+            }
+            let (id, _) = self.tail.pop_front().expect("just seen");
+            if let Some((record, _)) = self.versions.remove(&id) {
+                page.push(record);
+            }
+        }
+        if !page.is_empty() {
+            self.ready.push_back(page);
+        }
+    }
+
+    /// Hands over all of ahead's records held back.
+    fn release_all(&mut self) {
+        let page: Vec<Value> = std::mem::take(&mut self.tail)
+            .into_iter()
+            .filter_map(|(id, _)| self.versions.remove(&id).map(|(r, _)| r))
+            .collect();
+        if !page.is_empty() {
             self.ready.push_back(page);
         }
     }
@@ -239,30 +331,38 @@ impl<A: PageApi + 'static> IdChains<A> {
     /// Ahead alone from now on; behind and what it read are dropped, ahead's held
     /// records handed over.
     fn single(&mut self) {
-        self.release(0);
+        self.release_all();
         self.phase = Phase::Single;
         self.behind = Slot::Gone;
-        self.behind_records.clear();
-        self.behind_at.clear();
+        for (id, _) in std::mem::take(&mut self.behind_order) {
+            if !self.ahead_ids.contains(&id) {
+                self.versions.remove(&id);
+            }
+        }
+        self.behind_front = None;
     }
 
-    /// The chains met: ahead's held records, behind's turned around, then ahead's past
-    /// them; no more requests.
+    /// The chains met: every record ahead read, in its order, then those only behind
+    /// read, turned around (in ahead's order of start; ties as behind read them,
+    /// turned around); each in its newest version; no more requests.
     fn meet(&mut self) {
         self.ahead = Slot::Gone;
         self.behind = Slot::Gone;
-        self.release(0);
-        let behind: Vec<Value> = std::mem::take(&mut self.behind_records)
+        self.release_all();
+        let mut only_behind: Vec<(String, i64)> = std::mem::take(&mut self.behind_order)
             .into_iter()
             .rev()
-            .map(|(r, _)| r)
+            .filter(|(id, _)| !self.ahead_ids.contains(id))
+            .collect();
+        // Already so for a list that holds still; a list that grew at behind's end
+        // while behind read it may have pushed behind's later pages past its earlier.
+        only_behind.sort_by_key(|&(_, key)| key);
+        let behind: Vec<Value> = only_behind
+            .into_iter()
+            .filter_map(|(id, _)| self.versions.remove(&id).map(|(r, _)| r))
             .collect();
         if !behind.is_empty() {
             self.ready.push_back(behind);
-        }
-        let past = std::mem::take(&mut self.past);
-        if !past.is_empty() {
-            self.ready.push_back(past);
         }
     }
 }
@@ -336,8 +436,8 @@ impl<A: PageApi + 'static> Source for IdChains<A> {
                         self.ahead = Slot::Gone;
                         self.behind = Slot::Gone;
                         self.met = true;
-                        self.behind_records.clear();
-                        self.release(0);
+                        self.behind_order.clear();
+                        self.release_all();
                         if self.ready.is_empty() {
                             return Err(error);
                         }
@@ -408,6 +508,7 @@ mod tests {
         id: |r| r.get("id")?.as_str().map(str::to_string),
         progress: |_| 2,
         unplaced: |r| r.get("start").is_none(),
+        start: |r| r.get("start")?.as_i64(),
     };
 
     fn read(total: usize, page: usize, reverse: bool) -> (Vec<i64>, usize) {
@@ -417,7 +518,7 @@ mod tests {
             reverse,
             asked: asked.clone(),
         };
-        let source = IdChains::new(api(reverse), api(!reverse), page, RULES);
+        let source = IdChains::new(api(reverse), api(!reverse), page, reverse, RULES);
         let (all, _) = crate::source::testing::drain(source).unwrap();
         let requests = asked.lock().unwrap().len();
         (
@@ -440,6 +541,132 @@ mod tests {
             let (ns, _) = read(total, 10, true);
             assert_eq!(ns, (1..=total as i64).rev().collect::<Vec<_>>(), "{total}");
         }
+    }
+
+    /// A list of records `{"id": "s<n>", "n": n, "start": starts[n-1]}` (starts in
+    /// order, some tied), paged by offset tokens. In reverse, tied records come either
+    /// in the exact mirror of the forward order, or (`stable`) in the same order as
+    /// forward (a stable sort by start, newest first). Each request yields `yields`
+    /// times first, so one chain's pages can be made to arrive before the other's.
+    struct Tied {
+        starts: Vec<i64>,
+        reverse: bool,
+        stable: bool,
+        yields: usize,
+    }
+
+    impl PageApi for Tied {
+        async fn fetch_page(&mut self, token: Option<String>, page_size: usize) -> Result<Page> {
+            for _ in 0..self.yields {
+                tokio::task::yield_now().await;
+            }
+            let mut list: Vec<Value> = self
+                .starts
+                .iter()
+                .enumerate()
+                .map(|(i, &start)| json!({"id": format!("s{}", i + 1), "n": i + 1, "start": start}))
+                .collect();
+            if self.reverse {
+                if self.stable {
+                    list.sort_by_key(|r| std::cmp::Reverse(r["start"].as_i64()));
+                } else {
+                    list.reverse();
+                }
+            }
+            let start: usize = token.as_deref().map_or(0, |t| t.parse().unwrap());
+            let end = (start + page_size).min(list.len());
+            Ok(Page {
+                events: list[start..end].to_vec(),
+                next_token: (end < list.len()).then(|| end.to_string()),
+            })
+        }
+    }
+
+    /// Every record of `source`, and where its chains met.
+    fn drain_met<A: PageApi + 'static>(mut source: IdChains<A>) -> (Vec<Value>, Option<Met>) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let mut all = Vec::new();
+            while let Step::Page(page) = source.next(None).await.unwrap() {
+                all.extend(page);
+            }
+            (all, source.met_by)
+        })
+    }
+
+    #[test]
+    fn steps_tied_in_start_are_each_read_once_whichever_way_the_ties_reverse() {
+        // Ties of two, three and five steps at every place in lists around the meeting,
+        // at small page sizes; either chain's pages first.
+        let mut met_by = HashSet::new();
+        for total in [5usize, 8, 12, 13] {
+            for tied in [2usize, 3, 5] {
+                for at in 0..=total.saturating_sub(tied) {
+                    let starts: Vec<i64> = (0..total)
+                        .map(|i| {
+                            let i = if i > at && i < at + tied { at } else { i };
+                            10 * i as i64
+                        })
+                        .collect();
+                    for page in 1..=4 {
+                        for (ahead_yields, behind_yields) in [(1, 1), (1, 4), (4, 1)] {
+                            for reverse in [false, true] {
+                                for stable in [false, true] {
+                                    let api = |r: bool, yields| Tied {
+                                        starts: starts.clone(),
+                                        reverse: r,
+                                        stable,
+                                        yields,
+                                    };
+                                    let source = IdChains::new(
+                                        api(reverse, ahead_yields),
+                                        api(!reverse, behind_yields),
+                                        page,
+                                        reverse,
+                                        RULES,
+                                    );
+                                    let case = format!(
+                                        "{total} steps, {tied} tied at {at}, page {page}, \
+                                         yields {ahead_yields}/{behind_yields}, \
+                                         reverse {reverse}, stable {stable}"
+                                    );
+                                    let (all, met) = drain_met(source);
+                                    met_by.insert(met);
+                                    let got: Vec<i64> =
+                                        all.iter().map(|r| r["n"].as_i64().unwrap()).collect();
+                                    let mut sorted = got.clone();
+                                    sorted.sort_unstable();
+                                    assert_eq!(
+                                        sorted,
+                                        (1..=total as i64).collect::<Vec<_>>(),
+                                        "{case}: {got:?}"
+                                    );
+                                    let mut times: Vec<i64> =
+                                        all.iter().map(|r| r["start"].as_i64().unwrap()).collect();
+                                    if reverse {
+                                        times.reverse();
+                                    }
+                                    assert!(times.is_sorted(), "{case}: {got:?}");
+                                    if !stable {
+                                        // An exact mirror: the order of one chain.
+                                        let mut one: Vec<i64> = (1..=total as i64).collect();
+                                        if reverse {
+                                            one.reverse();
+                                        }
+                                        assert_eq!(got, one, "{case}");
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The meeting was seen on each chain, and at an end.
+        assert!(met_by.contains(&Some(Met::Ahead)), "{met_by:?}");
+        assert!(met_by.contains(&Some(Met::Behind)), "{met_by:?}");
     }
 
     /// A list that changes as it is read: before each request (counted from 1), `world`
@@ -499,6 +726,7 @@ mod tests {
             None => 0,
         },
         unplaced: |r| r.get("start").is_none(),
+        start: |r| r.get("start")?.as_i64(),
     };
 
     fn read_changing(
@@ -526,7 +754,7 @@ mod tests {
             world: world.clone(),
             reverse,
         };
-        let source = IdChains::new(api(reverse), api(!reverse), 10, STEP_RULES);
+        let source = IdChains::new(api(reverse), api(!reverse), 10, reverse, STEP_RULES);
         let (all, _) = crate::source::testing::drain(source).unwrap();
         let requests = world.lock().unwrap().requests;
         ((all, requests), world)

@@ -36,6 +36,11 @@ static HANDED_OVER: AtomicBool = AtomicBool::new(false);
 /// Records and pages read so far (see [`read_page`]).
 static RECORDS_READ: AtomicUsize = AtomicUsize::new(0);
 static PAGES_READ: AtomicUsize = AtomicUsize::new(0);
+/// What the records read are called, when the command's own listing says (state
+/// machines rather than runs): in place of the noun the line was drawn with.
+static NOUN: std::sync::OnceLock<(&'static str, &'static str)> = std::sync::OnceLock::new();
+/// The next [`read_page`] is a hand-over of records counted already.
+static HANDING_OVER: AtomicBool = AtomicBool::new(false);
 
 /// What the line says, as the engine knows it.
 #[derive(Debug, Clone, Copy)]
@@ -90,7 +95,7 @@ impl Reading {
     /// The read so far: what [`read_page`] counted, `elapsed` since it began.
     pub fn so_far(noun: (&'static str, &'static str), elapsed: Duration) -> Self {
         Reading {
-            noun,
+            noun: NOUN.get().copied().unwrap_or(noun),
             records: RECORDS_READ.load(Ordering::Relaxed),
             pages: PAGES_READ.load(Ordering::Relaxed),
             elapsed,
@@ -117,8 +122,27 @@ impl Reading {
 /// Counts a page of `records` read (of the run or of the runs it started), for
 /// [`Reading::so_far`].
 pub fn read_page(records: usize) {
+    if HANDING_OVER
+        .compare_exchange(true, false, Ordering::Relaxed, Ordering::Relaxed)
+        .is_ok()
+    {
+        return;
+    }
     RECORDS_READ.fetch_add(records, Ordering::Relaxed);
     PAGES_READ.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The records read are `noun` (one, many), whatever the line was drawn with: a listing
+/// knows what it lists once it has begun.
+pub fn call_records(noun: (&'static str, &'static str)) {
+    let _ = NOUN.set(noun);
+}
+
+/// The next page counted is records already counted as they were read, handed over
+/// again as one page (a cheap summary's newest pages that turned out to be the whole
+/// history): it is not counted twice.
+pub fn counted_already() {
+    HANDING_OVER.store(true, Ordering::Relaxed);
 }
 
 /// `1h02m03s`, `4m05s`, `6s`.

@@ -805,11 +805,11 @@ mod ssm_and_codepipeline {
     #[test]
     fn an_ssm_summary_reads_its_step_pages() {
         assert_eq!(ssm_requests(40), [1, 0], "one page of 50 steps");
-        // Three pages: the first two alone, then the last, and the newest (reverse) page
-        // unless the last one came back first: a whole step list past two pages is read
-        // from both ends.
-        let [steps, status] = ssm_requests(120);
-        assert!((3..=4).contains(&steps), "{steps} step requests");
+        // Three pages: the first two alone, then the last and the newest (reverse) at
+        // once: a whole step list past two pages is read from both ends. When the last
+        // page is back before the newest was sent, the newest is never asked for.
+        let [pages, status] = ssm_requests(120);
+        assert!((3..=4).contains(&pages), "{pages}");
         assert_eq!(status, 0);
     }
 
@@ -846,5 +846,57 @@ mod ssm_and_codepipeline {
                 "{count} actions"
             );
         }
+    }
+}
+
+#[test]
+fn on_a_terminal_the_progress_line_counts_the_newest_pages_a_cheap_summary_reads() {
+    // The status call takes over a second after the newest page: the line is up then,
+    // and counts that page.
+    let fake = serve(&declined_at_the_end(1000), None);
+    fake.slow_down(DESCRIBE_EXECUTION, std::time::Duration::from_millis(1500));
+    let args: Vec<String> = ["sfn", ARN, "--summary", "-o", "json", "--page-size", "100"]
+        .into_iter()
+        .chain(["--no-pager", "--endpoint-url", &fake.endpoint()])
+        .map(str::to_string)
+        .collect();
+    let (screen, code) = crate::read_progress::on_a_terminal(&args, "> /dev/null");
+    assert_eq!(code, 0, "{screen:?}");
+    assert!(
+        screen.contains("histx: reading · 100 events · 1 page · "),
+        "{screen:?}"
+    );
+    // The newest page and the status call (and the definition, asked about children).
+    assert_eq!(counted(&fake)[..2], [1, 1]);
+}
+
+#[test]
+fn a_redrive_between_the_newest_page_and_the_status_call_leaves_it_to_the_whole_read() {
+    // The newest page ends in ExecutionFailed; by the status call the run has been
+    // redriven: RUNNING (or PENDING_REDRIVE), redriveCount 1, which no event read says.
+    let events = declined_at_the_end(3000);
+    for status in ["RUNNING", "PENDING_REDRIVE"] {
+        let fake = serve(&events, None);
+        let mut describe = described(&events);
+        describe["status"] = json!(status);
+        describe["redriveCount"] = json!(1);
+        describe["redriveDate"] = json!(1_775_121_700.0);
+        describe.as_object_mut().unwrap().remove("stopDate");
+        fake.answer(Answer {
+            target: DESCRIBE_EXECUTION,
+            json_version: "1.0",
+            answer: Box::new(move |_| Ok(describe.clone())),
+        });
+        let ((text, asked), (record, _)) = live(&fake, &[]);
+        // The summary of the history as read, whole: failed, no redrive.
+        assert_eq!(
+            (text.clone(), record.clone()),
+            saved(&events, "redrive-race")
+        );
+        assert_eq!(record["status"], "failed", "{record}");
+        assert!(!text.contains("Redrives"), "{text}");
+        // The newest two pages, the status call, then the whole history.
+        assert!(asked[0] > 2, "{status}: {asked:?}");
+        assert_eq!(asked[1], 1, "{status}: {asked:?}");
     }
 }

@@ -526,6 +526,37 @@ fn a_child_that_cannot_be_read_is_one_line_and_the_exit_status_stays_the_parent_
 }
 
 #[test]
+fn on_a_terminal_a_child_s_notice_is_never_glued_onto_the_progress_line() {
+    // Each history page takes over a second: the progress line is up when the child's
+    // read fails and its notice is written.
+    let fake = sfn_fake(false, false);
+    fake.slow_down(HISTORY, std::time::Duration::from_millis(1300));
+    let args: Vec<String> = ["sfn", NESTED_PARENT, "--depth", "1", "-o", "jsonl"]
+        .into_iter()
+        .chain(["--no-pager", "--endpoint-url", &fake.endpoint()])
+        .map(str::to_string)
+        .collect();
+    let (screen, code) = crate::read_progress::on_a_terminal(&args, "> /dev/null");
+    assert_eq!(code, 0, "{screen:?}");
+    assert!(
+        screen.contains("histx: reading"),
+        "no progress line: {screen:?}"
+    );
+    let notice: Vec<&str> = screen
+        .split('\n')
+        .filter(|l| l.contains("could not be read"))
+        .collect();
+    assert_eq!(notice.len(), 1, "{screen:?}");
+    // What stays on that line of the terminal is the notice alone.
+    let shown = crate::read_progress::settled(notice[0]);
+    assert!(shown.starts_with("histx: "), "{shown:?}");
+    assert!(
+        !shown.contains("reading"),
+        "glued onto the progress line: {shown:?}"
+    );
+}
+
+#[test]
 fn depth_with_follow_is_a_usage_error() {
     let fake = sfn_fake(false, true);
     let (_, err, code) = run(&fake, "sfn", &[MAP_PARENT, "--depth", "1", "--follow"]);

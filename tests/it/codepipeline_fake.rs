@@ -538,7 +538,8 @@ fn faults_on_the_executions_chains_still_give_every_action_once() {
     // retried.
     assert_eq!(fake.requests(LIST_ACTIONS).len(), 1 + 27 + 4);
 
-    // A fault that is not retried fails the read with the service's own line.
+    // A fault that is not retried fails the read with the service's own line, named by
+    // its execution.
     let (fake, _) = many_fake(20);
     let denied = ApiError::new(400, "AccessDeniedException", "not allowed");
     fake.inject(
@@ -550,9 +551,13 @@ fn faults_on_the_executions_chains_still_give_every_action_once() {
         .get_output()
         .clone();
     assert!(out.stdout.is_empty(), "nothing shown of a partial read");
-    assert_eq!(
-        one_error_line(&out.stderr),
-        "histx: AccessDeniedException: not allowed"
+    // Named by the execution whose actions could not be read (which one took the
+    // third request depends on the order the chains asked in).
+    let line = one_error_line(&out.stderr);
+    assert!(
+        line.starts_with("histx: the actions of execution ")
+            && line.ends_with(": AccessDeniedException: not allowed"),
+        "{line}"
     );
 }
 
@@ -729,4 +734,61 @@ fn a_plan_variable_that_names_no_plan_is_a_usage_error() {
         "histx: HISTX_CODEPIPELINE_ALL_PLAN is chain, executions or auto, not 'fastest'"
     );
     assert!(fake.requests(LIST_ACTIONS).is_empty());
+}
+
+#[test]
+fn with_several_executions_failing_the_first_in_the_listing_s_order_is_reported_and_named() {
+    // Ten executions of 250 actions, 100 a page. The first listed (the newest, 9) fails
+    // on its second page; a later one (5) on its first, so its error comes back first.
+    let mut actions = Vec::new();
+    let id = |i: usize| format!("{i:08x}-bbbb-4bbb-8bbb-bbbbbbbbbbbb");
+    for i in 0..10 {
+        actions.extend(synthetic_actions(&id(i), 250, START + 3600.0 * i as f64));
+    }
+    let pipelines = HashMap::from([(PIPELINE.to_string(), actions)]);
+    let (first, later) = (id(9), id(5));
+    for _ in 0..3 {
+        let fake = FakeAws::start();
+        let mut api = fake_codepipeline::list_action_executions(pipelines.clone());
+        let select = api.select;
+        let (refused_first, refused_later) = (first.clone(), later.clone());
+        api.select = Box::new(move |request| {
+            let wanted = request["filter"]["pipelineExecutionId"].as_str();
+            let paged_on = request.get("nextToken").is_some();
+            if wanted == Some(refused_first.as_str()) && paged_on
+                || wanted == Some(refused_later.as_str())
+            {
+                let refused = wanted.unwrap_or_default();
+                return Err(ApiError::new(
+                    400,
+                    "AccessDeniedException",
+                    format!("not allowed to read {refused}"),
+                ));
+            }
+            select(request)
+        });
+        fake.serve(api);
+        fake.serve(fake_codepipeline::list_pipeline_executions(
+            pipelines.clone(),
+        ));
+        fake.slow_down(LIST_ACTIONS, std::time::Duration::from_millis(300));
+        let out = histx()
+            .args(["codepipeline", PIPELINE, "--all", "--page-size", "100"])
+            .args(["--endpoint-url", &fake.endpoint(), "-o", "jsonl"])
+            .env("HISTX_CODEPIPELINE_ALL_PLAN", "executions")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            one_error_line(&out.stderr),
+            format!(
+                "histx: the actions of execution {first}: AccessDeniedException: not allowed to read {first}"
+            )
+        );
+        // The later execution had failed before.
+        let requests = fake.requests(LIST_ACTIONS);
+        assert!(requests
+            .iter()
+            .any(|r| r["filter"]["pipelineExecutionId"] == json!(later)));
+    }
 }

@@ -44,7 +44,7 @@ fn quoted(arg: &str) -> String {
 }
 
 /// `histx ARGS REDIRECT` on a pseudo-terminal of 80 × 24: what the terminal showed.
-fn on_a_terminal(args: &[String], redirect: &str) -> (String, i32) {
+pub(crate) fn on_a_terminal(args: &[String], redirect: &str) -> (String, i32) {
     let plain = histx_process();
     let line = std::iter::once(plain.get_program().to_string_lossy().to_string())
         .chain(args.iter().cloned())
@@ -72,7 +72,7 @@ fn on_a_terminal(args: &[String], redirect: &str) -> (String, i32) {
 }
 
 /// The text a terminal ends up showing on a line: what follows the last erase of it.
-fn settled(line: &str) -> &str {
+pub(crate) fn settled(line: &str) -> &str {
     line.rsplit(ERASE).next().unwrap_or(line)
 }
 
@@ -180,4 +180,61 @@ fn a_quick_read_shows_nothing_and_a_long_listing_shows_its_progress() {
     let listed = std::fs::read(&file).unwrap();
     assert_eq!(common::json_lines(&listed).len(), 2500);
     assert_eq!(listed, piped(&list));
+}
+
+#[test]
+fn the_progress_line_of_a_listing_of_state_machines_or_pipelines_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out");
+    let redirect = format!("> {}", quoted(&file.to_string_lossy()));
+    // Three state machines, the page after 1.5 s.
+    let machines: Vec<serde_json::Value> = (1..=3)
+        .map(|n| {
+            serde_json::json!({
+                "stateMachineArn": format!("arn:aws:states:us-east-1:123456789012:stateMachine:m{n}"),
+                "name": format!("m{n}"), "type": "STANDARD", "creationDate": 1_714_557_600.0 + n as f64,
+            })
+        })
+        .collect();
+    let fake = FakeAws::start();
+    fake.serve(fake_lists::list_state_machines(machines));
+    fake.slow_down(fake_lists::LIST_STATE_MACHINES, Duration::from_millis(1500));
+    let list: Vec<String> = [
+        "sfn",
+        "ls",
+        "-o",
+        "jsonl",
+        "--endpoint-url",
+        &fake.endpoint(),
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    let (screen, code) = on_a_terminal(&list, &redirect);
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains(" state machines · "), "{screen:?}");
+    assert!(!screen.contains(" runs · "), "{screen:?}");
+    assert_eq!(common::json_lines(&std::fs::read(&file).unwrap()).len(), 3);
+    // Pipelines.
+    let pipelines: Vec<serde_json::Value> = (1..=2)
+        .map(|n| serde_json::json!({"name": format!("p{n}"), "version": 1, "created": 1_714_557_600.0 + n as f64, "updated": 1_714_557_600.0}))
+        .collect();
+    let fake = FakeAws::start();
+    fake.serve(fake_lists::list_pipelines(pipelines));
+    fake.slow_down(fake_lists::LIST_PIPELINES, Duration::from_millis(1500));
+    let list: Vec<String> = [
+        "codepipeline",
+        "ls",
+        "-o",
+        "jsonl",
+        "--endpoint-url",
+        &fake.endpoint(),
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    let (screen, code) = on_a_terminal(&list, &redirect);
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains(" pipelines · "), "{screen:?}");
+    assert!(!screen.contains(" runs · "), "{screen:?}");
 }

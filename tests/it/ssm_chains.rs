@@ -348,3 +348,101 @@ fn short_pages_empty_last_pages_and_empty_final_tokens_change_nothing() {
         }
     }
 }
+
+/// The fake, its reverse listing a stable sort by start, newest first: steps tied in
+/// start come in the same order both ways (the API only promises an order by start).
+fn fake_with_stable_ties(steps: Vec<Value>) -> FakeAws {
+    let fake = FakeAws::start();
+    let mut api = fake_ssm::describe_automation_step_executions(HashMap::from([(
+        EXECUTION.to_string(),
+        steps,
+    )]));
+    let select = api.select;
+    api.select = Box::new(move |request| {
+        let mut steps = select(request)?;
+        if request.get("ReverseOrder") == Some(&Value::Bool(true)) {
+            // Back to oldest first, then a stable sort newest first.
+            steps.reverse();
+            steps.sort_by(|a, b| {
+                let start = |s: &Value| s["ExecutionStartTime"].as_f64().unwrap_or(f64::MAX);
+                start(b).total_cmp(&start(a))
+            });
+        }
+        Ok(steps)
+    });
+    fake.serve(api);
+    fake
+}
+
+/// `count` synthetic steps, those in `tied` starting in the same millisecond as the
+/// step before them.
+fn tied_steps(count: usize, tied: &[usize]) -> Vec<Value> {
+    let mut steps = synthetic_steps(count);
+    for &n in tied {
+        steps[n - 1]["ExecutionStartTime"] = steps[n - 2]["ExecutionStartTime"].clone();
+    }
+    steps
+}
+
+#[test]
+fn steps_tied_in_start_near_the_meeting_are_each_shown_once() {
+    // The review's case (12 steps, the 7th in the same millisecond as the 6th, two a
+    // page), and ties of two and three steps at and around the meeting, either way the
+    // ties reverse, both orders.
+    let cases: &[(usize, &[usize], &str)] = &[
+        (12, &[7], "2"),
+        (12, &[6], "2"),
+        (12, &[7, 8], "2"),
+        (12, &[5, 6, 7, 8], "2"),
+        (12, &[7], "3"),
+        (13, &[7], "3"),
+        (20, &[10, 11], "4"),
+        (20, &[11], "1"),
+        (9, &[4, 5, 6], "1"),
+    ];
+    let mut both_walked = 0;
+    for &(count, tied, page_size) in cases {
+        for stable in [false, true] {
+            for reverse in [false, true] {
+                let case = format!("{count} steps, {tied:?} tied, page {page_size}, stable {stable}, reverse {reverse}");
+                let steps = tied_steps(count, tied);
+                let fake = if stable {
+                    fake_with_stable_ties(steps.clone())
+                } else {
+                    fake_with(steps.clone())
+                };
+                let way: &[&str] = if reverse { &["--reverse"] } else { &[] };
+                let args = [way, &["-o", "jsonl", "--page-size", page_size]].concat();
+                let out = ssm(&fake, &args);
+                let got = json_lines(succeeded(&out));
+                // Every step once, in order of start.
+                let mut got_ids: Vec<&str> =
+                    got.iter().map(|s| s["id"].as_str().unwrap()).collect();
+                got_ids.sort_unstable();
+                let mut all: Vec<String> = (1..=count).map(step_id).collect();
+                all.sort_unstable();
+                assert_eq!(got_ids, all, "{case}");
+                let mut starts: Vec<&str> =
+                    got.iter().map(|s| s["time"].as_str().unwrap()).collect();
+                if reverse {
+                    starts.reverse();
+                }
+                assert!(starts.is_sorted(), "{case}");
+                // Whether both chains walked depends on how fast each chain's pages
+                // come; counted over the cases.
+                let (_, other) = directions(&fake, reverse);
+                both_walked += usize::from(other > 0);
+                if !stable {
+                    // The reverse listing an exact mirror: one chain's steps, verbatim.
+                    let fake = fake_with(steps);
+                    let one = ssm(&fake, &[&args[..], &ONE_CHAIN].concat());
+                    assert_eq!(out.stdout, succeeded(&one), "{case}");
+                }
+            }
+        }
+    }
+    assert!(
+        both_walked > cases.len(),
+        "{both_walked} reads used both chains"
+    );
+}

@@ -242,8 +242,12 @@ fn execution_id(summary: &Value) -> Option<&str> {
 
 /// Every action, execution by execution, [`AT_ONCE`] at a time.
 struct ByExecution {
-    /// Each execution's pages, as its chain completes.
-    executions: LocalBoxStream<'static, Result<Vec<Vec<Value>>>>,
+    /// Each execution's pages, as its chain completes, with its place in the listing.
+    executions: LocalBoxStream<'static, (usize, Result<Vec<Vec<Value>>>)>,
+    /// The places of the executions completed so far.
+    completed: HashSet<usize>,
+    /// The first failure in the listing's order so far: its place and error.
+    failed: Option<(usize, anyhow::Error)>,
     /// Pages of a completed execution not handed over yet.
     ready: VecDeque<Vec<Value>>,
     done: bool,
@@ -283,15 +287,28 @@ impl ByExecution {
             stream::iter(ids)
         });
         let executions = ids
-            .map(move |id| {
+            .enumerate()
+            .map(move |(place, id)| {
                 let client = client.clone();
                 let pipeline = pipeline.clone();
-                async move { actions_of(client, pipeline, id?, page_size).await }
+                async move {
+                    let pages = match id {
+                        Ok(id) => actions_of(client, pipeline, id.clone(), page_size)
+                            .await
+                            .map_err(|error| {
+                                error.context(format!("the actions of execution {id}"))
+                            }),
+                        Err(error) => Err(error),
+                    };
+                    (place, pages)
+                }
             })
             .buffer_unordered(AT_ONCE)
             .boxed_local();
         ByExecution {
             executions,
+            completed: HashSet::new(),
+            failed: None,
             ready: VecDeque::new(),
             done: false,
         }
@@ -306,9 +323,38 @@ impl ByExecution {
             if self.done {
                 return Ok(None);
             }
+            // A failure is reported once every execution before it in the listing has
+            // completed (they are all on their way): the first one in the listing's
+            // order, whichever chain failed first.
+            if let Some((place, _)) = &self.failed {
+                let place = *place;
+                if (0..place).all(|earlier| self.completed.contains(&earlier)) {
+                    let (_, error) = self.failed.take().expect("just seen");
+                    self.done = true;
+                    self.ready.clear();
+                    return Err(error);
+                }
+            }
             match self.executions.next().await {
-                Some(pages) => self.ready.extend(pages?),
-                None => self.done = true,
+                Some((place, Ok(pages))) => {
+                    self.completed.insert(place);
+                    if self.failed.as_ref().is_none_or(|(first, _)| place < *first) {
+                        self.ready.extend(pages);
+                    }
+                }
+                Some((place, Err(error))) => {
+                    self.completed.insert(place);
+                    if self.failed.as_ref().is_none_or(|(first, _)| place < *first) {
+                        self.failed = Some((place, error));
+                    }
+                }
+                None => {
+                    if let Some((_, error)) = self.failed.take() {
+                        self.done = true;
+                        return Err(error);
+                    }
+                    self.done = true;
+                }
             }
         }
     }

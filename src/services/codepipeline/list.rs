@@ -45,6 +45,7 @@ pub fn pipelines(client: aws_sdk_codepipeline::Client) -> RunListing {
     });
     let mut listing = RunListing::runs(Box::new(sorted), Box::new(pipeline_record));
     listing.parents = true;
+    listing.noun = ("pipeline", "pipelines");
     listing
 }
 

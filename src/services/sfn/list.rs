@@ -190,6 +190,7 @@ pub fn state_machines(client: aws_sdk_sfn::Client) -> RunListing {
     });
     let mut listing = RunListing::runs(Box::new(sorted), Box::new(machine_record));
     listing.parents = true;
+    listing.noun = ("state machine", "state machines");
     listing
 }
 

@@ -119,6 +119,13 @@ pub fn summary_of_newest(
             other => other,
         }),
     );
+    // The status call is asked after the newest page: a run redriven (or ended) between
+    // the two has a status no event read shows, and a redrive count past theirs. Then
+    // the whole history tells, as one read.
+    let ended = summary.status.is_some_and(Status::is_final);
+    if ended != state.status.is_final() || (ended && summary.status != Some(state.status)) {
+        return None;
+    }
     summary.end = last_execution_event
         .filter(|e| e.status.is_final())
         .and_then(|e| e.time);

@@ -223,6 +223,7 @@ impl Service for Ssm {
                 api(read.reverse)?,
                 api(!read.reverse)?,
                 read.page_size,
+                read.reverse,
                 STEP_CHAINS,
             )));
         }
@@ -401,12 +402,18 @@ fn step_progress(step: &Value) -> u8 {
     }
 }
 
-/// The two chains of a whole read meet by StepExecutionId; a step that has not started
-/// (no ExecutionStartTime) has no place in the list's order yet.
+/// The two chains of a whole read meet by StepExecutionId and start time (the list's
+/// order, in which steps may tie); a step that has not started (no ExecutionStartTime)
+/// has no place in the list's order yet.
 const STEP_CHAINS: Rules = Rules {
     id: step_execution_id,
     progress: step_progress,
     unplaced: |step| step.get("ExecutionStartTime").is_none(),
+    start: |step| {
+        step.get("ExecutionStartTime")
+            .and_then(parse_timestamp)
+            .map(Timestamp::millis)
+    },
 };
 
 /// The first value of a step's output `key` (any case; an output list's first string).
