@@ -122,7 +122,8 @@ impl Notices {
 /// One service, as the engine sees it. Built from its command line, with its target
 /// already parsed (bad input is refused before any request).
 ///
-/// The futures need not be `Send`: histx runs on a single-threaded runtime.
+/// The futures need not be `Send`: the command runs on the thread that blocks on the
+/// runtime; only a page's request and parse are spawned on its workers (`source::pager::PageApi`).
 #[allow(async_fn_in_trait)]
 pub trait Service {
     /// Its name in events, messages and the command line: `sfn`, `swf`, ...
