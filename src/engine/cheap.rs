@@ -111,8 +111,10 @@ pub(super) async fn read<S: Service>(
 
 /// A first page that holds the whole history, in the order the read asked for.
 fn one_page(mut newest: Vec<Value>, plan: ReadPlan) -> Cheap {
-    // Counted as they were read: [`Held`] hands them over again.
-    crate::terminal::progress::counted_already();
+    // Counted as it was read: [`Held`] hands it over to be read again.
+    if !newest.is_empty() {
+        crate::terminal::progress::unread_page(newest.len());
+    }
     if !plan.reverse {
         newest.reverse();
     }

@@ -39,8 +39,6 @@ static PAGES_READ: AtomicUsize = AtomicUsize::new(0);
 /// What the records read are called, when the command's own listing says (state
 /// machines rather than runs): in place of the noun the line was drawn with.
 static NOUN: std::sync::OnceLock<(&'static str, &'static str)> = std::sync::OnceLock::new();
-/// The next [`read_page`] is a hand-over of records counted already.
-static HANDING_OVER: AtomicBool = AtomicBool::new(false);
 
 /// What the line says, as the engine knows it.
 #[derive(Debug, Clone, Copy)]
@@ -122,12 +120,6 @@ impl Reading {
 /// Counts a page of `records` read (of the run or of the runs it started), for
 /// [`Reading::so_far`].
 pub fn read_page(records: usize) {
-    if HANDING_OVER
-        .compare_exchange(true, false, Ordering::Relaxed, Ordering::Relaxed)
-        .is_ok()
-    {
-        return;
-    }
     RECORDS_READ.fetch_add(records, Ordering::Relaxed);
     PAGES_READ.fetch_add(1, Ordering::Relaxed);
 }
@@ -138,11 +130,12 @@ pub fn call_records(noun: (&'static str, &'static str)) {
     let _ = NOUN.set(noun);
 }
 
-/// The next page counted is records already counted as they were read, handed over
-/// again as one page (a cheap summary's newest pages that turned out to be the whole
-/// history): it is not counted twice.
-pub fn counted_already() {
-    HANDING_OVER.store(true, Ordering::Relaxed);
+/// Takes back a page of `records` counted by [`read_page`] that will be read, and
+/// counted, again (a cheap summary's newest page that turned out to be the whole
+/// history, handed over to the whole read).
+pub fn unread_page(records: usize) {
+    RECORDS_READ.fetch_sub(records, Ordering::Relaxed);
+    PAGES_READ.fetch_sub(1, Ordering::Relaxed);
 }
 
 /// `1h02m03s`, `4m05s`, `6s`.
