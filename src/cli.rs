@@ -423,10 +423,7 @@ impl<S: clap::Args, L: clap::Args> ServiceCommand<S, L> {
             Some(Verb::Show(show)) => &show.history,
             Some(Verb::Ls(_)) => return false,
         };
-        matches!(
-            history.output,
-            Format::Table | Format::Tree | Format::Timeline | Format::Stats
-        )
+        history.output.is_a_report()
     }
 
     /// The verb asked for, `show` when none was named.

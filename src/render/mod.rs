@@ -48,6 +48,17 @@ pub enum Format {
     Stats,
 }
 
+impl Format {
+    /// Drawn from the whole run once it is read, by a [`Report`] (a table, a tree, a
+    /// timeline, stats), rather than written as the pages come.
+    pub fn is_a_report(self) -> bool {
+        matches!(
+            self,
+            Format::Table | Format::Tree | Format::Timeline | Format::Stats
+        )
+    }
+}
+
 /// How the output is presented, decided once from the flags and the terminal.
 #[derive(Debug, Clone, Copy)]
 pub struct Presentation {
